@@ -1,0 +1,171 @@
+import { z } from "zod";
+
+// The CSV datasets a partner drops (PRODUCT.md section 1). Column names are matched
+// case-insensitively by the ingest code; these schemas validate one parsed row each.
+
+export const datasetNames = ["tenants", "subscriptions", "usage", "incentives"] as const;
+export const datasetNameSchema = z.enum(datasetNames);
+export type DatasetName = z.infer<typeof datasetNameSchema>;
+
+const guid = z
+  .string()
+  .trim()
+  .regex(/^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/, "must be a GUID")
+  .transform((s) => s.toLowerCase());
+const optionalText = z
+  .string()
+  .trim()
+  .transform((s) => (s === "" ? undefined : s))
+  .optional();
+const yearMonth = z.string().trim().regex(/^\d{4}-(0[1-9]|1[0-2])$/, "must be a month YYYY-MM");
+const optionalYearMonth = z
+  .string()
+  .trim()
+  .transform((s) => (s === "" ? undefined : s))
+  .pipe(yearMonth.optional())
+  .optional();
+const isoDate = z
+  .string()
+  .trim()
+  .regex(/^\d{4}-\d{2}-\d{2}([T ][0-9:.]+(Z|[+-]\d{2}:?\d{2})?)?$/, "must be an ISO 8601 date")
+  .refine((s) => !Number.isNaN(Date.parse(s)), "must be a valid date");
+const optionalDate = z
+  .string()
+  .trim()
+  .transform((s) => (s === "" ? undefined : s))
+  .pipe(isoDate.optional())
+  .optional();
+const count = z
+  .string()
+  .trim()
+  .regex(/^\d+$/, "must be a whole number ≥ 0")
+  .transform(Number);
+const optionalCount = z
+  .string()
+  .trim()
+  .transform((s) => (s === "" ? undefined : s))
+  .pipe(count.optional())
+  .optional();
+const money = z
+  .string()
+  .trim()
+  .regex(/^\d+(\.\d+)?$/, "must be a number ≥ 0")
+  .transform(Number);
+const optionalMoney = z
+  .string()
+  .trim()
+  .transform((s) => (s === "" ? undefined : s))
+  .pipe(money.optional())
+  .optional();
+const yesNo = z
+  .string()
+  .trim()
+  .transform((s) => (s === "" ? undefined : s.toLowerCase()))
+  .pipe(z.enum(["yes", "no", "true", "false", "y", "n", "1", "0"], { message: "must be Yes or No" }).optional())
+  .transform((s) => (s === undefined ? undefined : ["yes", "true", "y", "1"].includes(s)))
+  .optional();
+const pipeList = z
+  .string()
+  .trim()
+  .transform((s) => (s === "" ? [] : s.split("|").map((x) => x.trim()).filter(Boolean)))
+  .optional();
+
+export const segments = ["Enterprise", "SME&C", "SMB"] as const;
+export const subscriptionStatuses = ["Active", "Trial", "Expired", "Disabled", "Warning"] as const;
+
+function caseInsensitiveEnum<T extends readonly [string, ...string[]]>(values: T, label: string) {
+  return z
+    .string()
+    .trim()
+    .transform((s) => (s === "" ? undefined : values.find((v) => v.toLowerCase() === s.toLowerCase()) ?? `\u0000${s}`))
+    .refine((s) => s === undefined || !s.startsWith("\u0000"), `must be one of ${values.join(", ")} (${label})`)
+    .transform((s) => s as T[number] | undefined)
+    .optional();
+}
+
+export const tenantRowSchema = z.object({
+  tenantId: guid,
+  tenantName: z.string().trim().min(1, "is required"),
+  domain: optionalText,
+  countryRegion: optionalText,
+  segment: caseInsensitiveEnum(segments, "segment"),
+  subSegment: optionalText,
+  tpid: optionalText,
+  customerName: optionalText,
+  industry: optionalText,
+  employees: optionalCount,
+  azureMonthlyRevenue: optionalMoney,
+  eaRenewal: optionalYearMonth,
+  largestCspRenewal: optionalYearMonth,
+  cporAssociation: yesNo,
+  cspAssociation: yesNo,
+  cspTier: caseInsensitiveEnum(["Tier1", "Tier2"] as const, "cspTier"),
+  t2ResellerName: optionalText,
+  eaLicensingPartner: yesNo,
+  partnerCenterId: optionalText,
+  mciEligibleWorkloads: pipeList,
+});
+export type TenantRow = z.infer<typeof tenantRowSchema>;
+
+export const subscriptionRowSchema = z.object({
+  tenantId: guid,
+  sku: z.string().trim().min(1, "is required").transform((s) => s.toUpperCase()),
+  quantity: count,
+  product: optionalText,
+  paidUnits: optionalCount,
+  status: caseInsensitiveEnum(subscriptionStatuses, "status"),
+  startDate: optionalDate,
+  endDate: optionalDate,
+  source: caseInsensitiveEnum(["Partner", "Direct"] as const, "source"),
+});
+export type SubscriptionRow = z.infer<typeof subscriptionRowSchema>;
+
+export const usageRowSchema = z.object({
+  tenantId: guid,
+  month: yearMonth,
+  workload: z.string().trim().min(1, "is required"),
+  assignedUsers: count,
+  activeUsers: count,
+});
+export type UsageRow = z.infer<typeof usageRowSchema>;
+
+export const incentiveRowSchema = z.object({
+  tenantId: guid,
+  engagement: z.string().trim().min(1, "is required"),
+  workloads: z
+    .string()
+    .trim()
+    .transform((s) => s.split("|").map((x) => x.trim()).filter(Boolean)),
+  potentialEarnings: money,
+});
+export type IncentiveRow = z.infer<typeof incentiveRowSchema>;
+
+export const datasetRowSchemas = {
+  tenants: tenantRowSchema,
+  subscriptions: subscriptionRowSchema,
+  usage: usageRowSchema,
+  incentives: incentiveRowSchema,
+} as const;
+
+/** Required columns per dataset, in the product's spelling (matched case-insensitively). */
+export const requiredColumns: Record<DatasetName, string[]> = {
+  tenants: ["tenantId", "tenantName"],
+  subscriptions: ["tenantId", "sku", "quantity"],
+  usage: ["tenantId", "month", "workload", "assignedUsers", "activeUsers"],
+  incentives: ["tenantId", "engagement", "workloads", "potentialEarnings"],
+};
+
+/** Canonical workload names; other values are kept as given. */
+export const workloads = [
+  "Exchange",
+  "SharePoint",
+  "OneDrive",
+  "Teams",
+  "CoreApps",
+  "Intune",
+  "EntraID",
+  "Windows365",
+  "DefenderForOffice",
+  "DefenderForBusiness",
+  "MFA",
+] as const;

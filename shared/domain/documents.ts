@@ -1,0 +1,165 @@
+import { z } from "zod";
+import { datasetNameSchema, segments, subscriptionStatuses } from "./datasets.js";
+
+// Documents as stored in Cosmos DB. The same schemas validate documents read back.
+// Ids are deterministic so every write is an idempotent upsert.
+
+const base = { id: z.string(), partnerId: z.string() };
+
+/** Partner ids appear in blob paths and API keys: lowercase letters, digits and dashes. */
+export const partnerIdSchema = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/, "must be 3-63 lowercase letters, digits or dashes");
+
+// ---- partners container ------------------------------------------------------------
+
+export const datasetStateSchema = z.object({
+  /** Snapshot date (YYYY-MM-DD) of the newest loaded drop of this dataset. */
+  asOf: z.string(),
+  ingestionId: z.string(),
+  loadedAt: z.string(),
+});
+
+export const partnerDocSchema = z.object({
+  ...base,
+  id: z.literal("partner"),
+  type: z.literal("partner"),
+  name: z.string().optional(),
+  datasets: z.partialRecord(datasetNameSchema, datasetStateSchema).default({}),
+  /** Bumped (ISO time) whenever a drop loads; the timer refreshes partners whose data changed since their last refresh. */
+  dataVersion: z.string().optional(),
+  refreshedDataVersion: z.string().optional(),
+  offboardedAt: z.string().optional(),
+});
+export type PartnerDoc = z.infer<typeof partnerDocSchema>;
+
+export const roles = ["reportViewer", "executiveReportViewer", "administrator"] as const;
+export const roleSchema = z.enum(roles);
+export type Role = z.infer<typeof roleSchema>;
+
+export const apiKeyDocSchema = z.object({
+  ...base,
+  /** "key:{sha256 of the secret}"; the secret itself is never stored. */
+  id: z.string().startsWith("key:"),
+  type: z.literal("apiKey"),
+  keyId: z.string(),
+  role: roleSchema,
+  name: z.string(),
+  createdAt: z.string(),
+  createdBy: z.string().optional(),
+  revokedAt: z.string().optional(),
+});
+export type ApiKeyDoc = z.infer<typeof apiKeyDocSchema>;
+
+// ---- partnerData container: one document per tenant per dataset ---------------------
+
+export const tenantDocSchema = z.object({
+  ...base,
+  type: z.literal("tenant"),
+  tenantId: z.string(),
+  asOf: z.string(),
+  ingestionId: z.string(),
+  tenantName: z.string(),
+  domain: z.string().optional(),
+  countryRegion: z.string().optional(),
+  segment: z.enum(segments).optional(),
+  subSegment: z.string().optional(),
+  tpid: z.string().optional(),
+  customerName: z.string().optional(),
+  industry: z.string().optional(),
+  employees: z.number().optional(),
+  azureMonthlyRevenue: z.number().optional(),
+  eaRenewal: z.string().optional(),
+  largestCspRenewal: z.string().optional(),
+  cporAssociation: z.boolean().optional(),
+  cspAssociation: z.boolean().optional(),
+  cspTier: z.enum(["Tier1", "Tier2"]).optional(),
+  t2ResellerName: z.string().optional(),
+  eaLicensingPartner: z.boolean().optional(),
+  partnerCenterId: z.string().optional(),
+  mciEligibleWorkloads: z.array(z.string()).optional(),
+});
+export type TenantDoc = z.infer<typeof tenantDocSchema>;
+
+export const subscriptionItemSchema = z.object({
+  sku: z.string(),
+  quantity: z.number(),
+  product: z.string().optional(),
+  paidUnits: z.number().optional(),
+  status: z.enum(subscriptionStatuses).optional(),
+  startDate: z.string().optional(),
+  endDate: z.string().optional(),
+  source: z.enum(["Partner", "Direct"]).optional(),
+});
+export type SubscriptionItem = z.infer<typeof subscriptionItemSchema>;
+
+/** id "subscriptions:{tenantId}": the tenant's licence snapshots, newest first (kept for the models). */
+export const subscriptionsDocSchema = z.object({
+  ...base,
+  type: z.literal("subscriptions"),
+  tenantId: z.string(),
+  snapshots: z.array(
+    z.object({ asOf: z.string(), ingestionId: z.string(), items: z.array(subscriptionItemSchema) }),
+  ),
+});
+export type SubscriptionsDoc = z.infer<typeof subscriptionsDocSchema>;
+
+export const workloadUsageSchema = z.object({ assignedUsers: z.number(), activeUsers: z.number() });
+
+/** id "usage:{tenantId}": months (YYYY-MM) → workload → usage; a drop replaces the months it carries. */
+export const usageDocSchema = z.object({
+  ...base,
+  type: z.literal("usage"),
+  tenantId: z.string(),
+  months: z.record(z.string(), z.record(z.string(), workloadUsageSchema)),
+  /** Which ingestion last wrote each month, so rows of one file merge and a new file replaces. */
+  monthIngestion: z.record(z.string(), z.string()),
+});
+export type UsageDoc = z.infer<typeof usageDocSchema>;
+
+/** id "incentives:{tenantId}". */
+export const incentivesDocSchema = z.object({
+  ...base,
+  type: z.literal("incentives"),
+  tenantId: z.string(),
+  asOf: z.string(),
+  ingestionId: z.string(),
+  engagements: z.array(
+    z.object({ engagement: z.string(), workloads: z.array(z.string()), potentialEarnings: z.number() }),
+  ),
+});
+export type IncentivesDoc = z.infer<typeof incentivesDocSchema>;
+
+// ---- ingestions container ------------------------------------------------------------
+
+export const ingestionStatuses = ["received", "validating", "loaded", "failed"] as const;
+
+export const rowErrorSchema = z.object({
+  line: z.number(),
+  column: z.string().optional(),
+  reason: z.string(),
+});
+export type RowError = z.infer<typeof rowErrorSchema>;
+
+/** id = deterministic from blob path + ETag, so a redelivered blob version maps to the same record. */
+export const ingestionDocSchema = z.object({
+  ...base,
+  type: z.literal("ingestion"),
+  blobPath: z.string(),
+  etag: z.string(),
+  dataset: z.string(),
+  fileName: z.string(),
+  asOf: z.string().optional(),
+  status: z.enum(ingestionStatuses),
+  receivedAt: z.string(),
+  finishedAt: z.string().optional(),
+  sizeBytes: z.number(),
+  counts: z.object({ rows: z.number(), loaded: z.number(), rejected: z.number(), documents: z.number() }),
+  errors: z.array(rowErrorSchema),
+  warnings: z.array(z.string()),
+  /** Why the whole file was rejected, when it was. */
+  reason: z.string().optional(),
+  /** Where the original blob now lives ("processed/..." or "rejected/..."). */
+  archivedTo: z.string().optional(),
+});
+export type IngestionDoc = z.infer<typeof ingestionDocSchema>;
