@@ -1,0 +1,1163 @@
+// Histogram gradient-boosted trees for binary outcomes (logistic loss), plus the tree machinery
+// the decision tree learner shares: binned histograms, split search (numeric with a learned
+// direction for missing values, categorical by sorted-prefix partition), best-first growth,
+// a flat ensemble representation, fast scoring on raw values, and TreeSHAP explanations.
+
+import {
+  createRandom,
+  type Dataset,
+  type FeatureInfo,
+  type LabelledDataset,
+  type LearnerJson,
+  type TrainedLearner,
+} from "./dataset.js";
+import { binDataset, MISSING_BIN, type BinnedDataset, type BinningOptions } from "./binning.js";
+import { addTreeShap, expectedValue, ShapScratch, treeDepth } from "./treeShap.js";
+
+// ---------------------------------------------------------------------------------------------
+// Options
+
+export interface GbdtOptions {
+  /** Boosting rounds at most (trees, unless early stopping ends sooner). */
+  rounds: number;
+  /** Maximum tree depth; 0 means unlimited (then maxLeaves bounds the tree). */
+  maxDepth: number;
+  /** Maximum leaves per tree; 0 means 2^maxDepth. */
+  maxLeaves: number;
+  learningRate: number;
+  /** L2 regularisation on leaf values. */
+  lambda: number;
+  /** Minimum hessian sum in each child of a split. */
+  minChildWeight: number;
+  /** Minimum training rows in each child of a split. */
+  minSamplesLeaf: number;
+  /** A split must improve the regularised loss by more than this. */
+  minSplitGain: number;
+  /** Fraction of rows sampled (without replacement) for each tree. */
+  subsample: number;
+  /** Fraction of features sampled for each tree. */
+  colsample: number;
+  /** Stop after this many rounds without a better validation log loss (needs a validation set; 0 = off). */
+  earlyStoppingRounds: number;
+  /** Numeric bins per feature (2..255). */
+  maxBins: number;
+  /** Pseudo-hessian added when ordering categories by gradient/hessian, so rare categories do not lead the order. */
+  categoricalSmoothing: number;
+  /** Categories with fewer rows than this in a node are not ordered and stay on the right side of a categorical split. */
+  minCategoryRows: number;
+  /** Build only the smaller child's histogram and derive the larger one as parent − smaller. */
+  histogramSubtraction: boolean;
+  seed: number;
+}
+
+export const DEFAULT_GBDT_OPTIONS: GbdtOptions = {
+  rounds: 300,
+  maxDepth: 6,
+  maxLeaves: 0,
+  learningRate: 0.05,
+  lambda: 1,
+  minChildWeight: 1,
+  minSamplesLeaf: 1,
+  minSplitGain: 0,
+  subsample: 1,
+  colsample: 1,
+  earlyStoppingRounds: 30,
+  maxBins: 255,
+  categoricalSmoothing: 10,
+  minCategoryRows: 5,
+  histogramSubtraction: true,
+  seed: 1,
+};
+
+// ---------------------------------------------------------------------------------------------
+// Tree growth on binned data (shared with the decision tree learner)
+
+export interface GrowParams {
+  maxDepth: number;
+  maxLeaves: number;
+  lambda: number;
+  minChildWeight: number;
+  minSamplesLeaf: number;
+  minSplitGain: number;
+  categoricalSmoothing: number;
+  minCategoryRows: number;
+  histogramSubtraction: boolean;
+}
+
+/** Words of a per-node bin bitset (256 bin codes). */
+const BIN_SET_WORDS = 8;
+/** Histogram slot stride: gradient sum, hessian sum, row count. */
+const STRIDE = 3;
+/** Gains below this are float noise, not evidence. */
+const GAIN_EPSILON = 1e-12;
+
+/** One grown tree in bin space; node 0 is the root, children are created in pairs. */
+export interface GrownTree {
+  nodeCount: number;
+  /** Split feature, -1 for leaves. */
+  feature: Int32Array;
+  /** Numeric splits: codes 1..thresholdBin go left. */
+  thresholdBin: Int32Array;
+  /** Categorical splits: bin codes going left, BIN_SET_WORDS words per node. */
+  binSet: Uint32Array;
+  defaultLeft: Uint8Array;
+  /** Whether rows with a missing value reached this split during training. */
+  missingSeen: Uint8Array;
+  left: Int32Array;
+  right: Int32Array;
+  gradSum: Float64Array;
+  hessSum: Float64Array;
+  rowCount: Float64Array;
+  gain: Float64Array;
+  /** Leaves: their rows are rows[begin, end) of the row buffer passed to grow(). */
+  begin: Int32Array;
+  end: Int32Array;
+}
+
+export class TreeGrower {
+  private readonly binned: BinnedDataset;
+  private readonly params: GrowParams;
+  private readonly maxLeaves: number;
+  private readonly maxNodes: number;
+  /** Histogram slot of each feature's missing bin (its bins follow). */
+  private readonly featureSlot: Int32Array;
+  private readonly binCount: Int32Array;
+  private readonly isCategorical: Uint8Array;
+  private readonly histSize: number;
+  private readonly histPool: Float64Array[] = [];
+  private readonly nodeHist: (Float64Array | null)[];
+  private readonly orderedGrad: Float64Array;
+  private readonly orderedHess: Float64Array;
+  private readonly scratchRows: Uint32Array;
+  private readonly tree: GrownTree;
+  // Best split found for each not-yet-split node.
+  private readonly bestGain: Float64Array;
+  private readonly bestFeature: Int32Array;
+  private readonly bestThresholdBin: Int32Array;
+  private readonly bestBinSet: Uint32Array;
+  private readonly bestDefaultLeft: Uint8Array;
+  private readonly bestLeftGrad: Float64Array;
+  private readonly bestLeftHess: Float64Array;
+  private readonly bestLeftCount: Float64Array;
+  private readonly depth: Int32Array;
+  // Work space for categorical split search.
+  private readonly catOrder = new Int32Array(256);
+  private readonly catKey = new Float64Array(256);
+  private readonly routeLeft = new Uint8Array(256);
+
+  constructor(binned: BinnedDataset, params: GrowParams) {
+    this.binned = binned;
+    this.params = params;
+    const depthLeaves = params.maxDepth > 0 ? 2 ** Math.min(params.maxDepth, 20) : Infinity;
+    const leaves = params.maxLeaves > 0 ? Math.min(params.maxLeaves, depthLeaves) : depthLeaves;
+    if (!Number.isFinite(leaves)) throw new Error("tree growth needs maxDepth or maxLeaves");
+    this.maxLeaves = Math.max(1, Math.min(leaves, Math.max(1, binned.rows)));
+    this.maxNodes = 2 * this.maxLeaves - 1;
+    const features = binned.binnings.length;
+    this.featureSlot = new Int32Array(features);
+    this.binCount = new Int32Array(features);
+    this.isCategorical = new Uint8Array(features);
+    let slots = 0;
+    for (let f = 0; f < features; f++) {
+      const b = binned.binnings[f];
+      this.featureSlot[f] = slots;
+      this.binCount[f] = b.binCount;
+      this.isCategorical[f] = b.kind === "categorical" ? 1 : 0;
+      slots += b.binCount + 1;
+    }
+    this.histSize = slots * STRIDE;
+    this.nodeHist = new Array<Float64Array | null>(this.maxNodes).fill(null);
+    this.orderedGrad = new Float64Array(binned.rows);
+    this.orderedHess = new Float64Array(binned.rows);
+    this.scratchRows = new Uint32Array(binned.rows);
+    const n = this.maxNodes;
+    this.tree = {
+      nodeCount: 0,
+      feature: new Int32Array(n),
+      thresholdBin: new Int32Array(n),
+      binSet: new Uint32Array(n * BIN_SET_WORDS),
+      defaultLeft: new Uint8Array(n),
+      missingSeen: new Uint8Array(n),
+      left: new Int32Array(n),
+      right: new Int32Array(n),
+      gradSum: new Float64Array(n),
+      hessSum: new Float64Array(n),
+      rowCount: new Float64Array(n),
+      gain: new Float64Array(n),
+      begin: new Int32Array(n),
+      end: new Int32Array(n),
+    };
+    this.bestGain = new Float64Array(n);
+    this.bestFeature = new Int32Array(n);
+    this.bestThresholdBin = new Int32Array(n);
+    this.bestBinSet = new Uint32Array(n * BIN_SET_WORDS);
+    this.bestDefaultLeft = new Uint8Array(n);
+    this.bestLeftGrad = new Float64Array(n);
+    this.bestLeftHess = new Float64Array(n);
+    this.bestLeftCount = new Float64Array(n);
+    this.depth = new Int32Array(n);
+  }
+
+  /**
+   * Grows one tree on rows[0, rowCount) (reordered in place so each leaf's rows are contiguous),
+   * considering only `features`. The returned tree is overwritten by the next call.
+   */
+  grow(grad: Float64Array, hess: Float64Array, rows: Uint32Array, rowCount: number, features: Int32Array): GrownTree {
+    const t = this.tree;
+    t.nodeCount = 1;
+    let g = 0;
+    let h = 0;
+    for (let i = 0; i < rowCount; i++) {
+      const r = rows[i];
+      g += grad[r];
+      h += hess[r];
+    }
+    this.initNode(0, 0, g, h, rowCount, 0, rowCount);
+    const rootHist = this.takeHist();
+    this.buildHist(rootHist, grad, hess, rows, 0, rowCount, features);
+    this.nodeHist[0] = rootHist;
+    this.findBestSplit(0, features);
+
+    let leaves = 1;
+    while (leaves < this.maxLeaves) {
+      // Best-first: split the leaf whose best split gains most (ties: the earliest node).
+      let node = -1;
+      let gain = -Infinity;
+      for (let i = 0; i < t.nodeCount; i++) {
+        if (t.feature[i] === -1 && this.bestFeature[i] >= 0 && this.bestGain[i] > gain) {
+          gain = this.bestGain[i];
+          node = i;
+        }
+      }
+      if (node < 0) break;
+      this.split(node, grad, hess, rows, features);
+      leaves++;
+    }
+    for (let i = 0; i < t.nodeCount; i++) this.releaseHist(i);
+    return t;
+  }
+
+  private initNode(node: number, depth: number, g: number, h: number, count: number, begin: number, end: number): void {
+    const t = this.tree;
+    t.feature[node] = -1;
+    t.thresholdBin[node] = 0;
+    t.binSet.fill(0, node * BIN_SET_WORDS, (node + 1) * BIN_SET_WORDS);
+    t.defaultLeft[node] = 0;
+    t.missingSeen[node] = 0;
+    t.left[node] = -1;
+    t.right[node] = -1;
+    t.gradSum[node] = g;
+    t.hessSum[node] = h;
+    t.rowCount[node] = count;
+    t.gain[node] = 0;
+    t.begin[node] = begin;
+    t.end[node] = end;
+    this.depth[node] = depth;
+    this.bestFeature[node] = -1;
+    this.bestGain[node] = 0;
+  }
+
+  private takeHist(): Float64Array {
+    return this.histPool.pop() ?? new Float64Array(this.histSize);
+  }
+
+  private releaseHist(node: number): void {
+    const hist = this.nodeHist[node];
+    if (hist) {
+      this.histPool.push(hist);
+      this.nodeHist[node] = null;
+    }
+  }
+
+  private buildHist(
+    hist: Float64Array,
+    grad: Float64Array,
+    hess: Float64Array,
+    rows: Uint32Array,
+    begin: number,
+    end: number,
+    features: Int32Array,
+  ): void {
+    hist.fill(0);
+    const og = this.orderedGrad;
+    const oh = this.orderedHess;
+    const n = end - begin;
+    // Gather the node's gradients once so the per-feature passes read them sequentially.
+    for (let i = 0; i < n; i++) {
+      const r = rows[begin + i];
+      og[i] = grad[r];
+      oh[i] = hess[r];
+    }
+    const codesByFeature = this.binned.codes;
+    for (let k = 0; k < features.length; k++) {
+      const f = features[k];
+      const codes = codesByFeature[f];
+      const base = this.featureSlot[f] * STRIDE;
+      for (let i = 0; i < n; i++) {
+        const s = base + codes[rows[begin + i]] * STRIDE;
+        hist[s] += og[i];
+        hist[s + 1] += oh[i];
+        hist[s + 2] += 1;
+      }
+    }
+  }
+
+  private split(node: number, grad: Float64Array, hess: Float64Array, rows: Uint32Array, features: Int32Array): void {
+    const t = this.tree;
+    const f = this.bestFeature[node];
+    const route = this.routeLeft;
+    // Which bin codes go left, for both numeric and categorical splits.
+    if (this.isCategorical[f]) {
+      const base = node * BIN_SET_WORDS;
+      for (let b = 0; b < 256; b++) route[b] = (this.bestBinSet[base + (b >>> 5)] >>> (b & 31)) & 1;
+    } else {
+      const threshold = this.bestThresholdBin[node];
+      for (let b = 0; b < 256; b++) route[b] = b <= threshold ? 1 : 0;
+    }
+    route[MISSING_BIN] = this.bestDefaultLeft[node];
+
+    const begin = t.begin[node];
+    const end = t.end[node];
+    const codes = this.binned.codes[f];
+    const scratch = this.scratchRows;
+    let nl = begin;
+    let nr = 0;
+    // Stable partition keeps rows ascending within each child, which keeps later gathers cache friendly.
+    for (let i = begin; i < end; i++) {
+      const r = rows[i];
+      if (route[codes[r]]) rows[nl++] = r;
+      else scratch[nr++] = r;
+    }
+    for (let i = 0; i < nr; i++) rows[nl + i] = scratch[i];
+
+    const hist = this.nodeHist[node]!;
+    t.feature[node] = f;
+    t.thresholdBin[node] = this.isCategorical[f] ? 0 : this.bestThresholdBin[node];
+    t.binSet.set(this.bestBinSet.subarray(node * BIN_SET_WORDS, (node + 1) * BIN_SET_WORDS), node * BIN_SET_WORDS);
+    t.defaultLeft[node] = this.bestDefaultLeft[node];
+    t.missingSeen[node] = hist[this.featureSlot[f] * STRIDE + 2] > 0 ? 1 : 0;
+    t.gain[node] = this.bestGain[node];
+
+    const leftNode = t.nodeCount;
+    const rightNode = t.nodeCount + 1;
+    t.nodeCount += 2;
+    t.left[node] = leftNode;
+    t.right[node] = rightNode;
+    const gl = this.bestLeftGrad[node];
+    const hl = this.bestLeftHess[node];
+    const cl = this.bestLeftCount[node];
+    const depth = this.depth[node] + 1;
+    this.initNode(leftNode, depth, gl, hl, cl, begin, nl);
+    this.initNode(rightNode, depth, t.gradSum[node] - gl, t.hessSum[node] - hl, t.rowCount[node] - cl, nl, end);
+    // Row counts of the children are exact, so use the partition sizes rather than histogram sums.
+    t.rowCount[leftNode] = nl - begin;
+    t.rowCount[rightNode] = end - nl;
+
+    const canSplit = this.params.maxDepth <= 0 || depth < this.params.maxDepth;
+    if (!canSplit) {
+      this.releaseHist(node);
+      return;
+    }
+    if (this.params.histogramSubtraction) {
+      const leftSmaller = nl - begin <= end - nl;
+      const small = leftSmaller ? leftNode : rightNode;
+      const large = leftSmaller ? rightNode : leftNode;
+      const smallHist = this.takeHist();
+      this.buildHist(smallHist, grad, hess, rows, t.begin[small], t.end[small], features);
+      // The parent's histogram becomes the larger child's: parent − smaller.
+      for (let k = 0; k < hist.length; k++) hist[k] -= smallHist[k];
+      this.nodeHist[node] = null;
+      this.nodeHist[small] = smallHist;
+      this.nodeHist[large] = hist;
+    } else {
+      this.releaseHist(node);
+      for (const child of [leftNode, rightNode]) {
+        const childHist = this.takeHist();
+        this.buildHist(childHist, grad, hess, rows, t.begin[child], t.end[child], features);
+        this.nodeHist[child] = childHist;
+      }
+    }
+    this.findBestSplit(leftNode, features);
+    this.findBestSplit(rightNode, features);
+  }
+
+  private findBestSplit(node: number, features: Int32Array): void {
+    const t = this.tree;
+    const p = this.params;
+    const hist = this.nodeHist[node]!;
+    const G = t.gradSum[node];
+    const H = t.hessSum[node];
+    const C = t.rowCount[node];
+    this.bestFeature[node] = -1;
+    this.bestGain[node] = Math.max(p.minSplitGain, GAIN_EPSILON);
+    if (C < 2 * p.minSamplesLeaf || H < 2 * p.minChildWeight) {
+      this.releaseHist(node);
+      return;
+    }
+    const parentScore = (G * G) / (H + p.lambda);
+    for (let k = 0; k < features.length; k++) {
+      const f = features[k];
+      if (this.isCategorical[f]) this.scanCategorical(node, f, hist, G, H, C, parentScore);
+      else this.scanNumeric(node, f, hist, G, H, C, parentScore);
+    }
+    if (this.bestFeature[node] < 0) this.releaseHist(node);
+  }
+
+  private scanNumeric(node: number, f: number, hist: Float64Array, G: number, H: number, C: number, parentScore: number): void {
+    const p = this.params;
+    const lambda = p.lambda;
+    const minHess = p.minChildWeight;
+    const minRows = p.minSamplesLeaf;
+    const base = this.featureSlot[f] * STRIDE;
+    const nb = this.binCount[f];
+    const gm = hist[base];
+    const hm = hist[base + 1];
+    const cm = hist[base + 2];
+    const hasMissing = cm > 0;
+    let best = this.bestGain[node];
+    let bestBin = -1;
+    let bestMissingLeft = 0;
+    let gl = 0;
+    let hl = 0;
+    let cl = 0;
+    for (let b = 1; b < nb; b++) {
+      const s = base + b * STRIDE;
+      const cb = hist[s + 2];
+      if (cb === 0) continue;
+      gl += hist[s];
+      hl += hist[s + 1];
+      cl += cb;
+      // Missing rows go right.
+      let gr = G - gl;
+      let hr = H - hl;
+      let cr = C - cl;
+      if (hl >= minHess && hr >= minHess && cl >= minRows && cr >= minRows) {
+        const gain = 0.5 * ((gl * gl) / (hl + lambda) + (gr * gr) / (hr + lambda) - parentScore);
+        if (gain > best) {
+          best = gain;
+          bestBin = b;
+          bestMissingLeft = 0;
+        }
+      }
+      if (hasMissing) {
+        // Missing rows go left.
+        const glm = gl + gm;
+        const hlm = hl + hm;
+        const clm = cl + cm;
+        gr = G - glm;
+        hr = H - hlm;
+        cr = C - clm;
+        if (hlm >= minHess && hr >= minHess && clm >= minRows && cr >= minRows) {
+          const gain = 0.5 * ((glm * glm) / (hlm + lambda) + (gr * gr) / (hr + lambda) - parentScore);
+          if (gain > best) {
+            best = gain;
+            bestBin = b;
+            bestMissingLeft = 1;
+          }
+        }
+      }
+    }
+    if (bestBin < 0) return;
+    // Recompute the left side for the chosen threshold (cheaper than tracking it in the loop).
+    let lg = bestMissingLeft ? gm : 0;
+    let lh = bestMissingLeft ? hm : 0;
+    let lc = bestMissingLeft ? cm : 0;
+    for (let b = 1; b <= bestBin; b++) {
+      const s = base + b * STRIDE;
+      lg += hist[s];
+      lh += hist[s + 1];
+      lc += hist[s + 2];
+    }
+    this.bestGain[node] = best;
+    this.bestFeature[node] = f;
+    this.bestThresholdBin[node] = bestBin;
+    // Without missing rows here, unseen missing values follow the heavier side.
+    this.bestDefaultLeft[node] = hasMissing ? bestMissingLeft : lh >= H - lh ? 1 : 0;
+    this.bestLeftGrad[node] = lg;
+    this.bestLeftHess[node] = lh;
+    this.bestLeftCount[node] = lc;
+  }
+
+  private scanCategorical(node: number, f: number, hist: Float64Array, G: number, H: number, C: number, parentScore: number): void {
+    const p = this.params;
+    const lambda = p.lambda;
+    const minHess = p.minChildWeight;
+    const minRows = p.minSamplesLeaf;
+    const base = this.featureSlot[f] * STRIDE;
+    const nb = this.binCount[f];
+    const gm = hist[base];
+    const hm = hist[base + 1];
+    const cm = hist[base + 2];
+    const hasMissing = cm > 0;
+    const order = this.catOrder;
+    const key = this.catKey;
+    let m = 0;
+    for (let b = 1; b <= nb; b++) {
+      const s = base + b * STRIDE;
+      if (hist[s + 2] >= p.minCategoryRows && hist[s + 2] > 0) {
+        order[m] = b;
+        key[b] = hist[s] / (hist[s + 1] + p.categoricalSmoothing);
+        m++;
+      }
+    }
+    if (m === 0) return;
+    // Insertion sort by gradient/hessian ratio: at most 255 categories, and stable for determinism.
+    for (let i = 1; i < m; i++) {
+      const b = order[i];
+      const kb = key[b];
+      let j = i - 1;
+      while (j >= 0 && key[order[j]] > kb) {
+        order[j + 1] = order[j];
+        j--;
+      }
+      order[j + 1] = b;
+    }
+    let best = this.bestGain[node];
+    let bestPrefix = -1;
+    let bestMissingLeft = 0;
+    let gl = 0;
+    let hl = 0;
+    let cl = 0;
+    for (let i = 0; i < m; i++) {
+      const s = base + order[i] * STRIDE;
+      gl += hist[s];
+      hl += hist[s + 1];
+      cl += hist[s + 2];
+      let gr = G - gl;
+      let hr = H - hl;
+      let cr = C - cl;
+      if (hl >= minHess && hr >= minHess && cl >= minRows && cr >= minRows) {
+        const gain = 0.5 * ((gl * gl) / (hl + lambda) + (gr * gr) / (hr + lambda) - parentScore);
+        if (gain > best) {
+          best = gain;
+          bestPrefix = i;
+          bestMissingLeft = 0;
+        }
+      }
+      if (hasMissing) {
+        const glm = gl + gm;
+        const hlm = hl + hm;
+        const clm = cl + cm;
+        gr = G - glm;
+        hr = H - hlm;
+        cr = C - clm;
+        if (hlm >= minHess && hr >= minHess && clm >= minRows && cr >= minRows) {
+          const gain = 0.5 * ((glm * glm) / (hlm + lambda) + (gr * gr) / (hr + lambda) - parentScore);
+          if (gain > best) {
+            best = gain;
+            bestPrefix = i;
+            bestMissingLeft = 1;
+          }
+        }
+      }
+    }
+    if (bestPrefix < 0) return;
+    const setBase = node * BIN_SET_WORDS;
+    this.bestBinSet.fill(0, setBase, setBase + BIN_SET_WORDS);
+    let lg = bestMissingLeft ? gm : 0;
+    let lh = bestMissingLeft ? hm : 0;
+    let lc = bestMissingLeft ? cm : 0;
+    for (let i = 0; i <= bestPrefix; i++) {
+      const b = order[i];
+      this.bestBinSet[setBase + (b >>> 5)] |= 1 << (b & 31);
+      const s = base + b * STRIDE;
+      lg += hist[s];
+      lh += hist[s + 1];
+      lc += hist[s + 2];
+    }
+    this.bestGain[node] = best;
+    this.bestFeature[node] = f;
+    this.bestThresholdBin[node] = 0;
+    this.bestDefaultLeft[node] = hasMissing ? bestMissingLeft : lh >= H - lh ? 1 : 0;
+    this.bestLeftGrad[node] = lg;
+    this.bestLeftHess[node] = lh;
+    this.bestLeftCount[node] = lc;
+  }
+}
+
+/** Leaf of a grown tree for one binned training row. */
+export function grownLeafOf(tree: GrownTree, codes: Uint8Array[], row: number): number {
+  let n = 0;
+  while (tree.feature[n] >= 0) {
+    const f = tree.feature[n];
+    const code = codes[f][row];
+    let left: boolean;
+    if (code === MISSING_BIN) left = tree.defaultLeft[n] === 1;
+    else if (tree.thresholdBin[n] > 0) left = code <= tree.thresholdBin[n];
+    else left = ((tree.binSet[n * BIN_SET_WORDS + (code >>> 5)] >>> (code & 31)) & 1) === 1;
+    n = left ? tree.left[n] : tree.right[n];
+  }
+  return n;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Flat ensemble: every tree's nodes in one set of typed arrays, scored on raw feature values
+
+/** Serialised ensemble arrays (plain numbers; thresholds that are not finite are written as strings). */
+export interface TreeEnsembleJson {
+  categoryCount: number[];
+  treeStart: number[];
+  feature: number[];
+  threshold: (number | string)[];
+  left: number[];
+  right: number[];
+  defaultLeft: number[];
+  missingSeen: number[];
+  categoryStart: number[];
+  categoryWords: number[];
+  categoryBits: number[];
+  value: number[];
+  cover: number[];
+  gain: number[];
+}
+
+/** Growable node arrays while a model is being trained. */
+export class EnsembleBuilder {
+  /** Per feature: category codes the model knows (0 for numeric); higher codes are routed as missing. */
+  readonly categoryCount: Int32Array;
+  readonly treeStart: number[] = [];
+  readonly feature: number[] = [];
+  readonly threshold: number[] = [];
+  readonly left: number[] = [];
+  readonly right: number[] = [];
+  readonly defaultLeft: number[] = [];
+  readonly missingSeen: number[] = [];
+  readonly categoryStart: number[] = [];
+  readonly categoryWords: number[] = [];
+  readonly categoryBits: number[] = [];
+  readonly value: number[] = [];
+  readonly cover: number[] = [];
+  readonly gain: number[] = [];
+  private readonly binned: BinnedDataset;
+
+  constructor(binned: BinnedDataset) {
+    this.binned = binned;
+    this.categoryCount = Int32Array.from(binned.binnings, (b) => (b.kind === "categorical" ? b.binOfCategory.length : 0));
+  }
+
+  get treeCount(): number {
+    return this.treeStart.length;
+  }
+
+  /**
+   * Appends a grown tree, translating bin thresholds to raw upper edges and bin sets to category
+   * bitsets. `leafValue[node]` gives each leaf's margin; `cover[node]` the node's training weight.
+   */
+  addTree(tree: GrownTree, leafValue: Float64Array, cover: Float64Array): void {
+    const offset = this.feature.length;
+    this.treeStart.push(offset);
+    for (let n = 0; n < tree.nodeCount; n++) {
+      const f = tree.feature[n];
+      this.feature.push(f);
+      this.value.push(f < 0 ? leafValue[n] : 0);
+      this.cover.push(cover[n]);
+      this.gain.push(f < 0 ? 0 : tree.gain[n]);
+      this.left.push(f < 0 ? -1 : tree.left[n] + offset);
+      this.right.push(f < 0 ? -1 : tree.right[n] + offset);
+      this.defaultLeft.push(f < 0 ? 0 : tree.defaultLeft[n]);
+      this.missingSeen.push(f < 0 ? 0 : tree.missingSeen[n]);
+      if (f < 0) {
+        this.threshold.push(0);
+        this.categoryStart.push(-1);
+        this.categoryWords.push(0);
+        continue;
+      }
+      const binning = this.binned.binnings[f];
+      if (binning.kind === "numeric") {
+        this.threshold.push(binning.upperEdges[tree.thresholdBin[n] - 1]);
+        this.categoryStart.push(-1);
+        this.categoryWords.push(0);
+        continue;
+      }
+      const categories = binning.binOfCategory.length;
+      const words = Math.max(1, Math.ceil(categories / 32));
+      const bits = new Uint32Array(words);
+      for (let b = 1; b <= binning.binCount; b++) {
+        if ((tree.binSet[n * BIN_SET_WORDS + (b >>> 5)] >>> (b & 31)) & 1) {
+          for (const c of binning.categoriesOfBin[b]) bits[c >>> 5] |= 1 << (c & 31);
+        }
+      }
+      // Categories never seen in training were binned as missing, so they follow the missing direction.
+      if (tree.defaultLeft[n]) {
+        for (let c = 0; c < categories; c++) {
+          if (binning.binOfCategory[c] === MISSING_BIN) bits[c >>> 5] |= 1 << (c & 31);
+        }
+      }
+      this.threshold.push(0);
+      this.categoryStart.push(this.categoryBits.length);
+      this.categoryWords.push(words);
+      for (let w = 0; w < words; w++) this.categoryBits.push(bits[w]);
+    }
+  }
+
+  /** Drops trees beyond the first `trees` (early stopping keeps the best iteration). */
+  truncate(trees: number): void {
+    if (trees >= this.treeStart.length) return;
+    const nodes = this.treeStart[trees];
+    const bitsEnd = this.categoryStartFrom(nodes);
+    for (const a of [this.feature, this.threshold, this.left, this.right, this.defaultLeft, this.missingSeen, this.categoryStart, this.categoryWords, this.value, this.cover, this.gain]) {
+      a.length = nodes;
+    }
+    this.categoryBits.length = bitsEnd;
+    this.treeStart.length = trees;
+  }
+
+  private categoryStartFrom(node: number): number {
+    for (let n = node; n < this.categoryStart.length; n++) if (this.categoryStart[n] >= 0) return this.categoryStart[n];
+    return this.categoryBits.length;
+  }
+
+  build(features: FeatureInfo[], bias: number): TreeEnsemble {
+    return new TreeEnsemble(features, bias, {
+      categoryCount: Int32Array.from(this.categoryCount),
+      treeStart: Int32Array.from(this.treeStart),
+      feature: Int32Array.from(this.feature),
+      threshold: Float64Array.from(this.threshold),
+      left: Int32Array.from(this.left),
+      right: Int32Array.from(this.right),
+      defaultLeft: Uint8Array.from(this.defaultLeft),
+      missingSeen: Uint8Array.from(this.missingSeen),
+      categoryStart: Int32Array.from(this.categoryStart),
+      categoryWords: Int32Array.from(this.categoryWords),
+      categoryBits: Uint32Array.from(this.categoryBits),
+      value: Float64Array.from(this.value),
+      cover: Float64Array.from(this.cover),
+      gain: Float64Array.from(this.gain),
+    });
+  }
+}
+
+export interface TreeEnsembleArrays {
+  /** Per feature: category codes the model knows (0 for numeric); other codes are routed as missing. */
+  categoryCount: Int32Array;
+  /** First node of each tree; tree t owns nodes [treeStart[t], treeStart[t + 1]). */
+  treeStart: Int32Array;
+  /** Split feature, -1 for leaves. */
+  feature: Int32Array;
+  /** Numeric splits: values ≤ threshold go left. */
+  threshold: Float64Array;
+  left: Int32Array;
+  right: Int32Array;
+  /** Where missing values (and unknown category codes) go. */
+  defaultLeft: Uint8Array;
+  /** Whether training rows with a missing value reached the split (only affects rule wording). */
+  missingSeen: Uint8Array;
+  /** Categorical splits: first word of the left-category bitset in categoryBits; -1 for numeric. */
+  categoryStart: Int32Array;
+  categoryWords: Int32Array;
+  categoryBits: Uint32Array;
+  /** Leaf margin contribution (0 for internal nodes). */
+  value: Float64Array;
+  /** Training weight reaching the node: hessian sum (boosting) or rows (decision tree). */
+  cover: Float64Array;
+  /** Split gain (0 for leaves). */
+  gain: Float64Array;
+}
+
+/** An additive tree ensemble in log-odds: margin = bias + Σ tree leaf values. */
+export class TreeEnsemble {
+  readonly features: FeatureInfo[];
+  readonly bias: number;
+  readonly arrays: TreeEnsembleArrays;
+  private expected: Float64Array | null = null;
+  private maxDepthCache = -1;
+
+  constructor(features: FeatureInfo[], bias: number, arrays: TreeEnsembleArrays) {
+    this.features = features;
+    this.bias = bias;
+    this.arrays = arrays;
+    if (arrays.categoryCount.length !== features.length) throw new Error("tree ensemble: categoryCount must have one entry per feature");
+  }
+
+  get treeCount(): number {
+    return this.arrays.treeStart.length;
+  }
+
+  /** Next node for a raw value at an internal node. */
+  childFor(node: number, value: number): number {
+    const a = this.arrays;
+    return this.goesLeft(node, value) ? a.left[node] : a.right[node];
+  }
+
+  goesLeft(node: number, value: number): boolean {
+    const a = this.arrays;
+    if (value !== value) return a.defaultLeft[node] === 1;
+    const start = a.categoryStart[node];
+    if (start < 0) return value <= a.threshold[node];
+    const c = value | 0;
+    if (c !== value || c < 0 || c >= a.categoryCount[a.feature[node]] || c >= a.categoryWords[node] * 32) {
+      return a.defaultLeft[node] === 1;
+    }
+    return ((a.categoryBits[start + (c >>> 5)] >>> (c & 31)) & 1) === 1;
+  }
+
+  /** Leaf reached by one row in tree t. */
+  leafOf(data: Dataset, row: number, tree: number): number {
+    const a = this.arrays;
+    let n = a.treeStart[tree];
+    while (a.feature[n] >= 0) n = this.childFor(n, data.columns[a.feature[n]][row]);
+    return n;
+  }
+
+  predictMargin(data: Dataset): Float64Array {
+    this.checkShape(data);
+    const a = this.arrays;
+    const rows = data.rows;
+    const out = new Float64Array(rows).fill(this.bias);
+    const columns = data.columns;
+    const feature = a.feature;
+    const threshold = a.threshold;
+    const left = a.left;
+    const right = a.right;
+    const defaultLeft = a.defaultLeft;
+    const categoryStart = a.categoryStart;
+    const value = a.value;
+    for (let t = 0; t < a.treeStart.length; t++) {
+      const root = a.treeStart[t];
+      for (let r = 0; r < rows; r++) {
+        let n = root;
+        let f = feature[n];
+        while (f >= 0) {
+          const v = columns[f][r];
+          if (v !== v) n = defaultLeft[n] ? left[n] : right[n];
+          else if (categoryStart[n] < 0) n = v <= threshold[n] ? left[n] : right[n];
+          else n = this.goesLeft(n, v) ? left[n] : right[n];
+          f = feature[n];
+        }
+        out[r] += value[n];
+      }
+    }
+    return out;
+  }
+
+  contributions(data: Dataset, row: number): Float64Array {
+    this.checkShape(data);
+    const a = this.arrays;
+    const F = this.features.length;
+    const phi = new Float64Array(F + 1);
+    const scratch = new ShapScratch(this.maxDepth());
+    const goesLeft = new Uint8Array(a.feature.length);
+    const expected = this.expectedValues();
+    let bias = this.bias;
+    for (let t = 0; t < a.treeStart.length; t++) {
+      const begin = a.treeStart[t];
+      const end = t + 1 < a.treeStart.length ? a.treeStart[t + 1] : a.feature.length;
+      for (let n = begin; n < end; n++) {
+        const f = a.feature[n];
+        if (f >= 0) goesLeft[n] = this.goesLeft(n, data.columns[f][row]) ? 1 : 0;
+      }
+      addTreeShap(a, begin, goesLeft, phi, scratch);
+      bias += expected[t];
+    }
+    phi[F] = bias;
+    return phi;
+  }
+
+  featureImportance(): Float64Array {
+    const a = this.arrays;
+    const out = new Float64Array(this.features.length);
+    for (let n = 0; n < a.feature.length; n++) if (a.feature[n] >= 0) out[a.feature[n]] += a.gain[n];
+    return out;
+  }
+
+  /** Cover-weighted mean of each tree's leaves: what each tree adds when nothing is known. */
+  expectedValues(): Float64Array {
+    if (!this.expected) {
+      const a = this.arrays;
+      this.expected = Float64Array.from(a.treeStart, (root) => expectedValue(a, root));
+    }
+    return this.expected;
+  }
+
+  maxDepth(): number {
+    if (this.maxDepthCache < 0) {
+      let d = 0;
+      for (const root of this.arrays.treeStart) d = Math.max(d, treeDepth(this.arrays, root));
+      this.maxDepthCache = d;
+    }
+    return this.maxDepthCache;
+  }
+
+  toJSON(): TreeEnsembleJson {
+    const a = this.arrays;
+    return {
+      categoryCount: Array.from(a.categoryCount),
+      treeStart: Array.from(a.treeStart),
+      feature: Array.from(a.feature),
+      threshold: Array.from(a.threshold, (x) => (Number.isFinite(x) ? x : String(x))),
+      left: Array.from(a.left),
+      right: Array.from(a.right),
+      defaultLeft: Array.from(a.defaultLeft),
+      missingSeen: Array.from(a.missingSeen),
+      categoryStart: Array.from(a.categoryStart),
+      categoryWords: Array.from(a.categoryWords),
+      categoryBits: Array.from(a.categoryBits),
+      value: Array.from(a.value),
+      cover: Array.from(a.cover),
+      gain: Array.from(a.gain),
+    };
+  }
+
+  static fromJSON(features: FeatureInfo[], bias: number, json: TreeEnsembleJson): TreeEnsemble {
+    const nodes = json.feature.length;
+    for (const key of ["threshold", "left", "right", "defaultLeft", "missingSeen", "categoryStart", "categoryWords", "value", "cover", "gain"] as const) {
+      if (!Array.isArray(json[key]) || json[key].length !== nodes) throw new Error(`tree ensemble JSON: ${key} must have ${nodes} entries`);
+    }
+    return new TreeEnsemble(features, bias, {
+      categoryCount: Int32Array.from(json.categoryCount),
+      treeStart: Int32Array.from(json.treeStart),
+      feature: Int32Array.from(json.feature),
+      threshold: Float64Array.from(json.threshold, (x) => Number(x)),
+      left: Int32Array.from(json.left),
+      right: Int32Array.from(json.right),
+      defaultLeft: Uint8Array.from(json.defaultLeft),
+      missingSeen: Uint8Array.from(json.missingSeen),
+      categoryStart: Int32Array.from(json.categoryStart),
+      categoryWords: Int32Array.from(json.categoryWords),
+      categoryBits: Uint32Array.from(json.categoryBits),
+      value: Float64Array.from(json.value),
+      cover: Float64Array.from(json.cover),
+      gain: Float64Array.from(json.gain),
+    });
+  }
+
+  private checkShape(data: Dataset): void {
+    if (data.columns.length !== this.features.length) {
+      throw new Error(`model expects ${this.features.length} features, data has ${data.columns.length}`);
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Boosting
+
+export interface GbdtJson extends LearnerJson {
+  kind: "gbdt";
+  version: 1;
+  features: FeatureInfo[];
+  baseScore: number;
+  bestIteration: number;
+  roundsTrained: number;
+  options: GbdtOptions;
+  trees: TreeEnsembleJson;
+}
+
+export class GbdtModel implements TrainedLearner {
+  readonly kind = "gbdt" as const;
+  readonly ensemble: TreeEnsemble;
+  /** Log-odds of the training prior: the margin before any tree. */
+  readonly baseScore: number;
+  /** Trees kept (the best validation iteration when early stopping ran). */
+  readonly bestIteration: number;
+  /** Rounds actually boosted before stopping. */
+  readonly roundsTrained: number;
+  readonly options: GbdtOptions;
+
+  constructor(ensemble: TreeEnsemble, baseScore: number, bestIteration: number, roundsTrained: number, options: GbdtOptions) {
+    this.ensemble = ensemble;
+    this.baseScore = baseScore;
+    this.bestIteration = bestIteration;
+    this.roundsTrained = roundsTrained;
+    this.options = options;
+  }
+
+  get features(): FeatureInfo[] {
+    return this.ensemble.features;
+  }
+
+  get treeCount(): number {
+    return this.ensemble.treeCount;
+  }
+
+  predictMargin(data: Dataset): Float64Array {
+    return this.ensemble.predictMargin(data);
+  }
+
+  contributions(data: Dataset, row: number): Float64Array {
+    return this.ensemble.contributions(data, row);
+  }
+
+  featureImportance(): Float64Array {
+    return this.ensemble.featureImportance();
+  }
+
+  toJSON(): GbdtJson {
+    return {
+      kind: "gbdt",
+      version: 1,
+      features: this.features,
+      baseScore: this.baseScore,
+      bestIteration: this.bestIteration,
+      roundsTrained: this.roundsTrained,
+      options: this.options,
+      trees: this.ensemble.toJSON(),
+    };
+  }
+}
+
+export function gbdtFromJSON(json: unknown): GbdtModel {
+  const j = json as Partial<GbdtJson> | null;
+  if (!j || j.kind !== "gbdt") throw new Error("not a gbdt model");
+  if (j.version !== 1) throw new Error(`unsupported gbdt model version ${String(j.version)}`);
+  if (!Array.isArray(j.features) || typeof j.baseScore !== "number" || !j.trees) throw new Error("gbdt model JSON is incomplete");
+  const ensemble = TreeEnsemble.fromJSON(j.features, j.baseScore, j.trees);
+  return new GbdtModel(
+    ensemble,
+    j.baseScore,
+    j.bestIteration ?? ensemble.treeCount,
+    j.roundsTrained ?? ensemble.treeCount,
+    { ...DEFAULT_GBDT_OPTIONS, ...j.options },
+  );
+}
+
+export function trainGbdt(train: LabelledDataset, options: Partial<GbdtOptions> = {}, validation?: LabelledDataset): GbdtModel {
+  const opts: GbdtOptions = { ...DEFAULT_GBDT_OPTIONS, ...options };
+  validateOptions(opts);
+  const n = train.rows;
+  if (n === 0) throw new Error("cannot train on an empty dataset");
+  if (validation && validation.features.length !== train.features.length) {
+    throw new Error("validation data has different features from training data");
+  }
+  const binningOptions: Partial<BinningOptions> = { maxBins: opts.maxBins };
+  const binned = binDataset(train, binningOptions);
+  const grower = new TreeGrower(binned, opts);
+  const builder = new EnsembleBuilder(binned);
+  const random = createRandom(opts.seed);
+  const label = train.label;
+
+  let positives = 0;
+  for (let i = 0; i < n; i++) positives += label[i] ? 1 : 0;
+  // Clamp so an all-one-class sample still has a finite prior.
+  const prior = Math.min(1 - 1e-6, Math.max(1e-6, positives / n));
+  const baseScore = Math.log(prior / (1 - prior));
+
+  const margin = new Float64Array(n).fill(baseScore);
+  const grad = new Float64Array(n);
+  const hess = new Float64Array(n);
+  const rows = new Uint32Array(n);
+  const inSample = new Uint8Array(n);
+  const F = train.features.length;
+  const allFeatures = Int32Array.from({ length: F }, (_, f) => f);
+  const featuresPerTree = Math.max(1, Math.round(F * opts.colsample));
+
+  const validationMargin = validation ? new Float64Array(validation.rows).fill(baseScore) : null;
+  let bestLoss = Infinity;
+  let bestIteration = 0;
+  let roundsTrained = 0;
+
+  for (let round = 0; round < opts.rounds; round++) {
+    for (let i = 0; i < n; i++) {
+      const p = 1 / (1 + Math.exp(-margin[i]));
+      grad[i] = p - label[i];
+      // Floor keeps leaf values finite when the model is already confident.
+      hess[i] = Math.max(p * (1 - p), 1e-16);
+    }
+    let rowCount = 0;
+    if (opts.subsample < 1) {
+      for (let i = 0; i < n; i++) {
+        const take = random() < opts.subsample;
+        inSample[i] = take ? 1 : 0;
+        if (take) rows[rowCount++] = i;
+      }
+      if (rowCount === 0) {
+        rows[rowCount++] = 0;
+        inSample[0] = 1;
+      }
+    } else {
+      for (let i = 0; i < n; i++) rows[i] = i;
+      rowCount = n;
+    }
+    const features = featuresPerTree < F ? sampleFeatures(F, featuresPerTree, random) : allFeatures;
+
+    const tree = grower.grow(grad, hess, rows, rowCount, features);
+    const values = new Float64Array(tree.nodeCount);
+    for (let node = 0; node < tree.nodeCount; node++) {
+      values[node] = tree.feature[node] < 0 ? (-tree.gradSum[node] / (tree.hessSum[node] + opts.lambda)) * opts.learningRate : 0;
+    }
+    for (let node = 0; node < tree.nodeCount; node++) {
+      if (tree.feature[node] >= 0) continue;
+      const v = values[node];
+      for (let i = tree.begin[node]; i < tree.end[node]; i++) margin[rows[i]] += v;
+    }
+    if (rowCount < n) {
+      for (let i = 0; i < n; i++) if (!inSample[i]) margin[i] += values[grownLeafOf(tree, binned.codes, i)];
+    }
+    builder.addTree(tree, values, tree.hessSum);
+    roundsTrained = round + 1;
+
+    if (validation && validationMargin && opts.earlyStoppingRounds > 0) {
+      const loss = addTreeAndLogLoss(builder, validation, validationMargin);
+      if (loss < bestLoss) {
+        bestLoss = loss;
+        bestIteration = round + 1;
+      } else if (round + 1 - bestIteration >= opts.earlyStoppingRounds) {
+        break;
+      }
+    } else {
+      bestIteration = round + 1;
+    }
+  }
+  builder.truncate(bestIteration);
+  return new GbdtModel(builder.build(train.features, baseScore), baseScore, bestIteration, roundsTrained, opts);
+}
+
+/** Adds the newest tree's scores to the validation margins and returns the validation log loss. */
+function addTreeAndLogLoss(builder: EnsembleBuilder, validation: LabelledDataset, margin: Float64Array): number {
+  const t = builder.treeCount - 1;
+  const start = builder.treeStart[t];
+  const feature = builder.feature;
+  let loss = 0;
+  for (let r = 0; r < validation.rows; r++) {
+    let n = start;
+    while (feature[n] >= 0) {
+      const v = validation.columns[feature[n]][r];
+      n = rawGoesLeft(builder, n, v) ? builder.left[n] : builder.right[n];
+    }
+    margin[r] += builder.value[n];
+    const m = margin[r];
+    // log(1 + e^-m) for positives, log(1 + e^m) for negatives, computed without overflow.
+    const z = validation.label[r] ? -m : m;
+    loss += z > 0 ? z + Math.log1p(Math.exp(-z)) : Math.log1p(Math.exp(z));
+  }
+  return loss / Math.max(1, validation.rows);
+}
+
+function rawGoesLeft(builder: EnsembleBuilder, node: number, value: number): boolean {
+  if (value !== value) return builder.defaultLeft[node] === 1;
+  const start = builder.categoryStart[node];
+  if (start < 0) return value <= builder.threshold[node];
+  const c = value | 0;
+  if (c !== value || c < 0 || c >= builder.categoryCount[builder.feature[node]]) return builder.defaultLeft[node] === 1;
+  return ((builder.categoryBits[start + (c >>> 5)] >>> (c & 31)) & 1) === 1;
+}
+
+function sampleFeatures(F: number, k: number, random: () => number): Int32Array {
+  const all = Int32Array.from({ length: F }, (_, f) => f);
+  // Partial Fisher–Yates: the first k entries are a uniform sample.
+  for (let i = 0; i < k; i++) {
+    const j = i + Math.floor(random() * (F - i));
+    const tmp = all[i];
+    all[i] = all[j];
+    all[j] = tmp;
+  }
+  return all.subarray(0, k).sort();
+}
+
+function validateOptions(o: GbdtOptions): void {
+  const check = (ok: boolean, message: string) => {
+    if (!ok) throw new Error(`gbdt options: ${message}`);
+  };
+  check(Number.isInteger(o.rounds) && o.rounds >= 1, "rounds must be an integer ≥ 1");
+  check(Number.isInteger(o.maxDepth) && o.maxDepth >= 0, "maxDepth must be an integer ≥ 0");
+  check(Number.isInteger(o.maxLeaves) && o.maxLeaves >= 0, "maxLeaves must be an integer ≥ 0");
+  check(o.maxDepth > 0 || o.maxLeaves > 0, "set maxDepth or maxLeaves");
+  check(o.learningRate > 0, "learningRate must be > 0");
+  check(o.lambda >= 0, "lambda must be ≥ 0");
+  check(o.minChildWeight >= 0, "minChildWeight must be ≥ 0");
+  check(o.minSamplesLeaf >= 1, "minSamplesLeaf must be ≥ 1");
+  check(o.minSplitGain >= 0, "minSplitGain must be ≥ 0");
+  check(o.subsample > 0 && o.subsample <= 1, "subsample must be in (0, 1]");
+  check(o.colsample > 0 && o.colsample <= 1, "colsample must be in (0, 1]");
+  check(Number.isInteger(o.earlyStoppingRounds) && o.earlyStoppingRounds >= 0, "earlyStoppingRounds must be an integer ≥ 0");
+  check(o.maxBins >= 2 && o.maxBins <= 255, "maxBins must be in 2..255");
+}
