@@ -20,6 +20,9 @@ const settingsSchema = z.object({
 
 export type Settings = z.infer<typeof settingsSchema>;
 
+/** Names of every setting the code reads (infra/ declares those that apply in Azure; a test checks it). */
+export const settingNames = Object.keys(settingsSchema.shape) as (keyof Settings)[];
+
 export interface Config {
   cosmos: { endpoint: string; key?: string; database: string };
   storage: { connectionString?: string; blobServiceUri?: string; queueServiceUri?: string; clientId?: string };

@@ -1,0 +1,185 @@
+// Partner opportunity insights: one resource group holds the whole service.
+// Deploy:  az deployment group create -g RG -f infra/main.bicep -p namePrefix=poi
+// Then publish the code, then deploy again with -p deployDropSubscription=true (see the README):
+// the Event Grid webhook needs the blob extension's system key, which exists only once the code runs.
+targetScope = 'resourceGroup'
+
+@description('Azure region for every resource.')
+param location string = resourceGroup().location
+
+@description('Short lowercase prefix for resource names (letters, digits, dashes).')
+@minLength(2)
+@maxLength(10)
+param namePrefix string
+
+@description('Node.js major version of the Functions runtime.')
+@allowed([
+  '20'
+  '22'
+])
+param nodeVersion string = '20'
+
+@description('Cosmos DB capacity: serverless (pay per request, no idle cost) or autoscale provisioned throughput.')
+@allowed([
+  'serverless'
+  'autoscale'
+])
+param cosmosCapacityMode string = 'serverless'
+
+@description('Autoscale maximum RU/s of the database (autoscale mode only; scales down to 10 %).')
+param cosmosAutoscaleMaxThroughput int = 4000
+
+@description('Largest drop file accepted, in bytes. The blob trigger receives the whole blob in memory, so it must fit the instance memory (2,048 MB).')
+param ingestMaxBytes int = 268435456
+
+@description('How many row errors an ingestion record keeps.')
+param ingestMaxErrorsKept int = 100
+
+@description('Priority frontline industries for the Flex sales motions (comma-separated).')
+param frontlineIndustries string = 'Retail,Manufacturing,Healthcare,Hospitality,Transportation and Logistics'
+
+@description('Upper bound of Flex Consumption instances.')
+@minValue(40)
+@maxValue(1000)
+param maximumInstanceCount int = 100
+
+@description('Second pass, after the code is published: subscribe the blob trigger to BlobCreated events on drops/.')
+param deployDropSubscription bool = false
+
+@description('Optional object id of an operator (user or group) given data access, e.g. to issue the first API key and upload drops.')
+param operatorPrincipalId string = ''
+
+var suffix = uniqueString(resourceGroup().id, namePrefix)
+var compactPrefix = toLower(replace(namePrefix, '-', ''))
+var functionAppName = '${namePrefix}-func-${suffix}'
+var storageAccountName = take('${compactPrefix}st${suffix}', 24)
+var cosmosAccountName = '${namePrefix}-cosmos-${suffix}'
+
+// Names fixed by the code (shared/config.ts `names`, shared/adapters/cosmosLayout.ts); test/unit/infra.test.ts checks they agree.
+var blobContainerNames = [
+  'drops'
+  'processed'
+  'rejected'
+]
+// The Flex Consumption deployment package lives here (identity-authenticated, never a SAS).
+var deploymentContainerName = 'app-package'
+var queueNames = [
+  'refresh-jobs'
+  'refresh-jobs-poison'
+  'webjobs-blobtrigger-poison'
+]
+var cosmosDatabaseName = 'insights'
+var cosmosContainers = [
+  {
+    name: 'partners'
+    partitionKey: '/partnerId'
+  }
+  {
+    name: 'partnerData'
+    partitionKey: '/partnerId'
+  }
+  {
+    name: 'ingestions'
+    partitionKey: '/partnerId'
+  }
+  {
+    name: 'results'
+    partitionKey: '/partnerId'
+  }
+]
+// The blob-triggered function registered in functions/ingest.ts.
+var ingestFunctionName = 'ingestDrop'
+
+module identity 'modules/identity.bicep' = {
+  name: 'identity'
+  params: {
+    name: '${namePrefix}-id-${suffix}'
+    location: location
+  }
+}
+
+module monitoring 'modules/monitoring.bicep' = {
+  name: 'monitoring'
+  params: {
+    workspaceName: '${namePrefix}-logs-${suffix}'
+    appInsightsName: '${namePrefix}-ai-${suffix}'
+    location: location
+    publisherPrincipalId: identity.outputs.principalId
+  }
+}
+
+module storage 'modules/storage.bicep' = {
+  name: 'storage'
+  params: {
+    name: storageAccountName
+    location: location
+    blobContainerNames: concat(blobContainerNames, [deploymentContainerName])
+    queueNames: queueNames
+    appPrincipalId: identity.outputs.principalId
+    operatorPrincipalId: operatorPrincipalId
+  }
+}
+
+module cosmos 'modules/cosmos.bicep' = {
+  name: 'cosmos'
+  params: {
+    accountName: cosmosAccountName
+    location: location
+    databaseName: cosmosDatabaseName
+    containers: cosmosContainers
+    capacityMode: cosmosCapacityMode
+    autoscaleMaxThroughput: cosmosAutoscaleMaxThroughput
+    appPrincipalId: identity.outputs.principalId
+    operatorPrincipalId: operatorPrincipalId
+  }
+}
+
+module functionApp 'modules/functionApp.bicep' = {
+  name: 'functionApp'
+  params: {
+    name: functionAppName
+    planName: '${namePrefix}-plan-${suffix}'
+    location: location
+    nodeVersion: nodeVersion
+    maximumInstanceCount: maximumInstanceCount
+    identityId: identity.outputs.id
+    identityClientId: identity.outputs.clientId
+    blobServiceUri: storage.outputs.blobEndpoint
+    queueServiceUri: storage.outputs.queueEndpoint
+    deploymentContainerUrl: '${storage.outputs.blobEndpoint}${deploymentContainerName}'
+    cosmosEndpoint: cosmos.outputs.endpoint
+    cosmosDatabaseName: cosmosDatabaseName
+    appInsightsConnectionString: monitoring.outputs.connectionString
+    ingestMaxBytes: ingestMaxBytes
+    ingestMaxErrorsKept: ingestMaxErrorsKept
+    frontlineIndustries: frontlineIndustries
+  }
+}
+
+module eventGrid 'modules/eventGrid.bicep' = {
+  name: 'eventGrid'
+  params: {
+    name: '${namePrefix}-evgt-${suffix}'
+    location: location
+    storageAccountName: storage.outputs.name
+  }
+}
+
+// A module with a false condition is never evaluated, so its listKeys call cannot fail on the first pass.
+module dropSubscription 'modules/dropSubscription.bicep' = if (deployDropSubscription) {
+  name: 'dropSubscription'
+  params: {
+    systemTopicName: eventGrid.outputs.name
+    functionAppName: functionApp.outputs.name
+    functionName: ingestFunctionName
+    containerName: 'drops'
+  }
+}
+
+output functionAppName string = functionApp.outputs.name
+output functionAppUrl string = 'https://${functionApp.outputs.defaultHostName}'
+output storageAccountName string = storage.outputs.name
+output cosmosEndpoint string = cosmos.outputs.endpoint
+output cosmosDatabaseName string = cosmosDatabaseName
+output identityClientId string = identity.outputs.clientId
+output dropSubscriptionDeployed bool = deployDropSubscription

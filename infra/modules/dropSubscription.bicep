@@ -1,0 +1,44 @@
+// BlobCreated on drops/ → the blob trigger's webhook. Deployed in a second pass, after the code is
+// published: the webhook key (the host's blobs_extension system key) exists only once the host has
+// loaded a blob trigger, and Event Grid validates the endpoint when the subscription is created.
+param systemTopicName string
+param functionAppName string
+@description('The blob-triggered function (functions/ingest.ts).')
+param functionName string
+param containerName string
+
+resource systemTopic 'Microsoft.EventGrid/systemTopics@2022-06-15' existing = {
+  name: systemTopicName
+}
+
+resource app 'Microsoft.Web/sites@2024-04-01' existing = {
+  name: functionAppName
+}
+
+resource subscription 'Microsoft.EventGrid/systemTopics/eventSubscriptions@2022-06-15' = {
+  parent: systemTopic
+  name: '${containerName}-to-${functionName}'
+  properties: {
+    destination: {
+      endpointType: 'WebHook'
+      properties: {
+        // The key is read at deployment time from the running host; never written into a setting or an output.
+        endpointUrl: 'https://${app.properties.defaultHostName}/runtime/webhooks/blobs?functionName=Host.Functions.${functionName}&code=${listKeys('${app.id}/host/default', '2024-04-01').systemKeys.blobs_extension}'
+        maxEventsPerBatch: 1
+      }
+    }
+    filter: {
+      includedEventTypes: [
+        'Microsoft.Storage.BlobCreated'
+      ]
+      subjectBeginsWith: '/blobServices/default/containers/${containerName}/blobs/'
+    }
+    eventDeliverySchema: 'EventGridSchema'
+    retryPolicy: {
+      maxDeliveryAttempts: 30
+      eventTimeToLiveInMinutes: 1440
+    }
+  }
+}
+
+output name string = subscription.name

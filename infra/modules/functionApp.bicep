@@ -1,0 +1,131 @@
+// Flex Consumption function app (Linux, Node.js), running as the user-assigned identity.
+// Flex Consumption sets the runtime in functionAppConfig; FUNCTIONS_WORKER_RUNTIME and
+// FUNCTIONS_EXTENSION_VERSION are not allowed as app settings on this plan.
+param name string
+param planName string
+param location string
+param nodeVersion string
+param maximumInstanceCount int
+param identityId string
+param identityClientId string
+param blobServiceUri string
+param queueServiceUri string
+param deploymentContainerUrl string
+param cosmosEndpoint string
+param cosmosDatabaseName string
+param appInsightsConnectionString string
+param ingestMaxBytes int
+param ingestMaxErrorsKept int
+param frontlineIndustries string
+
+resource plan 'Microsoft.Web/serverfarms@2024-04-01' = {
+  name: planName
+  location: location
+  kind: 'functionapp'
+  sku: {
+    tier: 'FlexConsumption'
+    name: 'FC1'
+  }
+  properties: {
+    reserved: true
+  }
+}
+
+resource app 'Microsoft.Web/sites@2024-04-01' = {
+  name: name
+  location: location
+  kind: 'functionapp,linux'
+  identity: {
+    type: 'UserAssigned'
+    userAssignedIdentities: {
+      '${identityId}': {}
+    }
+  }
+  properties: {
+    serverFarmId: plan.id
+    httpsOnly: true
+    siteConfig: {
+      minTlsVersion: '1.2'
+      ftpsState: 'Disabled'
+      // Every setting the code reads in Azure (shared/config.ts); identity-based, no keys.
+      // Local-only settings (COSMOS_KEY, the AzureWebJobsStorage connection string) are deliberately absent.
+      appSettings: [
+        {
+          name: 'AzureWebJobsStorage__blobServiceUri'
+          value: blobServiceUri
+        }
+        {
+          name: 'AzureWebJobsStorage__queueServiceUri'
+          value: queueServiceUri
+        }
+        {
+          name: 'AzureWebJobsStorage__credential'
+          value: 'managedidentity'
+        }
+        {
+          name: 'AzureWebJobsStorage__clientId'
+          value: identityClientId
+        }
+        {
+          name: 'COSMOS_ENDPOINT'
+          value: cosmosEndpoint
+        }
+        {
+          name: 'COSMOS_DATABASE'
+          value: cosmosDatabaseName
+        }
+        {
+          name: 'INGEST_MAX_BYTES'
+          value: string(ingestMaxBytes)
+        }
+        {
+          name: 'INGEST_MAX_ERRORS_KEPT'
+          value: string(ingestMaxErrorsKept)
+        }
+        {
+          name: 'FRONTLINE_INDUSTRIES'
+          value: frontlineIndustries
+        }
+        {
+          name: 'APPLICATIONINSIGHTS_CONNECTION_STRING'
+          value: appInsightsConnectionString
+        }
+        {
+          // Telemetry is sent with the managed identity (App Insights local auth is disabled).
+          name: 'APPLICATIONINSIGHTS_AUTHENTICATION_STRING'
+          value: 'ClientId=${identityClientId};Authorization=AAD'
+        }
+      ]
+    }
+    functionAppConfig: {
+      deployment: {
+        storage: {
+          type: 'blobContainer'
+          value: deploymentContainerUrl
+          authentication: {
+            type: 'UserAssignedIdentity'
+            userAssignedIdentityResourceId: identityId
+          }
+        }
+      }
+      scaleAndConcurrency: {
+        maximumInstanceCount: maximumInstanceCount
+        // The blob trigger holds a whole drop in memory (INGEST_MAX_BYTES); 2,048 MB leaves room to parse it.
+        instanceMemoryMB: 2048
+        triggers: {
+          http: {
+            perInstanceConcurrency: 16
+          }
+        }
+      }
+      runtime: {
+        name: 'node'
+        version: nodeVersion
+      }
+    }
+  }
+}
+
+output name string = app.name
+output id string = app.id
+output defaultHostName string = app.properties.defaultHostName

@@ -1,0 +1,13 @@
+// The app's one identity: every data-plane call (storage, Cosmos DB, telemetry) uses it; no keys anywhere.
+param name string
+param location string
+
+resource identity 'Microsoft.ManagedIdentity/userAssignedIdentities@2023-01-31' = {
+  name: name
+  location: location
+}
+
+output id string = identity.id
+output name string = identity.name
+output principalId string = identity.properties.principalId
+output clientId string = identity.properties.clientId
