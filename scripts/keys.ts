@@ -3,7 +3,7 @@ import { parseArgs } from "node:util";
 import type { Container } from "@azure/cosmos";
 import { z } from "zod";
 import { issueApiKey, listApiKeys, revokeApiKey } from "../shared/auth/apiKeys.js";
-import { roleSchema } from "../shared/domain/documents.js";
+import { roleSchema, type Role } from "../shared/domain/documents.js";
 import { getServices } from "../shared/services.js";
 
 // Operator CLI for API keys, e.g. the first administrator key of a partner after a deployment:
@@ -24,8 +24,13 @@ export class UsageError extends Error {
   readonly code = "usage";
 }
 
-/** Runs one CLI command and returns what to print (JSON). */
-export async function runKeysCommand(argv: string[], containers: { partners: Container }, now = new Date()): Promise<unknown> {
+export type KeysCommand =
+  | { command: "issue"; partnerId: string; role: Role; name: string }
+  | { command: "list"; partnerId: string }
+  | { command: "revoke"; partnerId: string; keyId: string };
+
+/** Parses the command line; throws UsageError naming what is wrong. */
+export function parseKeysArgs(argv: string[]): KeysCommand {
   const { positionals, values } = parseArgs({
     args: argv,
     allowPositionals: true,
@@ -38,33 +43,49 @@ export async function runKeysCommand(argv: string[], containers: { partners: Con
   });
   const [command] = positionals;
   const partnerId = values.partner;
+  if (command !== "issue" && command !== "list" && command !== "revoke") {
+    throw new UsageError(command ? `unknown command "${command}"` : "a command is required");
+  }
   if (!partnerId) throw new UsageError("--partner is required");
-  switch (command) {
+  if (command === "list") return { command, partnerId };
+  if (command === "revoke") {
+    if (!values["key-id"]) throw new UsageError("--key-id is required");
+    return { command, partnerId, keyId: values["key-id"] };
+  }
+  const role = roleSchema.safeParse(values.role);
+  if (!role.success) throw new UsageError(`--role must be one of ${roleSchema.options.join(", ")}`);
+  if (!values.name) throw new UsageError("--name is required");
+  return { command, partnerId, role: role.data, name: values.name };
+}
+
+/** Runs one CLI command and returns what to print (JSON). */
+export async function runKeysCommand(argv: string[], containers: { partners: Container }, now = new Date()): Promise<unknown> {
+  return executeKeysCommand(parseKeysArgs(argv), containers, now);
+}
+
+export async function executeKeysCommand(cmd: KeysCommand, containers: { partners: Container }, now = new Date()): Promise<unknown> {
+  const { partnerId } = cmd;
+  switch (cmd.command) {
     case "issue": {
-      const role = roleSchema.safeParse(values.role);
-      if (!role.success) throw new UsageError(`--role must be one of ${roleSchema.options.join(", ")}`);
-      if (!values.name) throw new UsageError("--name is required");
-      const issued = await issueApiKey(containers, { partnerId, role: role.data, name: values.name, createdBy: "cli" }, now);
+      const issued = await issueApiKey(containers, { partnerId, role: cmd.role, name: cmd.name, createdBy: "cli" }, now);
       // The key is shown once; only its hash is stored.
       return { partnerId, key: issued.key, ...issued.info };
     }
     case "list":
       return { partnerId, keys: await listApiKeys(containers, partnerId) };
     case "revoke": {
-      const keyId = values["key-id"];
-      if (!keyId) throw new UsageError("--key-id is required");
-      const revoked = await revokeApiKey(containers, partnerId, keyId, now);
-      if (!revoked) throw new UsageError(`partner ${partnerId} has no key ${keyId}`);
-      return { partnerId, keyId, revoked: true };
+      const revoked = await revokeApiKey(containers, partnerId, cmd.keyId, now);
+      if (!revoked) throw new UsageError(`partner ${partnerId} has no key ${cmd.keyId}`);
+      return { partnerId, keyId: cmd.keyId, revoked: true };
     }
-    default:
-      throw new UsageError(command ? `unknown command "${command}"` : "a command is required");
   }
 }
 
 async function main(): Promise<void> {
   try {
-    const result = await runKeysCommand(process.argv.slice(2), getServices().clients.containers);
+    // Arguments first, so a typo is reported without needing any setting.
+    const command = parseKeysArgs(process.argv.slice(2));
+    const result = await executeKeysCommand(command, getServices().clients.containers);
     process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
   } catch (err) {
     // parseArgs rejects unknown options with an ERR_PARSE_ARGS_* error whose message says which.
