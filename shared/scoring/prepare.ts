@@ -213,22 +213,50 @@ const MISSING = new Set(["", "na", "n/a", "nan", "null", "none", "undefined", "?
 
 /** Normalised text of a cell, or null when missing. */
 export function cellText(v: RawValue): string | null {
+  if (typeof v === "string") {
+    let t = v;
+    if (t.length === 0) return null;
+    if (t.charCodeAt(0) <= 32 || t.charCodeAt(t.length - 1) <= 32) {
+      t = t.trim();
+      if (t.length === 0) return null;
+    }
+    // Every missing marker starts with n, u or ? and is short; skip the lookup for everything else.
+    if (t.length <= 9) {
+      const c = t.charCodeAt(0) | 32;
+      if ((c === 110 || c === 117 || c === 63) && MISSING.has(t.toLowerCase())) return null;
+    }
+    return t;
+  }
   if (v === null || v === undefined) return null;
   if (typeof v === "number") return Number.isFinite(v) ? String(v) : null;
-  if (typeof v === "boolean") return v ? "true" : "false";
-  const t = v.trim();
-  return MISSING.has(t.toLowerCase()) ? null : t;
+  return v ? "true" : "false";
 }
 
 const NUMBER_RE = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+
+function digitOrDot(c: number): boolean {
+  return (c >= 48 && c <= 57) || c === 46;
+}
+
+/** Plain decimal notation only (no hex, binary, Infinity), so codes like "0x1F" stay text. */
+function isDecimal(t: string): boolean {
+  const c0 = t.charCodeAt(0);
+  const cl = t.charCodeAt(t.length - 1);
+  if (!(digitOrDot(c0) || c0 === 43 || c0 === 45) || !digitOrDot(cl)) return false;
+  if (t.length > 1 && c0 === 48) {
+    const c1 = t.charCodeAt(1) | 32;
+    if (c1 === 120 || c1 === 98 || c1 === 111) return false;
+  }
+  return Number.isFinite(+t) || NUMBER_RE.test(t);
+}
 
 export function cellNumber(v: RawValue): number {
   if (typeof v === "number") return Number.isFinite(v) ? v : NaN;
   if (typeof v === "boolean") return v ? 1 : 0;
   const t = cellText(v);
-  if (t === null) return NaN;
-  if (!NUMBER_RE.test(t)) return NaN;
-  return Number(t);
+  if (t === null || !isDecimal(t)) return NaN;
+  const x = +t;
+  return Number.isFinite(x) ? x : NaN;
 }
 
 const DATE_RE = /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
@@ -249,33 +277,32 @@ const DAY_MS = 86_400_000;
 
 const ID_NAME = /(^|[^a-zA-Z])id$|[a-z](Id|ID)$|^id$/i;
 
-function inferKind(values: RawValue[]): { kind: ColumnKind; nonMissing: number } {
+interface ColumnProfile {
+  kind: ColumnKind;
+  nonMissing: number;
+  /** Count of each distinct non-missing text. */
+  counts: Map<string, number>;
+}
+
+/** One pass over a column: kind by majority of parseable values, and distinct value counts. */
+function profileColumn(values: RawValue[]): ColumnProfile {
   let nonMissing = 0;
   let numeric = 0;
   let date = 0;
+  const counts = new Map<string, number>();
   for (const v of values) {
     const t = cellText(v);
     if (t === null) continue;
     nonMissing++;
-    if (typeof v === "number" || NUMBER_RE.test(t)) numeric++;
+    const seen = counts.get(t);
+    counts.set(t, seen === undefined ? 1 : seen + 1);
+    if (typeof v === "number" || isDecimal(t)) numeric++;
     else if (DATE_RE.test(t) && Number.isFinite(cellDate(t))) date++;
   }
-  if (nonMissing === 0) return { kind: "numeric", nonMissing };
-  if (numeric >= 0.95 * nonMissing) return { kind: "numeric", nonMissing };
-  if (date >= 0.95 * nonMissing) return { kind: "date", nonMissing };
-  return { kind: "categorical", nonMissing };
-}
-
-function distinctCount(values: RawValue[], limit: number): number {
-  const s = new Set<string>();
-  for (const v of values) {
-    const t = cellText(v);
-    if (t !== null) {
-      s.add(t);
-      if (s.size > limit) break;
-    }
-  }
-  return s.size;
+  let kind: ColumnKind = "categorical";
+  if (nonMissing === 0 || numeric >= 0.95 * nonMissing) kind = "numeric";
+  else if (date >= 0.95 * nonMissing) kind = "date";
+  return { kind, nonMissing, counts };
 }
 
 /** Learns the preparation from a labelled training table and returns the prepared dataset. */
@@ -300,11 +327,10 @@ export function fitPreparation(input: string | readonly RawRecord[] | RawTable, 
   const keep: number[] = [];
   for (let r = 0; r < table.rows; r++) if (cellText(labelCells[r]) !== null) keep.push(r);
   if (keep.length < table.rows) notes.push(`${table.rows - keep.length} rows without a "${options.label}" value were skipped`);
-  const sub: RawTable = {
-    columns: table.columns,
-    cells: table.cells.map((col) => keep.map((r) => col[r])),
-    rows: keep.length,
-  };
+  const sub: RawTable =
+    keep.length === table.rows
+      ? table
+      : { columns: table.columns, cells: table.cells.map((col) => keep.map((r) => col[r])), rows: keep.length };
 
   const positive = resolvePositive(sub.cells[labelIdx], options.positive);
   if (positive !== options.positive) notes.push(`positive value "${options.positive}" matched "${positive}" ignoring case`);
@@ -323,9 +349,9 @@ export function fitPreparation(input: string | readonly RawRecord[] | RawTable, 
     }
     const values = sub.cells[c];
     const forced = options.kinds?.[name];
-    const inferred = inferKind(values);
-    const kind = forced ?? inferred.kind;
-    const nonMissing = inferred.nonMissing;
+    const profile = profileColumn(values);
+    const kind = forced ?? profile.kind;
+    const nonMissing = profile.nonMissing;
     const missing = sub.rows - nonMissing;
     if (name === options.time) {
       if (kind === "categorical") throw new PrepareError(`time column "${name}" is neither a date nor a number`);
@@ -335,7 +361,7 @@ export function fitPreparation(input: string | readonly RawRecord[] | RawTable, 
       dropped.push({ column: name, reason: "all values are empty" });
       continue;
     }
-    const distinct = distinctCount(values, nonMissing);
+    const distinct = profile.counts.size;
     if (distinct <= 1 && missing === 0) {
       dropped.push({ column: name, reason: "the same value in every row" });
       continue;
@@ -361,12 +387,7 @@ export function fitPreparation(input: string | readonly RawRecord[] | RawTable, 
       features.push({ name: `${name} (day of week)`, kind: "numeric", source: name, derive: "dayOfWeek", ...ie });
     } else {
       // Categories ordered by frequency (ties by name) so codes are deterministic and meaningful.
-      const counts = new Map<string, number>();
-      for (const v of values) {
-        const t = cellText(v);
-        if (t !== null) counts.set(t, (counts.get(t) ?? 0) + 1);
-      }
-      const categories = [...counts.entries()]
+      const categories = [...profile.counts.entries()]
         .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
         .map((e) => e[0]);
       features.push({ name, kind: "categorical", categories, source: name, derive: "category" });
