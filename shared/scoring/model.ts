@@ -128,7 +128,7 @@ export interface TrainModelOptions extends PrepareOptions {
   minPerClass?: number;
   candidates?: CandidateSpec[];
   ensemble?: boolean;
-  refit?: boolean;
+  refit?: boolean | "auto";
   /** Fixed creation time (ISO) for reproducible JSON; defaults to now. */
   createdAt?: string;
 }
