@@ -1,0 +1,164 @@
+import type { z } from "zod";
+import {
+  datasetRowSchemas,
+  requiredColumns,
+  workloads,
+  type DatasetName,
+  type IncentiveRow,
+  type SubscriptionRow,
+  type TenantRow,
+  type UsageRow,
+} from "../domain/datasets.js";
+import type { RowError } from "../domain/documents.js";
+import type { CsvRecord } from "./csv.js";
+
+// Header matching and row validation for one dataset file: pure, one row at a time.
+
+export interface RowsByDataset {
+  tenants: TenantRow;
+  subscriptions: SubscriptionRow;
+  usage: UsageRow;
+  incentives: IncentiveRow;
+}
+export type DatasetRow = RowsByDataset[DatasetName];
+
+export interface DatasetHeader {
+  dataset: DatasetName;
+  /** Column names as spelled in the file. */
+  columns: string[];
+  /** Schema field → column index in the file (fields the file lacks are absent). */
+  fieldIndex: Map<string, number>;
+  warnings: string[];
+}
+
+export type HeaderOutcome = { ok: true; header: DatasetHeader } | { ok: false; reason: string };
+
+/** Matches a header row to the dataset's columns, case-insensitively. */
+export function matchHeader(dataset: DatasetName, fields: string[]): HeaderOutcome {
+  const schemaFields = Object.keys(datasetRowSchemas[dataset].shape);
+  const byLower = new Map(schemaFields.map((f) => [f.toLowerCase(), f]));
+  const columns = fields.map((f) => f.trim());
+  const fieldIndex = new Map<string, number>();
+  const seen = new Map<string, number>();
+  const unknown: string[] = [];
+  for (let i = 0; i < columns.length; i++) {
+    const name = columns[i];
+    if (name === "") {
+      unknown.push(`#${i + 1} (no name)`);
+      continue;
+    }
+    const lower = name.toLowerCase();
+    const first = seen.get(lower);
+    if (first !== undefined) {
+      return { ok: false, reason: `duplicate column "${name}" in the header (columns ${first + 1} and ${i + 1})` };
+    }
+    seen.set(lower, i);
+    const field = byLower.get(lower);
+    if (field) fieldIndex.set(field, i);
+    else unknown.push(name);
+  }
+  const missing = requiredColumns[dataset].filter((c) => !fieldIndex.has(c));
+  if (missing.length > 0) {
+    return {
+      ok: false,
+      reason:
+        `missing required column${missing.length > 1 ? "s" : ""} ${missing.join(", ")} for dataset ${dataset}` +
+        ` (header has: ${columns.join(", ") || "nothing"})`,
+    };
+  }
+  const warnings =
+    unknown.length > 0
+      ? [`unknown column${unknown.length > 1 ? "s" : ""} ignored: ${unknown.join(", ")} (known: ${schemaFields.join(", ")})`]
+      : [];
+  return { ok: true, header: { dataset, columns, fieldIndex, warnings } };
+}
+
+export type RowOutcome<R> = { ok: true; line: number; row: R } | { ok: false; line: number; errors: RowError[] };
+
+export interface RowValidatorOptions {
+  /** Current time; usage months later than its UTC month are rejected. */
+  now: Date;
+}
+
+/** Returns a stateful validator for the data rows of one file (it remembers tenants seen, for duplicates). */
+export function createRowValidator<D extends DatasetName>(
+  header: DatasetHeader & { dataset: D },
+  options: RowValidatorOptions,
+): (record: CsvRecord) => RowOutcome<RowsByDataset[D]> {
+  const dataset = header.dataset;
+  const schema = datasetRowSchemas[dataset] as unknown as z.ZodType<RowsByDataset[D]>;
+  const entries = [...header.fieldIndex.entries()];
+  const width = header.columns.length;
+  const currentMonth = options.now.toISOString().slice(0, 7);
+  const tenantLines = new Map<string, number>();
+  const columnOf = (field: PropertyKey | undefined): string | undefined => {
+    if (typeof field !== "string") return undefined;
+    const index = header.fieldIndex.get(field);
+    return index === undefined ? field : header.columns[index];
+  };
+
+  return (record) => {
+    const line = record.line;
+    if (record.fields.length !== width) {
+      return {
+        ok: false,
+        line,
+        errors: [{ line, reason: `expected ${width} columns as in the header, found ${record.fields.length}` }],
+      };
+    }
+    if (record.problem) return { ok: false, line, errors: [{ line, reason: record.problem }] };
+    const raw: Record<string, string> = {};
+    for (const [field, index] of entries) raw[field] = record.fields[index];
+    const parsed = schema.safeParse(raw);
+    if (!parsed.success) {
+      const errors = parsed.error.issues.map((issue) => {
+        const field = issue.path[0];
+        const value = typeof field === "string" ? raw[field] : undefined;
+        return { line, column: columnOf(field), reason: withValue(issue.message, value) };
+      });
+      return { ok: false, line, errors };
+    }
+    const row = parsed.data;
+    const problem = businessCheck(dataset, row as DatasetRow, line, currentMonth, tenantLines);
+    if (problem) return { ok: false, line, errors: [{ ...problem, column: columnOf(problem.column) }] };
+    if (dataset === "usage") (row as UsageRow).workload = canonicalWorkload((row as UsageRow).workload);
+    return { ok: true, line, row };
+  };
+}
+
+function businessCheck(
+  dataset: DatasetName,
+  row: DatasetRow,
+  line: number,
+  currentMonth: string,
+  tenantLines: Map<string, number>,
+): RowError | undefined {
+  if (dataset === "usage") {
+    const month = (row as UsageRow).month;
+    if (month > currentMonth) {
+      return { line, column: "month", reason: `month ${month} is in the future (latest allowed: ${currentMonth})` };
+    }
+  }
+  if (dataset === "tenants") {
+    const tenantId = row.tenantId;
+    const first = tenantLines.get(tenantId);
+    if (first !== undefined) {
+      return { line, column: "tenantId", reason: `duplicate tenantId ${tenantId}: already on line ${first}` };
+    }
+    tenantLines.set(tenantId, line);
+  }
+  return undefined;
+}
+
+const workloadByLower = new Map<string, string>(workloads.map((w) => [w.toLowerCase(), w]));
+
+/** Known workloads in their canonical spelling; others kept as given. */
+export function canonicalWorkload(name: string): string {
+  return workloadByLower.get(name.toLowerCase()) ?? name;
+}
+
+function withValue(message: string, value: string | undefined): string {
+  if (value === undefined) return message;
+  const shown = value.length > 40 ? `${value.slice(0, 40)}…` : value;
+  return `${message} (got "${shown}")`;
+}

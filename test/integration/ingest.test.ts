@@ -1,0 +1,228 @@
+import { gzipSync } from "node:zlib";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { names } from "../../shared/config.js";
+import type { IncentivesDoc, PartnerDoc, SubscriptionsDoc, TenantDoc, UsageDoc } from "../../shared/domain/documents.js";
+import { getIngestion, listIngestions } from "../../shared/adapters/ingestionStore.js";
+import { createIngestDeps } from "../../shared/ingest/deps.js";
+import { ingestDrop, type IngestDeps, type IngestOutcome } from "../../shared/ingest/ingestDrop.js";
+import { startTestEnvironment, type TestEnvironment } from "../support/emulators.js";
+
+// Every test drops a real blob into Azurite and runs the ingest use case against the emulators.
+
+// The ingest clock is fixed at the suite start; file dates and months below are in the past.
+const now = new Date();
+const t = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, "0")}`;
+
+let env: TestEnvironment;
+let deps: IngestDeps;
+let partnerSeq = 0;
+const nextPartner = () => `partner-${++partnerSeq}-${Date.now().toString(36)}`;
+
+beforeAll(async () => {
+  env = await startTestEnvironment({ INGEST_MAX_BYTES: String(256 * 1024), INGEST_MAX_ERRORS_KEPT: "5" });
+  deps = createIngestDeps(env.config, env.clients, { clock: () => now });
+});
+afterAll(async () => {
+  await env?.stop();
+});
+
+async function upload(path: string, content: string | Buffer): Promise<{ etag: string; content: Buffer; lastModified: Date }> {
+  const bytes = typeof content === "string" ? Buffer.from(content, "utf8") : content;
+  const blob = env.clients.blobs.getContainerClient(names.blobContainers.drops).getBlockBlobClient(path);
+  const res = await blob.uploadData(bytes);
+  return { etag: res.etag!, content: bytes, lastModified: res.lastModified! };
+}
+
+async function drop(path: string, content: string | Buffer, d: IngestDeps = deps): Promise<IngestOutcome> {
+  const up = await upload(path, content);
+  return ingestDrop(d, { blobPath: `drops/${path}`, content: up.content, etag: up.etag, receivedAt: up.lastModified });
+}
+
+async function doc<T>(partnerId: string, id: string): Promise<T | undefined> {
+  const { resource } = await env.clients.containers.partnerData.item(id, partnerId).read<T>();
+  return resource;
+}
+
+async function blobExists(container: string, name: string): Promise<boolean> {
+  return env.clients.blobs.getContainerClient(container).getBlobClient(name).exists();
+}
+
+async function refreshJobs(partnerId: string): Promise<Array<{ partnerId: string; reason: string }>> {
+  const queue = env.clients.queues.getQueueClient(names.queues.refresh);
+  const { peekedMessageItems } = await queue.peekMessages({ numberOfMessages: 32 });
+  return peekedMessageItems
+    .map((m) => JSON.parse(Buffer.from(m.messageText, "base64").toString("utf8")))
+    .filter((j) => j.partnerId === partnerId);
+}
+
+function loaded(outcome: IngestOutcome) {
+  if (outcome.status !== "loaded") throw new Error(`expected loaded, got ${JSON.stringify(outcome)}`);
+  return outcome.record;
+}
+
+function failed(outcome: IngestOutcome) {
+  if (outcome.status !== "failed") throw new Error(`expected failed, got ${JSON.stringify(outcome)}`);
+  return outcome.record;
+}
+
+const tenantsCsv = [
+  "TenantId,tenantName,segment,industry,employees,cspAssociation,mciEligibleWorkloads",
+  `${t(1)},Contoso,Enterprise,Retail,1200,Yes,Windows365|Intune`,
+  `${t(2)},"Fabrikam, Inc.",sme&c,Manufacturing,300,no,`,
+].join("\r\n");
+
+describe("ingest: happy paths", () => {
+  it("loads a tenants file into one document per tenant and archives it to processed/", async () => {
+    const partnerId = nextPartner();
+    const record = loaded(await drop(`${partnerId}/tenants/tenants_2025-06-01.csv`, tenantsCsv));
+    expect(record.counts).toEqual({ rows: 2, loaded: 2, rejected: 0, documents: 2 });
+    expect(record.asOf).toBe("2025-06-01");
+    expect(record.errors).toEqual([]);
+    const contoso = await doc<TenantDoc>(partnerId, `tenant:${t(1)}`);
+    expect(contoso).toMatchObject({
+      type: "tenant",
+      tenantId: t(1),
+      tenantName: "Contoso",
+      segment: "Enterprise",
+      employees: 1200,
+      cspAssociation: true,
+      mciEligibleWorkloads: ["Windows365", "Intune"],
+      asOf: "2025-06-01",
+      ingestionId: record.id,
+    });
+    expect(await doc<TenantDoc>(partnerId, `tenant:${t(2)}`)).toMatchObject({ tenantName: "Fabrikam, Inc.", segment: "SME&C" });
+    expect(record.archivedTo).toBe(`processed/${partnerId}/tenants/${record.id}-tenants_2025-06-01.csv`);
+    const archived = env.clients.blobs.getContainerClient("processed").getBlobClient(`${partnerId}/tenants/${record.id}-tenants_2025-06-01.csv`);
+    expect((await archived.downloadToBuffer()).toString("utf8")).toBe(tenantsCsv);
+    expect((await archived.getProperties()).metadata).toMatchObject({ ingestionid: record.id, status: "loaded" });
+    expect(await blobExists("drops", `${partnerId}/tenants/tenants_2025-06-01.csv`)).toBe(false);
+    const stored = await getIngestion(env.clients.containers, partnerId, record.id);
+    expect(stored).toMatchObject({ status: "loaded", counts: record.counts, archivedTo: record.archivedTo });
+  });
+
+  it("marks the partner's data changed and queues a refresh of that partner after a load", async () => {
+    const partnerId = nextPartner();
+    const record = loaded(await drop(`${partnerId}/tenants/t.csv`, tenantsCsv));
+    const { resource } = await env.clients.containers.partners.item("partner", partnerId).read<PartnerDoc>();
+    expect(resource?.datasets?.tenants).toEqual({ asOf: record.asOf, ingestionId: record.id, loadedAt: now.toISOString() });
+    expect(resource?.dataVersion).toBe(now.toISOString());
+    expect(await refreshJobs(partnerId)).toEqual([{ partnerId, reason: "drop", requestedAt: now.toISOString() }]);
+  });
+
+  it("loads a gzipped subscriptions file into the tenant's snapshot for the file's date", async () => {
+    const partnerId = nextPartner();
+    const csv = [
+      "tenantId,sku,quantity,paidUnits,status,source,startDate",
+      `${t(1)},spe_e5,500,480,Active,Partner,2025-07-01`,
+      `${t(1)},SPE_F1,100,,Active,,`,
+      `${t(2)},O365_BUSINESS_PREMIUM,20,20,trial,Direct,`,
+    ].join("\n");
+    const record = loaded(await drop(`${partnerId}/subscriptions/subs_2025-05-01.csv.gz`, gzipSync(csv)));
+    expect(record.counts).toEqual({ rows: 3, loaded: 3, rejected: 0, documents: 2 });
+    const subs = await doc<SubscriptionsDoc>(partnerId, `subscriptions:${t(1)}`);
+    expect(subs?.snapshots).toEqual([
+      {
+        asOf: "2025-05-01",
+        ingestionId: record.id,
+        items: [
+          { sku: "SPE_E5", quantity: 500, paidUnits: 480, status: "Active", source: "Partner", startDate: "2025-07-01" },
+          { sku: "SPE_F1", quantity: 100, status: "Active" },
+        ],
+      },
+    ]);
+    expect((await doc<SubscriptionsDoc>(partnerId, `subscriptions:${t(2)}`))?.snapshots[0].items[0]).toMatchObject({ status: "Trial", source: "Direct" });
+  });
+
+  it("keeps older subscription snapshots newest first when a later snapshot is dropped", async () => {
+    const partnerId = nextPartner();
+    const header = "tenantId,sku,quantity\n";
+    const may = loaded(await drop(`${partnerId}/subscriptions/s_2025-05-01.csv`, `${header}${t(1)},SPE_E3,100\n`));
+    const june = loaded(await drop(`${partnerId}/subscriptions/s_2025-06-01.csv`, `${header}${t(1)},SPE_E5,100\n`));
+    const subs = await doc<SubscriptionsDoc>(partnerId, `subscriptions:${t(1)}`);
+    expect(subs?.snapshots.map((s) => [s.asOf, s.ingestionId, s.items.map((i) => i.sku)])).toEqual([
+      ["2025-06-01", june.id, ["SPE_E5"]],
+      ["2025-05-01", may.id, ["SPE_E3"]],
+    ]);
+    // A corrected file for the same date replaces that snapshot only.
+    const fix = loaded(await drop(`${partnerId}/subscriptions/s_fix_2025-05-01.csv`, `${header}${t(1)},SPE_E3,90\n`));
+    const after = await doc<SubscriptionsDoc>(partnerId, `subscriptions:${t(1)}`);
+    expect(after?.snapshots.map((s) => [s.asOf, s.ingestionId, s.items[0].quantity])).toEqual([
+      ["2025-06-01", june.id, 100],
+      ["2025-05-01", fix.id, 90],
+    ]);
+  });
+
+  it("keeps usage history: a later drop replaces the months it carries and keeps the others", async () => {
+    const partnerId = nextPartner();
+    const header = "tenantId,month,workload,assignedUsers,activeUsers\n";
+    const first = loaded(
+      await drop(
+        `${partnerId}/usage/usage-1.csv`,
+        header +
+          `${t(1)},2025-03,Intune,100,40\n${t(1)},2025-03,Windows365,10,12\n${t(1)},2025-04,intune,100,45\n${t(1)},2025-04,Teams,100,90\n`,
+      ),
+    );
+    expect(first.counts).toEqual({ rows: 4, loaded: 4, rejected: 0, documents: 1 });
+    // activeUsers above assignedUsers is allowed (the seed explains why MAU can exceed PAU).
+    const second = loaded(await drop(`${partnerId}/usage/usage-2.csv`, header + `${t(1)},2025-04,Intune,100,60\n${t(1)},2025-05,Intune,110,70\n`));
+    const usage = await doc<UsageDoc>(partnerId, `usage:${t(1)}`);
+    expect(usage?.months).toEqual({
+      "2025-03": { Intune: { assignedUsers: 100, activeUsers: 40 }, Windows365: { assignedUsers: 10, activeUsers: 12 } },
+      // April is replaced whole: the Teams row of the first drop is gone.
+      "2025-04": { Intune: { assignedUsers: 100, activeUsers: 60 } },
+      "2025-05": { Intune: { assignedUsers: 110, activeUsers: 70 } },
+    });
+    expect(usage?.monthIngestion).toEqual({ "2025-03": first.id, "2025-04": second.id, "2025-05": second.id });
+  });
+
+  it("merges a tenant's rows that arrive in different write batches of one file", async () => {
+    const partnerId = nextPartner();
+    const small = createIngestDeps(env.config, env.clients, { clock: () => now, batching: { maxTenants: 2, maxRows: 3 } });
+    const lines = ["tenantId,month,workload,assignedUsers,activeUsers"];
+    // Unsorted file: tenant 1's rows are interleaved with tenant 2's, so they land in several batches.
+    for (const m of ["2025-01", "2025-02", "2025-03"]) {
+      lines.push(`${t(1)},${m},Intune,10,5`, `${t(2)},${m},Intune,20,10`, `${t(1)},${m},Teams,10,9`);
+    }
+    const record = loaded(await drop(`${partnerId}/usage/u.csv`, lines.join("\n"), small));
+    expect(record.counts).toMatchObject({ rows: 9, loaded: 9, documents: 2 });
+    const usage = await doc<UsageDoc>(partnerId, `usage:${t(1)}`);
+    expect(Object.keys(usage!.months).sort()).toEqual(["2025-01", "2025-02", "2025-03"]);
+    expect(usage!.months["2025-02"]).toEqual({ Intune: { assignedUsers: 10, activeUsers: 5 }, Teams: { assignedUsers: 10, activeUsers: 9 } });
+  });
+
+  it("loads incentives as the tenant's engagements with their workloads and potential earnings", async () => {
+    const partnerId = nextPartner();
+    const csv = [
+      "tenantId,engagement,workloads,potentialEarnings",
+      `${t(1)},Windows 365 Workshop,Windows365|Intune,5000`,
+      `${t(1)},Copilot Accelerator,CoreApps,2500.50`,
+    ].join("\n");
+    const record = loaded(await drop(`${partnerId}/incentives/mci.csv.gz`, gzipSync(csv)));
+    const incentives = await doc<IncentivesDoc>(partnerId, `incentives:${t(1)}`);
+    expect(incentives).toMatchObject({
+      asOf: now.toISOString().slice(0, 10),
+      ingestionId: record.id,
+      engagements: [
+        { engagement: "Windows 365 Workshop", workloads: ["Windows365", "Intune"], potentialEarnings: 5000 },
+        { engagement: "Copilot Accelerator", workloads: ["CoreApps"], potentialEarnings: 2500.5 },
+      ],
+    });
+  });
+
+  it("lists a partner's ingestions newest first, page by page", async () => {
+    const partnerId = nextPartner();
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      const at = new Date(now.getTime() - (3 - i) * 60_000);
+      const up = await upload(`${partnerId}/tenants/t${i}.csv`, tenantsCsv);
+      const out = await ingestDrop(deps, { blobPath: `drops/${partnerId}/tenants/t${i}.csv`, content: up.content, etag: up.etag, receivedAt: at });
+      ids.push(loaded(out).id);
+    }
+    const page1 = await listIngestions(env.clients.containers, partnerId, { pageSize: 2 });
+    expect(page1.items.map((r) => r.id)).toEqual([ids[2], ids[1]]);
+    expect(page1.continuationToken).toBeTruthy();
+    const page2 = await listIngestions(env.clients.containers, partnerId, { pageSize: 2, continuationToken: page1.continuationToken });
+    expect(page2.items.map((r) => r.id)).toEqual([ids[0]]);
+    expect(await getIngestion(env.clients.containers, "someone-else", ids[0])).toBeUndefined();
+  });
+});

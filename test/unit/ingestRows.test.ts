@@ -1,0 +1,222 @@
+import { describe, expect, it } from "vitest";
+import type { CsvRecord } from "../../shared/ingest/csv.js";
+import { mergeIncentives, mergeSubscriptions, mergeTenant, mergeUsage, maxSubscriptionSnapshots } from "../../shared/ingest/documents.js";
+import { checkDrop, ingestionIdFor, parseDropPath, snapshotDate } from "../../shared/ingest/dropFile.js";
+import { createRowValidator, matchHeader, type DatasetHeader } from "../../shared/ingest/rows.js";
+import type { DatasetName } from "../../shared/domain/datasets.js";
+
+const t1 = "0f8fad5b-d9cb-469f-a165-70867728950e";
+const t2 = "7c9e6679-7425-40de-944b-e07fc1f90ae7";
+const now = new Date("2026-06-15T10:00:00Z");
+
+function header<D extends DatasetName>(dataset: D, columns: string[]): DatasetHeader & { dataset: D } {
+  const matched = matchHeader(dataset, columns);
+  if (!matched.ok) throw new Error(matched.reason);
+  return matched.header as DatasetHeader & { dataset: D };
+}
+const rec = (line: number, ...fields: string[]): CsvRecord => ({ line, fields });
+
+describe("header matching", () => {
+  it("matches column names case-insensitively and in any order", () => {
+    const h = header("usage", ["ACTIVEUSERS", "tenantid", "Month", "workload", "assignedUsers"]);
+    expect(h.fieldIndex.get("activeUsers")).toBe(0);
+    expect(h.fieldIndex.get("tenantId")).toBe(1);
+    expect(h.warnings).toEqual([]);
+  });
+
+  it("rejects a header missing required columns and names them", () => {
+    const matched = matchHeader("usage", ["tenantId", "month", "workload"]);
+    expect(matched).toEqual({
+      ok: false,
+      reason: expect.stringContaining("missing required columns assignedUsers, activeUsers for dataset usage"),
+    });
+  });
+
+  it("ignores unknown columns with a warning that names them", () => {
+    const h = header("tenants", ["tenantId", "tenantName", "favouriteColour", ""]);
+    expect(h.warnings).toHaveLength(1);
+    expect(h.warnings[0]).toContain("favouriteColour");
+    expect(h.warnings[0]).toContain("#4 (no name)");
+  });
+
+  it("rejects duplicate column names, whatever their case", () => {
+    expect(matchHeader("tenants", ["tenantId", "tenantName", "TENANTID"])).toEqual({
+      ok: false,
+      reason: 'duplicate column "TENANTID" in the header (columns 1 and 3)',
+    });
+  });
+});
+
+describe("row validation", () => {
+  it("turns a good usage row into typed values with the canonical workload name", () => {
+    const validate = createRowValidator(header("usage", ["tenantId", "month", "workload", "assignedUsers", "activeUsers"]), { now });
+    expect(validate(rec(2, t1.toUpperCase(), "2026-05", "windows365", "10", "12"))).toEqual({
+      ok: true,
+      line: 2,
+      row: { tenantId: t1, month: "2026-05", workload: "Windows365", assignedUsers: 10, activeUsers: 12 },
+    });
+  });
+
+  it("reports each bad value with its line, the file's column name and a reason", () => {
+    const validate = createRowValidator(header("usage", ["TenantId", "Month", "Workload", "AssignedUsers", "ActiveUsers"]), { now });
+    const outcome = validate(rec(7, "not-a-guid", "2026-5", "Teams", "-3", "many"));
+    expect(outcome.ok).toBe(false);
+    if (outcome.ok) return;
+    expect(outcome.errors).toEqual([
+      { line: 7, column: "TenantId", reason: 'must be a GUID (got "not-a-guid")' },
+      { line: 7, column: "Month", reason: 'must be a month YYYY-MM (got "2026-5")' },
+      { line: 7, column: "AssignedUsers", reason: 'must be a whole number ≥ 0 (got "-3")' },
+      { line: 7, column: "ActiveUsers", reason: 'must be a whole number ≥ 0 (got "many")' },
+    ]);
+  });
+
+  it("rejects a usage month later than the current UTC month and accepts the current one", () => {
+    const validate = createRowValidator(header("usage", ["tenantId", "month", "workload", "assignedUsers", "activeUsers"]), { now });
+    expect(validate(rec(2, t1, "2026-06", "Teams", "1", "1")).ok).toBe(true);
+    expect(validate(rec(3, t1, "2026-07", "Teams", "1", "1"))).toEqual({
+      ok: false,
+      line: 3,
+      errors: [{ line: 3, column: "month", reason: "month 2026-07 is in the future (latest allowed: 2026-06)" }],
+    });
+  });
+
+  it("allows more active users than assigned users (MAU can exceed PAU)", () => {
+    const validate = createRowValidator(header("usage", ["tenantId", "month", "workload", "assignedUsers", "activeUsers"]), { now });
+    expect(validate(rec(2, t1, "2026-01", "Defender", "0", "250")).ok).toBe(true);
+  });
+
+  it("rejects a row whose column count differs from the header", () => {
+    const validate = createRowValidator(header("tenants", ["tenantId", "tenantName"]), { now });
+    expect(validate(rec(4, t1, "Contoso", "extra"))).toEqual({
+      ok: false,
+      line: 4,
+      errors: [{ line: 4, reason: "expected 2 columns as in the header, found 3" }],
+    });
+  });
+
+  it("rejects the second row of a tenant in a tenants file, naming the line of the first", () => {
+    const validate = createRowValidator(header("tenants", ["tenantId", "tenantName"]), { now });
+    expect(validate(rec(2, t1, "Contoso")).ok).toBe(true);
+    expect(validate(rec(3, t2, "Fabrikam")).ok).toBe(true);
+    expect(validate(rec(9, t1.toUpperCase(), "Contoso again"))).toEqual({
+      ok: false,
+      line: 9,
+      errors: [{ line: 9, column: "tenantId", reason: `duplicate tenantId ${t1}: already on line 2` }],
+    });
+  });
+
+  it("reports a malformed quoted field found by the parser as a row error", () => {
+    const validate = createRowValidator(header("tenants", ["tenantId", "tenantName"]), { now });
+    expect(validate({ line: 5, fields: [t1, "x"], problem: "field 2 has text after its closing quote" })).toMatchObject({
+      ok: false,
+      errors: [{ line: 5, reason: "field 2 has text after its closing quote" }],
+    });
+  });
+});
+
+describe("merging rows into tenant documents", () => {
+  const ctx = { partnerId: "p1", ingestionId: "ing-b", asOf: "2026-06-01" };
+
+  it("replaces the months a new usage drop carries and keeps the other months as history", () => {
+    const existing = {
+      id: `usage:${t1}`, partnerId: "p1", type: "usage" as const, tenantId: t1,
+      months: { "2026-04": { Teams: { assignedUsers: 5, activeUsers: 5 } }, "2026-05": { Teams: { assignedUsers: 5, activeUsers: 4 }, Intune: { assignedUsers: 5, activeUsers: 1 } } },
+      monthIngestion: { "2026-04": "ing-a", "2026-05": "ing-a" },
+    };
+    const doc = mergeUsage(ctx, t1, existing, [{ tenantId: t1, month: "2026-05", workload: "Teams", assignedUsers: 6, activeUsers: 6 }]);
+    expect(doc.months).toEqual({ "2026-04": existing.months["2026-04"], "2026-05": { Teams: { assignedUsers: 6, activeUsers: 6 } } });
+    expect(doc.monthIngestion).toEqual({ "2026-04": "ing-a", "2026-05": "ing-b" });
+    // The stored document passed in is not modified.
+    expect(existing.months["2026-05"].Intune).toBeDefined();
+  });
+
+  it("merges rows of the same ingestion that arrive in a later batch, and a repeated batch changes nothing", () => {
+    const row = (workload: string, n: number) => ({ tenantId: t1, month: "2026-05", workload, assignedUsers: n, activeUsers: n });
+    const first = mergeUsage(ctx, t1, undefined, [row("Teams", 1)]);
+    const second = mergeUsage(ctx, t1, first, [row("Intune", 2)]);
+    expect(second.months["2026-05"]).toEqual({ Teams: { assignedUsers: 1, activeUsers: 1 }, Intune: { assignedUsers: 2, activeUsers: 2 } });
+    expect(mergeUsage(ctx, t1, second, [row("Teams", 1)])).toEqual(second);
+  });
+
+  it("lets the later of two rows for the same month and workload win", () => {
+    const rows = [1, 2].map((n) => ({ tenantId: t1, month: "2026-05", workload: "Teams", assignedUsers: n, activeUsers: n }));
+    expect(mergeUsage(ctx, t1, undefined, rows).months["2026-05"].Teams).toEqual({ assignedUsers: 2, activeUsers: 2 });
+  });
+
+  it("keeps at most 24 subscription snapshots, newest first, replacing the one with the same date", () => {
+    const snapshots = Array.from({ length: maxSubscriptionSnapshots }, (_, i) => ({
+      asOf: `2024-${String((i % 12) + 1).padStart(2, "0")}-${String(Math.floor(i / 12) + 1).padStart(2, "0")}`,
+      ingestionId: `old-${i}`,
+      items: [{ sku: "SPE_E3", quantity: i }],
+    })).sort((a, b) => (a.asOf < b.asOf ? 1 : -1));
+    const existing = { id: `subscriptions:${t1}`, partnerId: "p1", type: "subscriptions" as const, tenantId: t1, snapshots };
+    const doc = mergeSubscriptions(ctx, t1, existing, [
+      { tenantId: t1, sku: "SPE_E5", quantity: 10 },
+      { tenantId: t1, sku: "SPE_E5", quantity: 12 },
+    ]);
+    expect(doc.snapshots).toHaveLength(maxSubscriptionSnapshots);
+    expect(doc.snapshots[0]).toEqual({ asOf: "2026-06-01", ingestionId: "ing-b", items: [{ sku: "SPE_E5", quantity: 12 }] });
+    expect(doc.snapshots.map((s) => s.asOf)).toEqual([...doc.snapshots.map((s) => s.asOf)].sort().reverse());
+    // A corrected file for the same date replaces that snapshot rather than adding one.
+    const fixed = mergeSubscriptions({ ...ctx, ingestionId: "ing-c" }, t1, doc, [{ tenantId: t1, sku: "SPE_E5", quantity: 11 }]);
+    expect(fixed.snapshots[0]).toEqual({ asOf: "2026-06-01", ingestionId: "ing-c", items: [{ sku: "SPE_E5", quantity: 11 }] });
+    expect(fixed.snapshots).toHaveLength(maxSubscriptionSnapshots);
+  });
+
+  it("never lets an older tenants or incentives snapshot overwrite a newer stored one", () => {
+    const stored = { id: `tenant:${t1}`, partnerId: "p1", type: "tenant" as const, tenantId: t1, asOf: "2026-07-01", ingestionId: "ing-z", tenantName: "New" };
+    expect(mergeTenant(ctx, t1, stored, [{ tenantId: t1, tenantName: "Old" }])).toBeUndefined();
+    expect(mergeTenant({ ...ctx, asOf: "2026-07-01" }, t1, stored, [{ tenantId: t1, tenantName: "Same day" }])).toMatchObject({ tenantName: "Same day" });
+    const incentives = { id: `incentives:${t1}`, partnerId: "p1", type: "incentives" as const, tenantId: t1, asOf: "2026-07-01", ingestionId: "ing-z", engagements: [] };
+    expect(mergeIncentives(ctx, t1, incentives, [{ tenantId: t1, engagement: "W", workloads: [], potentialEarnings: 1 }])).toBeUndefined();
+  });
+
+  it("replaces a tenant's incentives from another ingestion and merges those of the same one", () => {
+    const a = mergeIncentives(ctx, t1, undefined, [{ tenantId: t1, engagement: "W365", workloads: ["Windows365"], potentialEarnings: 5 }])!;
+    const b = mergeIncentives(ctx, t1, a, [{ tenantId: t1, engagement: "MDB", workloads: ["DefenderForBusiness"], potentialEarnings: 3 }])!;
+    expect(b.engagements.map((e) => e.engagement)).toEqual(["W365", "MDB"]);
+    const c = mergeIncentives({ ...ctx, ingestionId: "ing-c" }, t1, b, [{ tenantId: t1, engagement: "MDB", workloads: [], potentialEarnings: 4 }])!;
+    expect(c.engagements).toEqual([{ engagement: "MDB", workloads: [], potentialEarnings: 4 }]);
+  });
+});
+
+describe("drop file checks", () => {
+  const base = { sizeBytes: 10, maxBytes: 100, head: Buffer.from("te"), receivedAt: new Date("2026-06-10T23:59:00Z"), now };
+  const check = (path: string, extra: Partial<typeof base> = {}) => checkDrop({ ...base, path: parseDropPath(path)!, ...extra });
+
+  it("reads partner, dataset and file name from the blob path", () => {
+    expect(parseDropPath("drops/acme/usage/2026/u.csv")).toEqual({ name: "acme/usage/2026/u.csv", partnerId: "acme", dataset: "usage", fileName: "2026/u.csv" });
+    expect(parseDropPath("drops/acme/u.csv")).toBeUndefined();
+  });
+
+  it("takes the snapshot date from the file name, else the UTC day the blob arrived", () => {
+    expect(snapshotDate("usage_2026-05-31.csv.gz", base.receivedAt)).toEqual({ ok: true, asOf: "2026-05-31", fromFileName: true });
+    expect(snapshotDate("usage.csv", base.receivedAt)).toEqual({ ok: true, asOf: "2026-06-10", fromFileName: false });
+    expect(snapshotDate("usage_2026-02-30.csv", base.receivedAt)).toEqual({ ok: false, reason: "date 2026-02-30 in the file name is not a valid date" });
+  });
+
+  it("rejects an unknown dataset folder listing the known datasets", () => {
+    expect(check("drops/acme/deals/d.csv")).toEqual({
+      ok: false,
+      reason: 'unknown dataset folder "deals": known datasets are tenants, subscriptions, usage, incentives',
+    });
+  });
+
+  it("rejects file names other than .csv and .csv.gz, files over the limit and .gz files that are not gzip", () => {
+    expect(check("drops/acme/usage/u.xlsx")).toMatchObject({ ok: false, reason: 'file name "u.xlsx" must end in .csv or .csv.gz' });
+    expect(check("drops/acme/usage/u.csv", { sizeBytes: 101 })).toMatchObject({ ok: false, reason: "file is 101 bytes, over the limit of 100 bytes" });
+    expect(check("drops/acme/usage/u.csv.gz")).toMatchObject({ ok: false, reason: expect.stringContaining("not gzip-compressed") });
+    expect(check("drops/acme/usage/u.csv.gz", { head: Buffer.from([0x1f, 0x8b]) })).toMatchObject({ ok: true, compressed: "gzip" });
+  });
+
+  it("rejects an invalid partner folder and a snapshot date in the future", () => {
+    expect(check("drops/Not_A_Partner/usage/u.csv")).toMatchObject({ ok: false, reason: expect.stringContaining("Not_A_Partner") });
+    expect(check("drops/acme/usage/u_2026-07-01.csv")).toMatchObject({ ok: false, reason: expect.stringContaining("in the future") });
+  });
+
+  it("derives the same ingestion id for the same blob version only", () => {
+    const a = ingestionIdFor("acme", "acme/usage/u.csv", '"0x8DC"');
+    expect(ingestionIdFor("acme", "acme/usage/u.csv", "0x8DC")).toBe(a);
+    expect(ingestionIdFor("acme", "acme/usage/u.csv", "0x8DD")).not.toBe(a);
+  });
+});
