@@ -3,6 +3,21 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { authenticate, issueApiKey, listApiKeys, revokeApiKey } from "../../shared/auth/apiKeys.js";
 import { apiKeyHeader, readerRoles, administratorRoles, withAuth, ok } from "../../shared/http.js";
 import { startTestEnvironment, type TestEnvironment } from "../support/emulators.js";
+import {
+  makeCloudEndpointsSummaryHandler,
+  makeExportCloudEndpointsHandler,
+  makeGetCloudEndpointHandler,
+  makeListCloudEndpointsHandler,
+} from "../../functions/httpCloudEndpoints.js";
+import type { ApiDeps } from "../../shared/api/deps.js";
+import {
+  cloudEndpointsRowDocSchema,
+  cloudEndpointsSummaryDocSchema,
+  resultPointerDocSchema,
+  salesMotions,
+  type CloudEndpointsRow,
+  type CloudEndpointsSummary,
+} from "../../shared/domain/results.js";
 
 // The HTTP API against the real emulators: handlers called directly, as the Functions host would.
 
@@ -14,7 +29,11 @@ afterAll(async () => {
   await env?.stop();
 });
 
-function request(method: string, path: string, init: { key?: string; headers?: Record<string, string>; body?: unknown; params?: Record<string, string> } = {}): HttpRequest {
+function request(
+  method: string,
+  path: string,
+  init: { key?: string; headers?: Record<string, string>; body?: unknown; params?: Record<string, string> } = {},
+): HttpRequest {
   const headers: Record<string, string> = { ...(init.headers ?? {}) };
   if (init.key) headers["x-api-key"] = init.key;
   if (init.body !== undefined) headers["content-type"] = "application/json";
@@ -27,8 +46,15 @@ function request(method: string, path: string, init: { key?: string; headers?: R
   });
 }
 
+const quietContext = () => new InvocationContext({ functionName: "test", logHandler: () => {} });
+
 async function call(handler: HttpHandler, req: HttpRequest): Promise<HttpResponseInit> {
-  return (await handler(req, new InvocationContext({ functionName: "test" }))) as HttpResponseInit;
+  return (await handler(req, quietContext())) as HttpResponseInit;
+}
+
+async function bodyText(res: HttpResponseInit): Promise<string> {
+  // Keep the BOM: Response.text() would strip it.
+  return new TextDecoder("utf-8", { ignoreBOM: true }).decode(await new Response(res.body as ReadableStream).arrayBuffer());
 }
 
 describe("API keys", () => {
@@ -117,5 +143,317 @@ describe("withAuth", () => {
     expect(res.status).toBe(500);
     expect(JSON.stringify(res.jsonBody)).not.toContain("secret");
     expect(JSON.stringify(res.jsonBody)).toContain("inv-123");
+  });
+});
+
+// ---- Cloud Endpoints: two partners' result sets seeded directly with the results.ts schemas ----------
+
+const guid = (n: number, partner: "a" | "b") =>
+  `${partner === "a" ? "aaaaaaaa" : "bbbbbbbb"}-0000-4000-8000-${String(n).padStart(12, "0")}`;
+
+function row(partner: "a" | "b", n: number, overrides: Partial<CloudEndpointsRow> = {}): CloudEndpointsRow {
+  const eligible = 150 + n * 37;
+  const pau = (n * 13) % 90;
+  return {
+    tenantId: guid(n, partner),
+    tenantName: `${partner === "a" ? "Alpha" : "BRAVO-SECRET"} Tenant ${String(n).padStart(2, "0")}`,
+    tenantDomain: `t${n}.${partner}.example`,
+    tenantSegment: n % 3 === 0 ? "Enterprise" : n % 3 === 1 ? "SME&C" : "SMB",
+    customerName: `Customer ${n}`,
+    ...(n % 4 !== 0 ? { eaRenewal: `2026-${String((n % 12) + 1).padStart(2, "0")}` } : {}),
+    ...(n % 4 !== 0 ? { renewalPeriod: `2026-${String((n % 12) + 1).padStart(2, "0")}` } : {}),
+    w365EligibleSeats: eligible,
+    w365Whitespace: eligible - pau,
+    salesMotion: salesMotions[n % salesMotions.length],
+    w365Pau: pau,
+    w365Mau: Math.floor(pau / 2),
+    w365Utilization: pau ? 0.5 : 0,
+    intuneMau: 10 * n,
+    intuneUtilization: (n % 10) / 10,
+    entraIdMau: 5 * n,
+    entraIdUtilization: 0.25,
+    mciEligibility: n % 2 ? ["Windows365", "Intune"] : [],
+    incentiveEligible: n % 2 === 1,
+    intuneCporEligibility: true,
+    w365CporEligibility: n % 2 === 0,
+    potentialEarnings: n % 2 ? 1000 * n : 0,
+    cporAssociation: true,
+    cspAssociation: n % 2 === 0,
+    customerSubSegment: "Medium",
+    industry: "Retail",
+    me5Seats: eligible - 100,
+    me3Seats: 100,
+    f3Seats: 0,
+    windowsPau: 7,
+    microsoft365Licenses: eligible + 50,
+    ...overrides,
+  };
+}
+
+function summary(tenants: number): CloudEndpointsSummary {
+  return {
+    kpis: {
+      tenants,
+      w365SeatPenetration: 0.1,
+      w365SeatWhitespace: 1234,
+      w365EligibleSeats: 5000,
+      w365Pau: 500,
+      salesMotions: Object.fromEntries(salesMotions.map((m) => [m, 1])),
+      incentiveEligibleTenants: 3,
+      potentialEarnings: 9000,
+    },
+    charts: {
+      tenantsBySegment: [{ label: "Enterprise", count: tenants }],
+      w365TenantPenetration: { withW365Pau: 1, withoutW365Pau: tenants - 1 },
+      tenantsBySalesMotion: [{ label: "Land W365", count: tenants }],
+      tenantsByRenewalPeriod: [{ label: "2026-01", count: tenants }],
+      potentialEarningsByWorkshop: [{ label: "Windows 365 workshop", potentialEarnings: 9000 }],
+    },
+  };
+}
+
+async function seedResultSet(partnerId: string, resultSetId: string, rows: CloudEndpointsRow[], switchPointer = true): Promise<void> {
+  const container = env.clients.containers.results;
+  const docs = rows.map((r) =>
+    cloudEndpointsRowDocSchema.parse({
+      ...r,
+      id: `ce:${resultSetId}:${r.tenantId}`,
+      partnerId,
+      type: "ceRow",
+      resultSetId,
+      searchText: [r.tenantName, r.tenantDomain, r.tenantId, r.customerName].filter(Boolean).join(" ").toLowerCase(),
+    }),
+  );
+  for (let i = 0; i < docs.length; i += 100) {
+    await container.items.bulk(docs.slice(i, i + 100).map((d) => ({ operationType: "Upsert" as const, resourceBody: d })));
+  }
+  await container.items.upsert(
+    cloudEndpointsSummaryDocSchema.parse({ ...summary(rows.length), id: `ceSummary:${resultSetId}`, partnerId, type: "ceSummary", resultSetId }),
+  );
+  if (switchPointer) {
+    await container.items.upsert(
+      resultPointerDocSchema.parse({
+        id: "current",
+        partnerId,
+        type: "pointer",
+        resultSetId,
+        refreshedAt: "2026-11-01T00:00:00.000Z",
+        asOf: { tenants: "2026-10-31" },
+      }),
+    );
+  }
+}
+
+const formulaNames = ["=HYPERLINK(\"http://evil\")", "+SUM(A1)", "-2+3", "@cmd", "\tTabbed", "\rReturn"];
+
+describe("Cloud Endpoints routes", () => {
+  const partnerA = "alpha-partner";
+  const partnerB = "bravo-partner";
+  let deps: ApiDeps;
+  let keyA: string;
+  let keyB: string;
+  let keyEmpty: string;
+  let rowsA: CloudEndpointsRow[];
+  let rowsB: CloudEndpointsRow[];
+  let list: HttpHandler, summaryRoute: HttpHandler, exportRoute: HttpHandler, one: HttpHandler;
+
+  beforeAll(async () => {
+    deps = { clients: env.clients };
+    list = makeListCloudEndpointsHandler(deps);
+    summaryRoute = makeCloudEndpointsSummaryHandler(deps);
+    exportRoute = makeExportCloudEndpointsHandler(deps);
+    one = makeGetCloudEndpointHandler(deps);
+    rowsA = Array.from({ length: 24 }, (_, i) => row("a", i + 1));
+    rowsA.push(row("a", 30, { tenantName: 'Quote "Q", Comma Ltd', customerName: "Line\r\nBreak" }));
+    formulaNames.forEach((name, i) => rowsA.push(row("a", 40 + i, { tenantName: name })));
+    rowsB = Array.from({ length: 10 }, (_, i) => row("b", i + 1));
+    // An older result set of A that is no longer current must never show.
+    await seedResultSet(partnerA, "rs-a-old", [row("a", 99, { tenantName: "Stale Tenant" })], false);
+    await seedResultSet(partnerA, "rs-a-1", rowsA);
+    await seedResultSet(partnerB, "rs-b-1", rowsB);
+    keyA = (await issueApiKey(env.clients.containers, { partnerId: partnerA, role: "reportViewer", name: "a" })).key;
+    keyB = (await issueApiKey(env.clients.containers, { partnerId: partnerB, role: "executiveReportViewer", name: "b" })).key;
+    keyEmpty = (await issueApiKey(env.clients.containers, { partnerId: "never-refreshed", role: "reportViewer", name: "e" })).key;
+  });
+
+  async function listAll(query: string, key = keyA): Promise<{ items: Record<string, unknown>[]; pages: number }> {
+    const items: Record<string, unknown>[] = [];
+    let token: string | undefined;
+    let pages = 0;
+    do {
+      const q = token ? `${query}&continuationToken=${encodeURIComponent(token)}` : query;
+      const res = await call(list, request("GET", `cloud-endpoints?${q}`, { key }));
+      expect(res.status, JSON.stringify(res.jsonBody)).toBe(200);
+      items.push(...res.jsonBody.items);
+      token = res.jsonBody.continuationToken;
+      pages++;
+    } while (token && pages < 100);
+    return { items, pages };
+  }
+
+  it("lists only the caller's current result set, default columns, with the result set and refresh time", async () => {
+    const res = await call(list, request("GET", "cloud-endpoints?pageSize=500", { key: keyA }));
+    expect(res.status).toBe(200);
+    expect(res.jsonBody.status).toBe("ready");
+    expect(res.jsonBody.resultSetId).toBe("rs-a-1");
+    expect(res.jsonBody.refreshedAt).toBe("2026-11-01T00:00:00.000Z");
+    expect(res.jsonBody.asOf).toEqual({ tenants: "2026-10-31" });
+    expect(res.jsonBody.items).toHaveLength(rowsA.length);
+    const text = JSON.stringify(res.jsonBody);
+    expect(text).not.toContain("BRAVO");
+    expect(text).not.toContain("Stale Tenant");
+    expect(res.jsonBody.items[0]).not.toHaveProperty("me5Seats");
+    expect(res.jsonBody.items[0]).not.toHaveProperty("searchText");
+    expect(res.jsonBody.items[0]).not.toHaveProperty("partnerId");
+    const all = await call(list, request("GET", "cloud-endpoints?columns=all&pageSize=1", { key: keyA }));
+    expect(all.jsonBody.items[0]).toMatchObject({ me5Seats: expect.any(Number), industry: "Retail", windowsPau: 7 });
+  });
+
+  it("filters by sales motion (repeated or comma list), segment, renewal period and incentive eligibility", async () => {
+    const motions = `salesMotion=${encodeURIComponent("Land W365")}&salesMotion=${encodeURIComponent("Nurture Intune,Low Whitespace")}`;
+    const byMotion = await listAll(`${motions}&pageSize=500`);
+    const wanted = new Set(["Land W365", "Nurture Intune", "Low Whitespace"]);
+    expect(byMotion.items.length).toBe(rowsA.filter((r) => wanted.has(r.salesMotion)).length);
+    expect(byMotion.items.every((r) => wanted.has(r.salesMotion as string))).toBe(true);
+
+    const bySegment = await listAll("segment=SME%26C&pageSize=500");
+    expect(bySegment.items.length).toBe(rowsA.filter((r) => r.tenantSegment === "SME&C").length);
+
+    const byRenewal = await listAll("renewalPeriod=2026-03");
+    expect(byRenewal.items.map((r) => r.tenantId).sort()).toEqual(rowsA.filter((r) => r.renewalPeriod === "2026-03").map((r) => r.tenantId).sort());
+
+    const byRange = await listAll("renewalFrom=2026-02&renewalTo=2026-04");
+    const inRange = rowsA.filter((r) => r.renewalPeriod && r.renewalPeriod >= "2026-02" && r.renewalPeriod <= "2026-04");
+    expect(byRange.items.length).toBe(inRange.length);
+
+    const eligible = await listAll("incentiveEligible=true&pageSize=500");
+    expect(eligible.items.length).toBe(rowsA.filter((r) => r.incentiveEligible).length);
+    const combined = await listAll("incentiveEligible=false&segment=Enterprise");
+    expect(combined.items.length).toBe(rowsA.filter((r) => !r.incentiveEligible && r.tenantSegment === "Enterprise").length);
+  });
+
+  it("searches tenant name, domain, id and customer name case-insensitively", async () => {
+    expect((await listAll("search=ALPHA%20TENANT%2007")).items.map((r) => r.tenantName)).toEqual(["Alpha Tenant 07"]);
+    expect((await listAll("search=t12.a.EXAMPLE")).items.map((r) => r.tenantName)).toEqual(["Alpha Tenant 12"]);
+    expect((await listAll(`search=${guid(5, "a").toUpperCase()}`)).items.map((r) => r.tenantName)).toEqual(["Alpha Tenant 05"]);
+    expect((await listAll("search=customer%203")).items.map((r) => r.customerName)).toEqual(["Customer 3"]);
+    // Partner B's names are never found with A's key.
+    expect((await listAll("search=bravo")).items).toHaveLength(0);
+  });
+
+  it("sorts by a whitelisted column, numbers largest first by default, rows without a value last", async () => {
+    const bySeats = (await listAll("sort=w365Whitespace&pageSize=500")).items.map((r) => r.w365Whitespace as number);
+    expect(bySeats).toEqual([...bySeats].sort((x, y) => y - x));
+    const byNameDesc = (await listAll("sort=tenantName&order=desc&pageSize=500")).items.map((r) => r.tenantName as string);
+    expect(byNameDesc).toHaveLength(rowsA.length);
+    const byRenewal = (await listAll("sort=eaRenewal&pageSize=7")).items;
+    expect(byRenewal).toHaveLength(rowsA.length);
+    const withValue = byRenewal.filter((r) => r.eaRenewal !== undefined).map((r) => r.eaRenewal as string);
+    expect(withValue).toEqual([...withValue].sort());
+    expect(byRenewal.slice(withValue.length).every((r) => r.eaRenewal === undefined)).toBe(true);
+  });
+
+  it("pages with continuation tokens through every row exactly once", async () => {
+    const paged = await listAll("sort=potentialEarnings&pageSize=4");
+    const whole = await listAll("sort=potentialEarnings&pageSize=500");
+    expect(paged.pages).toBeGreaterThanOrEqual(Math.ceil(rowsA.length / 4));
+    expect(paged.items.map((r) => r.tenantId)).toEqual(whole.items.map((r) => r.tenantId));
+    expect(new Set(paged.items.map((r) => r.tenantId)).size).toBe(rowsA.length);
+    const first = await call(list, request("GET", "cloud-endpoints?pageSize=4", { key: keyA }));
+    expect(first.jsonBody.items).toHaveLength(4);
+    expect(first.jsonBody.continuationToken).toEqual(expect.any(String));
+  });
+
+  it("rejects a continuation token from another query, another partner, a tampered one, or one refreshed away", async () => {
+    const first = await call(list, request("GET", "cloud-endpoints?pageSize=3&incentiveEligible=true", { key: keyA }));
+    const token = encodeURIComponent(first.jsonBody.continuationToken);
+    const otherQuery = await call(list, request("GET", `cloud-endpoints?pageSize=3&incentiveEligible=false&continuationToken=${token}`, { key: keyA }));
+    expect(otherQuery.status).toBe(400);
+    expect(otherQuery.jsonBody.error).toMatchObject({ code: "invalid_request", field: "continuationToken" });
+    expect(otherQuery.jsonBody.error.message).toMatch(/different filters/);
+    const otherPartner = await call(list, request("GET", `cloud-endpoints?pageSize=3&incentiveEligible=true&continuationToken=${token}`, { key: keyB }));
+    expect(otherPartner.status).toBe(400);
+    expect(JSON.stringify(otherPartner.jsonBody)).not.toContain("Alpha");
+    const tampered = await call(list, request("GET", "cloud-endpoints?continuationToken=abc%20def", { key: keyA }));
+    expect(tampered.jsonBody.error).toMatchObject({ field: "continuationToken" });
+    // Same query continues fine...
+    const next = await call(list, request("GET", `cloud-endpoints?incentiveEligible=true&pageSize=3&continuationToken=${token}`, { key: keyA }));
+    expect(next.status).toBe(200);
+    // ...until a refresh replaces the result set.
+    await seedResultSet(partnerA, "rs-a-2", rowsA);
+    const stale = await call(list, request("GET", `cloud-endpoints?incentiveEligible=true&pageSize=3&continuationToken=${token}`, { key: keyA }));
+    expect(stale.status).toBe(400);
+    expect(stale.jsonBody.error.message).toMatch(/refreshed/);
+    await seedResultSet(partnerA, "rs-a-1", rowsA);
+  });
+
+  it("answers 400 naming the field for invalid parameters, including a page size over the cap", async () => {
+    const cases: [string, string][] = [
+      ["pageSize=501", "pageSize"],
+      ["pageSize=0", "pageSize"],
+      ["salesMotion=Sell%20More", "salesMotion"],
+      ["segment=Huge", "segment"],
+      ["renewalPeriod=2026-13", "renewalPeriod"],
+      ["renewalPeriod=2026-01&renewalFrom=2026-01", "renewalPeriod"],
+      ["renewalFrom=2026-05&renewalTo=2026-01", "renewalTo"],
+      ["incentiveEligible=maybe", "incentiveEligible"],
+      [`search=${"x".repeat(101)}`, "search"],
+      ["sort=searchText", "sort"],
+      ["order=up", "order"],
+      ["columns=some", "columns"],
+      ["colour=red", "colour"],
+      ["sort=tenantName&sort=w365Pau", "sort"],
+    ];
+    for (const [query, field] of cases) {
+      const res = await call(list, request("GET", `cloud-endpoints?${query}`, { key: keyA }));
+      expect(res.status, query).toBe(400);
+      expect(res.jsonBody.error, query).toMatchObject({ code: "invalid_request", field });
+    }
+  });
+
+  it("serves the caller's KPI tiles and chart data, and zeros before the first refresh", async () => {
+    const res = await call(summaryRoute, request("GET", "cloud-endpoints/summary", { key: keyA }));
+    expect(res.status).toBe(200);
+    expect(res.jsonBody).toMatchObject({ status: "ready", resultSetId: "rs-a-1", kpis: { tenants: rowsA.length } });
+    expect(res.jsonBody.charts.potentialEarningsByWorkshop).toHaveLength(1);
+    const empty = await call(summaryRoute, request("GET", "cloud-endpoints/summary", { key: keyEmpty }));
+    expect(empty.status).toBe(200);
+    expect(empty.jsonBody).toMatchObject({ status: "notRefreshedYet", kpis: { tenants: 0 } });
+  });
+
+  it("answers an empty list with status notRefreshedYet before the first refresh", async () => {
+    const res = await call(list, request("GET", "cloud-endpoints", { key: keyEmpty }));
+    expect(res.status).toBe(200);
+    expect(res.jsonBody).toMatchObject({ status: "notRefreshedYet", items: [] });
+    const exported = await call(exportRoute, request("GET", "cloud-endpoints/export", { key: keyEmpty }));
+    expect((await bodyText(exported)).split("\r\n").filter(Boolean)).toHaveLength(1);
+  });
+
+  it("returns one tenant's row with all columns, and 404 for an unknown tenant", async () => {
+    const res = await call(one, request("GET", `cloud-endpoints/${guid(3, "a").toUpperCase()}`, { key: keyA, params: { tenantId: guid(3, "a").toUpperCase() } }));
+    expect(res.status).toBe(200);
+    expect(res.jsonBody).toMatchObject({ tenantId: guid(3, "a"), tenantName: "Alpha Tenant 03", me5Seats: expect.any(Number) });
+    const unknown = await call(one, request("GET", "x", { key: keyA, params: { tenantId: guid(77, "a") } }));
+    expect(unknown.status).toBe(404);
+    const invalid = await call(one, request("GET", "x", { key: keyA, params: { tenantId: "not-a-guid" } }));
+    expect(invalid.status).toBe(400);
+    expect(invalid.jsonBody.error.field).toBe("tenantId");
+  });
+
+  it("never shows partner B's data to partner A: B's tenant id answers 404 and nothing of it", async () => {
+    const res = await call(one, request("GET", "x", { key: keyA, params: { tenantId: guid(2, "b") } }));
+    expect(res.status).toBe(404);
+    expect(JSON.stringify(res.jsonBody)).not.toContain("BRAVO");
+    // And B sees its own, never A's.
+    const own = await call(one, request("GET", "x", { key: keyB, params: { tenantId: guid(2, "b") } }));
+    expect(own.status).toBe(200);
+    const bList = await call(list, request("GET", "cloud-endpoints?pageSize=500", { key: keyB }));
+    expect(bList.jsonBody.items).toHaveLength(rowsB.length);
+    expect(JSON.stringify(bList.jsonBody)).not.toContain("Alpha");
+    const bSummary = await call(summaryRoute, request("GET", "cloud-endpoints/summary", { key: keyB }));
+    expect(bSummary.jsonBody).toMatchObject({ resultSetId: "rs-b-1", kpis: { tenants: rowsB.length } });
+    const bExport = await bodyText(await call(exportRoute, request("GET", "cloud-endpoints/export", { key: keyB })));
+    expect(bExport).not.toContain("Alpha");
+    expect(bExport.split("\r\n").filter(Boolean)).toHaveLength(rowsB.length + 1);
   });
 });

@@ -1,0 +1,128 @@
+import type { HttpHandler } from "@azure/functions";
+import { toApiRow } from "../shared/api/cloudEndpoints.js";
+import { apiKeyAuthenticator, registerRoute, type ApiDeps } from "../shared/api/deps.js";
+import { routes } from "../shared/api/routes.js";
+import { parseOrThrow, parseQuery } from "../shared/api/validation.js";
+import {
+  iterateCloudEndpointsRows,
+  listCloudEndpointsRows,
+  readCurrentPointer,
+  readRow,
+  readSummary,
+} from "../shared/adapters/resultQueries.js";
+import { cloudEndpointsCsv, cloudEndpointsCsvColumns, exportFileName, toByteStream } from "../shared/export/csv.js";
+import { notFound, ok, withAuth } from "../shared/http.js";
+import { salesMotions, type CloudEndpointsSummary } from "../shared/domain/results.js";
+
+// Cloud Endpoints (Windows 365) tab: list, summary, export, one row. Reads only the caller's partition.
+
+const notRefreshedMessage = "No results yet: the partner's data has not been refreshed. Drop files or POST /api/refresh.";
+
+export function makeListCloudEndpointsHandler(deps: ApiDeps): HttpHandler {
+  const spec = routes.listCloudEndpoints;
+  return withAuth(async (request, _context, caller) => {
+    const query = parseQuery(spec.query, request.query, spec.repeatable);
+    const page = await listCloudEndpointsRows(deps.clients.containers, caller.partnerId, query);
+    if (page.status === "notRefreshedYet") return ok({ status: page.status, items: [], message: notRefreshedMessage });
+    return ok({
+      status: page.status,
+      items: page.docs.map((d) => toApiRow(d, query.columns)),
+      ...(page.continuationToken ? { continuationToken: page.continuationToken } : {}),
+      resultSetId: page.pointer.resultSetId,
+      refreshedAt: page.pointer.refreshedAt,
+      asOf: page.pointer.asOf,
+    });
+  }, { roles: spec.roles, authenticate: apiKeyAuthenticator(deps) });
+}
+
+function emptySummary(): CloudEndpointsSummary {
+  return {
+    kpis: {
+      tenants: 0,
+      w365SeatPenetration: 0,
+      w365SeatWhitespace: 0,
+      w365EligibleSeats: 0,
+      w365Pau: 0,
+      salesMotions: Object.fromEntries(salesMotions.map((m) => [m, 0])),
+      incentiveEligibleTenants: 0,
+      potentialEarnings: 0,
+    },
+    charts: {
+      tenantsBySegment: [],
+      w365TenantPenetration: { withW365Pau: 0, withoutW365Pau: 0 },
+      tenantsBySalesMotion: [],
+      tenantsByRenewalPeriod: [],
+      potentialEarningsByWorkshop: [],
+    },
+  };
+}
+
+export function makeCloudEndpointsSummaryHandler(deps: ApiDeps): HttpHandler {
+  const spec = routes.cloudEndpointsSummary;
+  return withAuth(async (request, _context, caller) => {
+    parseQuery(spec.query, request.query);
+    const pointer = await readCurrentPointer(deps.clients.containers, caller.partnerId);
+    if (!pointer) return ok({ status: "notRefreshedYet", message: notRefreshedMessage, ...emptySummary() });
+    const summary = await readSummary(deps.clients.containers, caller.partnerId, pointer.resultSetId);
+    // A pointer is switched only after its result set is complete, so a missing summary is a fault.
+    if (!summary) throw new Error(`Summary of result set ${pointer.resultSetId} is missing`);
+    return ok({
+      status: "ready",
+      resultSetId: pointer.resultSetId,
+      refreshedAt: pointer.refreshedAt,
+      asOf: pointer.asOf,
+      kpis: summary.kpis,
+      charts: summary.charts,
+    });
+  }, { roles: spec.roles, authenticate: apiKeyAuthenticator(deps) });
+}
+
+export function makeExportCloudEndpointsHandler(deps: ApiDeps): HttpHandler {
+  const spec = routes.exportCloudEndpoints;
+  return withAuth(async (request, context, caller) => {
+    const filter = parseQuery(spec.query, request.query, spec.repeatable);
+    const columns = cloudEndpointsCsvColumns(filter.columns);
+    const pointer = await readCurrentPointer(deps.clients.containers, caller.partnerId);
+    // Before the first refresh the export is the header row alone, like an empty list.
+    async function* pages() {
+      if (!pointer) return;
+      for await (const docs of iterateCloudEndpointsRows(deps.clients.containers, caller.partnerId, pointer.resultSetId, filter)) {
+        yield docs.map((d) => toApiRow(d, "all"));
+      }
+    }
+    const body = toByteStream(cloudEndpointsCsv(pages(), columns), (err) =>
+      context.error(`CSV export failed mid-stream (invocation ${context.invocationId})`, err),
+    );
+    return {
+      status: 200,
+      headers: {
+        "content-type": "text/csv; charset=utf-8",
+        "content-disposition": `attachment; filename="${exportFileName(caller.partnerId)}"`,
+        "cache-control": "no-store",
+        "x-content-type-options": "nosniff",
+        ...(pointer ? { "x-result-set-id": pointer.resultSetId } : {}),
+      },
+      body,
+    };
+  }, { roles: spec.roles, authenticate: apiKeyAuthenticator(deps) });
+}
+
+export function makeGetCloudEndpointHandler(deps: ApiDeps): HttpHandler {
+  const spec = routes.getCloudEndpoint;
+  return withAuth(async (request, _context, caller) => {
+    parseQuery(spec.query, request.query);
+    const { tenantId } = parseOrThrow(spec.params, { tenantId: request.params.tenantId }, "tenantId");
+    const missing = notFound(`No visible tenant ${tenantId} in your current Cloud Endpoints results.`);
+    const pointer = await readCurrentPointer(deps.clients.containers, caller.partnerId);
+    if (!pointer) return missing;
+    const row = await readRow(deps.clients.containers, caller.partnerId, pointer.resultSetId, tenantId);
+    if (!row) return missing;
+    return ok({ ...toApiRow(row, "all"), resultSetId: pointer.resultSetId, refreshedAt: pointer.refreshedAt });
+  }, { roles: spec.roles, authenticate: apiKeyAuthenticator(deps) });
+}
+
+// Literal routes first, so summary and export are never taken for a tenant id.
+registerRoute(routes.listCloudEndpoints, makeListCloudEndpointsHandler);
+registerRoute(routes.cloudEndpointsSummary, makeCloudEndpointsSummaryHandler);
+registerRoute(routes.exportCloudEndpoints, makeExportCloudEndpointsHandler);
+registerRoute(routes.getCloudEndpoint, makeGetCloudEndpointHandler);

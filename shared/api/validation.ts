@@ -1,0 +1,65 @@
+import type { HttpRequest } from "@azure/functions";
+import type { z } from "zod";
+import { ApiError } from "../http.js";
+
+// Turns query strings, path parameters and JSON bodies into typed values with the zod schemas
+// of this folder; the first problem becomes a 400 naming the field.
+
+type Issue = z.core.$ZodIssue;
+
+function issueToError(issue: Issue, fallbackField: string): ApiError {
+  if (issue.code === "unrecognized_keys") {
+    const field = [...issue.path.map(String), issue.keys[0]].join(".");
+    return new ApiError("invalid_request", `${field} is not a known parameter.`, field);
+  }
+  // Parameters and bodies are flat: name the parameter, not an index inside it.
+  const field = issue.path.length > 0 ? String(issue.path[0]) : fallbackField;
+  return new ApiError("invalid_request", `${field}: ${issue.message}`, field);
+}
+
+export function parseOrThrow<T extends z.ZodType>(schema: T, input: unknown, fallbackField: string): z.output<T> {
+  const parsed = schema.safeParse(input);
+  if (!parsed.success) throw issueToError(parsed.error.issues[0], fallbackField);
+  return parsed.data;
+}
+
+/**
+ * Query string → plain object. Repeatable parameters become arrays (each value may also be a comma
+ * list); any other parameter given twice is a 400, so a caller never silently loses a value.
+ */
+export function queryToInput(query: URLSearchParams, repeatable: readonly string[] = []): Record<string, string | string[]> {
+  const input: Record<string, string | string[]> = {};
+  for (const key of new Set(query.keys())) {
+    const values = query.getAll(key);
+    if (repeatable.includes(key)) {
+      input[key] = values.flatMap((v) => v.split(",")).map((v) => v.trim()).filter((v) => v !== "");
+    } else if (values.length > 1) {
+      throw new ApiError("invalid_request", `${key} must be given once.`, key);
+    } else {
+      input[key] = values[0];
+    }
+  }
+  return input;
+}
+
+export function parseQuery<T extends z.ZodType>(schema: T, query: URLSearchParams, repeatable: readonly string[] = []): z.output<T> {
+  return parseOrThrow(schema, queryToInput(query, repeatable), "query");
+}
+
+/** A JSON body: a missing or unparseable body is a 400 on "body"; then the schema names the field. */
+export async function parseJsonBody<T extends z.ZodType>(schema: T, request: HttpRequest, maxBytes = 64 * 1024): Promise<z.output<T>> {
+  const text = await request.text();
+  if (Buffer.byteLength(text, "utf8") > maxBytes) {
+    throw new ApiError("invalid_request", `body must be at most ${maxBytes} bytes.`, "body");
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    throw new ApiError("invalid_request", "body must be a JSON object.", "body");
+  }
+  if (typeof json !== "object" || json === null || Array.isArray(json)) {
+    throw new ApiError("invalid_request", "body must be a JSON object.", "body");
+  }
+  return parseOrThrow(schema, json, "body");
+}

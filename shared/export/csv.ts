@@ -1,0 +1,99 @@
+import { ReadableStream } from "node:stream/web";
+import { cloudEndpointsColumns, type CloudEndpointsRow } from "../domain/results.js";
+
+// CSV that opens cleanly in Excel: UTF-8 BOM, RFC 4180 quoting, CRLF line ends, and text cells
+// neutralised against formula injection. Decisions:
+// - Neutralising applies to text cells only (a leading = + - @ tab or CR gets a ' in front).
+//   Numbers we computed (e.g. a negative whitespace) are written as numbers, since they cannot carry a formula.
+// - Booleans are Yes/No; lists are joined with "|"; utilisations are percentages ("85.3%"), which Excel reads as numbers.
+
+export const utf8Bom = "\uFEFF";
+const lineEnd = "\r\n";
+
+export interface CsvColumn {
+  key: keyof CloudEndpointsRow;
+  header: string;
+  hidden?: boolean;
+}
+
+const percentageKeys = new Set<keyof CloudEndpointsRow>(["w365Utilization", "intuneUtilization", "entraIdUtilization"]);
+
+export function cloudEndpointsCsvColumns(selection: "default" | "all"): CsvColumn[] {
+  return cloudEndpointsColumns.filter((c) => selection === "all" || !c.hidden);
+}
+
+const formulaStart = /^[=+\-@\t\r]/;
+
+/** A text cell that a spreadsheet would run as a formula gets a leading apostrophe. */
+export function neutraliseFormula(text: string): string {
+  return formulaStart.test(text) ? `'${text}` : text;
+}
+
+/** RFC 4180: fields with a comma, quote, CR or LF are quoted, quotes doubled. */
+export function quoteField(text: string): string {
+  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+function formatNumber(value: number, key: keyof CloudEndpointsRow): string {
+  if (!Number.isFinite(value)) return "";
+  if (percentageKeys.has(key)) return `${Math.round(value * 1000) / 10}%`;
+  return String(value);
+}
+
+/** One cell, ready to write (escaped). */
+export function formatCell(value: unknown, key: keyof CloudEndpointsRow): string {
+  if (value === undefined || value === null) return "";
+  if (typeof value === "boolean") return value ? "Yes" : "No";
+  if (typeof value === "number") return formatNumber(value, key);
+  const text = Array.isArray(value) ? value.map(String).join("|") : String(value);
+  return quoteField(neutraliseFormula(text));
+}
+
+export function csvHeaderLine(columns: readonly CsvColumn[]): string {
+  return columns.map((c) => quoteField(c.header)).join(",") + lineEnd;
+}
+
+export function csvRowLine(row: Partial<CloudEndpointsRow>, columns: readonly CsvColumn[]): string {
+  return columns.map((c) => formatCell(row[c.key], c.key)).join(",") + lineEnd;
+}
+
+/** The CSV as text chunks: BOM and header first, then one chunk per page of rows. */
+export async function* cloudEndpointsCsv(
+  pages: AsyncIterable<readonly Partial<CloudEndpointsRow>[]>,
+  columns: readonly CsvColumn[],
+): AsyncGenerator<string> {
+  yield utf8Bom + csvHeaderLine(columns);
+  for await (const rows of pages) {
+    let chunk = "";
+    for (const row of rows) chunk += csvRowLine(row, columns);
+    if (chunk) yield chunk;
+  }
+}
+
+/**
+ * A byte stream for an HTTP response body, pulled on demand, so only one page is in memory at a time.
+ * A failure mid-way errors the stream (the client sees a truncated download) and is reported to onError.
+ */
+export function toByteStream(chunks: AsyncIterable<string>, onError: (err: unknown) => void = () => {}): ReadableStream<Uint8Array> {
+  const encoder = new TextEncoder();
+  const iterator = chunks[Symbol.asyncIterator]();
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      try {
+        const next = await iterator.next();
+        if (next.done) controller.close();
+        else controller.enqueue(encoder.encode(next.value));
+      } catch (err) {
+        onError(err);
+        controller.error(err);
+      }
+    },
+    async cancel() {
+      await iterator.return?.();
+    },
+  });
+}
+
+export function exportFileName(partnerId: string, now: Date = new Date()): string {
+  return `cloud-endpoints-${partnerId}-${now.toISOString().slice(0, 10)}.csv`;
+}
