@@ -53,13 +53,25 @@ export {
   logisticCandidate,
   scorerFromJSON,
   selectModel,
+  stratifiedFolds,
   stratifiedSplit,
   timeSplit,
   TooFewExamplesError,
   TrainingDataError,
   treeCandidate,
 } from "./select.js";
-export type { CandidateResult, CandidateSpec, EnsembleJson, FittedCandidate, Scorer, ScorerJson, SelectionResult, SelectOptions, Split } from "./select.js";
+export type {
+  CandidateResult,
+  CandidateSpec,
+  EnsembleJson,
+  FittedCandidate,
+  Scorer,
+  ScorerJson,
+  SelectionResult,
+  SelectOptions,
+  Setting,
+  Split,
+} from "./select.js";
 
 export { columnImportance, explainContributions } from "./explain.js";
 export type { ColumnImportance, Explanation, Factor } from "./explain.js";

@@ -16,7 +16,15 @@ import {
   type RawRecord,
   type RawTable,
 } from "./prepare.js";
-import { scorerFromJSON, selectModel, type CandidateResult, type CandidateSpec, type Scorer, type ScorerJson } from "./select.js";
+import {
+  scorerFromJSON,
+  selectModel,
+  type CandidateResult,
+  type CandidateSpec,
+  type Scorer,
+  type ScorerJson,
+  type SelectionResult,
+} from "./select.js";
 
 export const ENGINE_VERSION = "1.0.0";
 export const MODEL_FORMAT_VERSION = 1;
@@ -35,7 +43,7 @@ export interface ModelJson {
   calibrationReason: string;
   metrics: { validation: Metrics };
   candidates: CandidateResult[];
-  split: { method: "time" | "stratified"; trainRows: number; validationRows: number };
+  split: SelectionResult["split"];
   /** The model ranks no better than chance on validation. */
   notUseful: boolean;
   importance: ColumnImportance[];

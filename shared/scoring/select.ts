@@ -141,53 +141,64 @@ export function scorerFromJSON(json: unknown): Scorer {
 
 // ---------------------------------------------------------------- candidates
 
+export type Setting = Record<string, unknown>;
+
 export interface FittedCandidate {
-  /** Trained on the training split only. */
+  /** Trained on one training part (the split's, or a cross-validation fold's). */
   scorer: Scorer;
-  settings: Record<string, unknown>;
-  /** The same settings retrained on all the training data. */
-  refit(all: LabelledDataset): Scorer;
+  /** The setting plus what training learnt about it (e.g. GBDT's best round). */
+  settings: Setting;
+  /**
+   * The same setting retrained on all the training data; `peers` are this setting's fits on every fold
+   * (one under a single split), so learnt quantities such as the round count can be pooled.
+   */
+  refit(all: LabelledDataset, peers: FittedCandidate[]): Scorer;
 }
 
 export interface CandidateSpec {
   name: string;
   kind: LearnerKind;
-  fit(train: LabelledDataset, validation: LabelledDataset, seed: number): FittedCandidate;
+  /** Settings tried for this learner (at least one); the best by validation AUC is kept. */
+  grid(rows: number): Setting[];
+  fit(train: LabelledDataset, validation: LabelledDataset, seed: number, setting: Setting): FittedCandidate;
 }
 
-/** Logistic regression with the L2 strength chosen on validation AUC from a small grid. */
-export function logisticCandidate(grid?: number[]): CandidateSpec {
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+/** Logistic regression; the L2 strength is a grid setting. */
+export function logisticCandidate(lambdas?: number[]): CandidateSpec {
   return {
     name: "logistic",
     kind: "logistic",
-    fit(train, validation) {
-      // Small data needs stronger shrinkage; large data is insensitive, so fewer fits.
-      const lambdas = grid ?? (train.rows < 3000 ? [1, 3, 10, 30, 100] : train.rows < 15000 ? [0.3, 3, 30] : [1]);
-      let best: { l2: number; auc: number; model: TrainedLearner } | undefined;
-      for (const l2 of lambdas) {
-        const model = trainLogistic(train, { l2 });
-        const a = auc(model.predictMargin(validation), validation.label);
-        if (!best || a > best.auc + 1e-9) best = { l2, auc: a, model };
-      }
-      const l2 = best!.l2;
-      return { scorer: best!.model, settings: { l2, grid: lambdas }, refit: (all) => trainLogistic(all, { l2 }) };
+    // Small data needs stronger shrinkage; large data is insensitive to it, so one fit.
+    grid: (rows) => (lambdas ?? (rows < 3000 ? [1, 3, 10, 30, 100] : rows < 15000 ? [0.3, 3, 30] : [1])).map((l2) => ({ l2 })),
+    fit(train, _validation, _seed, setting) {
+      const l2 = setting.l2 as number;
+      return { scorer: trainLogistic(train, { l2 }), settings: { l2 }, refit: (all) => trainLogistic(all, { l2 }) };
     },
   };
 }
 
-/** Gradient-boosted trees with early stopping on validation; the refit uses the best round count. */
-export function gbdtCandidate(name: string, options: Partial<GbdtOptions>): CandidateSpec {
+/** Gradient-boosted trees with early stopping on validation; the refit uses the best round count (mean over folds). */
+export function gbdtCandidate(name: string, settings: Partial<GbdtOptions>[] | ((rows: number) => Partial<GbdtOptions>[])): CandidateSpec {
   return {
     name,
     kind: "gbdt",
-    fit(train, validation, seed) {
+    grid: (rows) => (typeof settings === "function" ? settings(rows) : settings) as Setting[],
+    fit(train, validation, seed, setting) {
+      const options = setting as Partial<GbdtOptions>;
       const model: GbdtModel = trainGbdt(train, { ...options, seed }, validation);
-      const rounds = Math.max(1, model.bestIteration);
-      const settings = { ...options, bestIteration: model.bestIteration, roundsTrained: model.roundsTrained };
       return {
         scorer: model,
-        settings,
-        refit: (all) => trainGbdt(all, { ...options, seed, rounds, earlyStoppingRounds: 0 }),
+        settings: { ...options, bestIteration: model.bestIteration },
+        refit: (all, peers) => {
+          const rounds = Math.max(1, Math.round(peers.reduce((s, p) => s + (p.settings.bestIteration as number), 0) / peers.length));
+          return trainGbdt(all, { ...options, seed, rounds, earlyStoppingRounds: 0 });
+        },
       };
     },
   };
@@ -198,6 +209,7 @@ export function treeCandidate(options: Partial<DecisionTreeOptions> = {}): Candi
   return {
     name: "tree",
     kind: "tree",
+    grid: () => [options as Setting],
     fit(train) {
       const model = trainDecisionTree(train, options);
       return { scorer: model, settings: { ...options }, refit: (all) => trainDecisionTree(all, options) };
@@ -205,15 +217,20 @@ export function treeCandidate(options: Partial<DecisionTreeOptions> = {}): Candi
   };
 }
 
-/** The default candidate set, sized to the data (small data gets a shallow, regularised GBDT too). */
-export function defaultCandidates(rows: number): CandidateSpec[] {
-  const list: CandidateSpec[] = [logisticCandidate(), treeCandidate()];
-  if (rows < 3000) {
-    list.push(gbdtCandidate("gbdt-small", { maxDepth: 3, learningRate: 0.05, rounds: 400, minChildWeight: 2, subsample: 0.8, colsample: 0.6, earlyStoppingRounds: 40 }));
-  } else {
-    list.push(gbdtCandidate("gbdt", { maxDepth: 6, learningRate: 0.05, rounds: 300, earlyStoppingRounds: 30 }));
-  }
-  return list;
+/** The default candidate set, sized to the data (small data gets shallow, regularised GBDT settings). */
+export function defaultCandidates(): CandidateSpec[] {
+  return [
+    logisticCandidate(),
+    treeCandidate(),
+    gbdtCandidate("gbdt", (rows) =>
+      rows < 3000
+        ? [
+            { maxDepth: 2, learningRate: 0.05, rounds: 400, minChildWeight: 2, subsample: 0.8, colsample: 0.6, earlyStoppingRounds: 40 },
+            { maxDepth: 4, learningRate: 0.05, rounds: 400, minChildWeight: 3, subsample: 0.8, colsample: 0.6, earlyStoppingRounds: 40 },
+          ]
+        : [{ maxDepth: 6, learningRate: 0.05, rounds: 300, earlyStoppingRounds: 30 }],
+    ),
+  ];
 }
 
 // ---------------------------------------------------------------- splitting
@@ -259,6 +276,27 @@ export function stratifiedSplit(label: ArrayLike<number>, fraction: number, seed
   return { train: Uint32Array.from(train).sort(), validation: Uint32Array.from(validation).sort(), method: "stratified" };
 }
 
+/** Seeded stratified k-fold assignment: every row is validation in exactly one fold. */
+export function stratifiedFolds(label: ArrayLike<number>, k: number, seed: number): Split[] {
+  const rnd = createRandom(seed);
+  const fold = new Int32Array(label.length);
+  for (const cls of [0, 1]) {
+    const idx: number[] = [];
+    for (let i = 0; i < label.length; i++) if ((label[i] ? 1 : 0) === cls) idx.push(i);
+    for (let i = idx.length - 1; i > 0; i--) {
+      const j = Math.floor(rnd() * (i + 1));
+      [idx[i], idx[j]] = [idx[j], idx[i]];
+    }
+    idx.forEach((row, i) => (fold[row] = i % k));
+  }
+  return Array.from({ length: k }, (_, f) => {
+    const train: number[] = [];
+    const validation: number[] = [];
+    for (let i = 0; i < label.length; i++) (fold[i] === f ? validation : train).push(i);
+    return { train: Uint32Array.from(train), validation: Uint32Array.from(validation), method: "stratified" as const };
+  });
+}
+
 // ---------------------------------------------------------------- selection
 
 export interface SelectOptions {
@@ -276,6 +314,12 @@ export interface SelectOptions {
    */
   refit: boolean | "auto";
   refitBelowRows: number;
+  /**
+   * Without a time column, data smaller than this compares candidates by stratified k-fold cross-validation:
+   * a single validation fifth of a few hundred rows is too noisy to choose between learners.
+   */
+  crossValidateBelowRows: number;
+  folds: number;
   /** Name of the label for error messages. */
   labelName?: string;
 }
@@ -287,16 +331,22 @@ export const DEFAULT_SELECT_OPTIONS: SelectOptions = {
   ensemble: true,
   refit: "auto",
   refitBelowRows: 20000,
+  crossValidateBelowRows: 3000,
+  folds: 5,
 };
 
 export interface CandidateResult {
   name: string;
   kind: ScorerKind;
+  /** Validation AUC (mean over folds under cross-validation) of the candidate's best setting. */
   validationAuc: number;
-  /** Log loss of the uncalibrated margins on validation. */
+  /** Log loss of the uncalibrated margins on validation (pooled over folds). */
   validationLogLoss: number;
+  /** Total training time of this candidate over its settings and folds. */
   trainSeconds: number;
-  settings: Record<string, unknown>;
+  settings: Setting;
+  /** Every setting tried, with its validation AUC, when there was more than one. */
+  grid?: { settings: Setting; validationAuc: number }[];
   chosen: boolean;
 }
 
@@ -306,8 +356,8 @@ export interface SelectionResult {
   calibrator: Calibrator;
   calibrationReason: string;
   candidates: CandidateResult[];
-  split: { method: "time" | "stratified"; trainRows: number; validationRows: number };
-  /** Metrics of the calibrated, train-split model on validation. */
+  split: { method: "time" | "stratified" | "cross-validation"; folds: number; trainRows: number; validationRows: number };
+  /** Metrics of the calibrated winner on validation rows (out-of-fold under cross-validation). */
   validation: Metrics;
   notUseful: boolean;
   notes: string[];
@@ -329,83 +379,127 @@ function countPositives(label: ArrayLike<number>): number {
   return p;
 }
 
+/** One candidate setting evaluated on every fold: margins on the pooled validation rows, per-fold AUCs. */
+interface Evaluated {
+  name: string;
+  kind: ScorerKind;
+  fits: FittedCandidate[];
+  margins: Float64Array;
+  foldAuc: number[];
+  meanAuc: number;
+  seconds: number;
+}
+
+function meanFoldAuc(margins: Float64Array, label: Uint8Array, bounds: number[]): number[] {
+  const out: number[] = [];
+  for (let f = 0; f + 1 < bounds.length; f++) out.push(auc(margins.subarray(bounds[f], bounds[f + 1]), label.subarray(bounds[f], bounds[f + 1])));
+  return out;
+}
+
+const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+
 export function selectModel(data: LabelledDataset, options: Partial<SelectOptions> = {}): SelectionResult {
   const opts = { ...DEFAULT_SELECT_OPTIONS, ...options };
   checkLabel(data.label, opts.minPerClass, opts.labelName);
   const notes: string[] = [];
 
-  let split = opts.time ? timeSplit(opts.time, opts.validationFraction) : stratifiedSplit(data.label, opts.validationFraction, opts.seed);
-  let train = subsetRows(data, split.train);
-  let validation = subsetRows(data, split.validation);
-  if (split.method === "time") {
-    const vp = countPositives(validation.label);
-    const tp = countPositives(train.label);
-    if (vp === 0 || vp === validation.rows || tp === 0 || tp === train.rows) {
+  let splits: Split[];
+  let method: SelectionResult["split"]["method"];
+  if (opts.time) {
+    const split = timeSplit(opts.time, opts.validationFraction);
+    const vp = countPositives(split.validation.map((i) => data.label[i]));
+    const tp = countPositives(split.train.map((i) => data.label[i]));
+    if (vp === 0 || vp === split.validation.length || tp === 0 || tp === split.train.length) {
       notes.push("the time-ordered split left one outcome missing from a part; used a stratified random split instead");
-      split = stratifiedSplit(data.label, opts.validationFraction, opts.seed);
-      train = subsetRows(data, split.train);
-      validation = subsetRows(data, split.validation);
+      splits = [stratifiedSplit(data.label, opts.validationFraction, opts.seed)];
+      method = "stratified";
+    } else {
+      splits = [split];
+      method = "time";
     }
+  } else if (data.rows < opts.crossValidateBelowRows && opts.folds >= 2) {
+    splits = stratifiedFolds(data.label, opts.folds, opts.seed);
+    method = "cross-validation";
+    notes.push(`${data.rows} rows: candidates compared by ${opts.folds}-fold stratified cross-validation (mean validation AUC over folds)`);
+  } else {
+    splits = [stratifiedSplit(data.label, opts.validationFraction, opts.seed)];
+    method = "stratified";
   }
+  const parts = splits.map((s) => ({ train: subsetRows(data, s.train), validation: subsetRows(data, s.validation) }));
+  // Validation rows of all folds, concatenated in fold order; bounds[f]..bounds[f+1] is fold f.
+  const bounds = [0];
+  for (const p of parts) bounds.push(bounds[bounds.length - 1] + p.validation.rows);
+  const evalLabel = new Uint8Array(bounds[bounds.length - 1]);
+  parts.forEach((p, f) => evalLabel.set(p.validation.label, bounds[f]));
 
-  const specs = opts.candidates ?? defaultCandidates(data.rows);
-  type Fitted = { spec: { name: string; kind: ScorerKind }; fitted: FittedCandidate; margins: Float64Array; result: CandidateResult };
-  const fitted: Fitted[] = [];
+  const specs = opts.candidates ?? defaultCandidates();
+  const results: { best: Evaluated; result: CandidateResult }[] = [];
   for (const spec of specs) {
-    const t0 = performance.now();
-    const f = spec.fit(train, validation, opts.seed);
-    const trainSeconds = (performance.now() - t0) / 1000;
-    const margins = f.scorer.predictMargin(validation);
-    fitted.push({
-      spec,
-      fitted: f,
-      margins,
+    const tried: Evaluated[] = [];
+    for (const setting of spec.grid(data.rows)) {
+      const t0 = performance.now();
+      const fits: FittedCandidate[] = [];
+      const margins = new Float64Array(evalLabel.length);
+      parts.forEach((p, f) => {
+        const fit = spec.fit(p.train, p.validation, opts.seed, setting);
+        fits.push(fit);
+        margins.set(fit.scorer.predictMargin(p.validation), bounds[f]);
+      });
+      const foldAuc = meanFoldAuc(margins, evalLabel, bounds);
+      tried.push({ name: spec.name, kind: spec.kind, fits, margins, foldAuc, meanAuc: mean(foldAuc), seconds: (performance.now() - t0) / 1000 });
+    }
+    let best = tried[0];
+    for (const t of tried) if (t.meanAuc > best.meanAuc + 1e-12) best = t;
+    results.push({
+      best,
       result: {
         name: spec.name,
         kind: spec.kind,
-        validationAuc: auc(margins, validation.label),
-        validationLogLoss: logLoss(Array.from(margins, sigmoid), validation.label),
-        trainSeconds,
-        settings: f.settings,
+        validationAuc: best.meanAuc,
+        validationLogLoss: logLoss(Array.from(best.margins, sigmoid), evalLabel),
+        trainSeconds: tried.reduce((s, t) => s + t.seconds, 0),
+        settings: best.fits[0].settings,
+        ...(tried.length > 1 ? { grid: tried.map((t) => ({ settings: t.fits[0].settings, validationAuc: t.meanAuc })) } : {}),
         chosen: false,
       },
     });
   }
 
   if (opts.ensemble) {
-    const bestOf = (kind: ScorerKind) =>
-      fitted.filter((f) => f.spec.kind === kind).sort((a, b) => b.result.validationAuc - a.result.validationAuc)[0];
+    const bestOf = (kind: ScorerKind) => results.filter((r) => r.best.kind === kind).sort((a, b) => b.best.meanAuc - a.best.meanAuc)[0]?.best;
     const lin = bestOf("logistic");
     const gb = bestOf("gbdt");
     if (lin && gb) {
       const t0 = performance.now();
-      let best: { w: number; auc: number; margins: Float64Array } | undefined;
+      let best: { w: number; margins: Float64Array; foldAuc: number[]; meanAuc: number } | undefined;
       for (const w of [0.3, 0.5, 0.7]) {
-        const m = new Float64Array(validation.rows);
+        const m = new Float64Array(evalLabel.length);
         for (let r = 0; r < m.length; r++) m[r] = w * gb.margins[r] + (1 - w) * lin.margins[r];
-        const a = auc(m, validation.label);
-        if (!best || a > best.auc + 1e-9) best = { w, auc: a, margins: m };
+        const foldAuc = meanFoldAuc(m, evalLabel, bounds);
+        const meanAuc = mean(foldAuc);
+        if (!best || meanAuc > best.meanAuc + 1e-12) best = { w, margins: m, foldAuc, meanAuc };
       }
       const w = best!.w;
-      const members = [gb.fitted, lin.fitted];
       const rest = Number((1 - w).toFixed(2));
-      const name = `ensemble(${gb.spec.name}+${lin.spec.name})`;
-      fitted.push({
-        spec: { name, kind: "ensemble" },
-        fitted: {
-          scorer: new EnsembleScorer([gb.fitted.scorer, lin.fitted.scorer], [w, rest]),
-          settings: { members: [gb.spec.name, lin.spec.name], weights: [w, rest] },
-          refit: (all) => new EnsembleScorer(members.map((m) => m.refit(all)), [w, rest]),
-        },
-        margins: best!.margins,
+      const name = `ensemble(${gb.name}+${lin.name})`;
+      const settings: Setting = { members: [gb.name, lin.name], weights: [w, rest] };
+      const fits: FittedCandidate[] = parts.map((_, f) => ({
+        scorer: new EnsembleScorer([gb.fits[f].scorer, lin.fits[f].scorer], [w, rest]),
+        settings,
+        refit: (all) => new EnsembleScorer([gb.fits[0].refit(all, gb.fits), lin.fits[0].refit(all, lin.fits)], [w, rest]),
+      }));
+      const seconds = (performance.now() - t0) / 1000;
+      const ev: Evaluated = { name, kind: "ensemble", fits, margins: best!.margins, foldAuc: best!.foldAuc, meanAuc: best!.meanAuc, seconds };
+      results.push({
+        best: ev,
         result: {
           name,
           kind: "ensemble",
-          validationAuc: best!.auc,
-          validationLogLoss: logLoss(Array.from(best!.margins, sigmoid), validation.label),
+          validationAuc: ev.meanAuc,
+          validationLogLoss: logLoss(Array.from(ev.margins, sigmoid), evalLabel),
           // Members are already trained; the ensemble's own cost is choosing the weight.
-          trainSeconds: (performance.now() - t0) / 1000,
-          settings: { members: [gb.spec.name, lin.spec.name], weights: [w, rest] },
+          trainSeconds: seconds,
+          settings,
           chosen: false,
         },
       });
@@ -413,40 +507,47 @@ export function selectModel(data: LabelledDataset, options: Partial<SelectOption
   }
 
   // Highest validation AUC wins; on a tie the earlier (simpler) candidate is kept.
-  let winner = fitted[0];
-  for (const f of fitted) if (f.result.validationAuc > winner.result.validationAuc + 1e-12) winner = f;
+  let winner = results[0];
+  for (const r of results) if (r.best.meanAuc > winner.best.meanAuc + 1e-12) winner = r;
   winner.result.chosen = true;
+  const w = winner.best;
 
-  const cal = fitCalibration(winner.margins, validation.label);
-  const validationMetrics = evaluateProbabilities(cal.calibrator.probabilities(winner.margins), validation.label);
-  const notUseful = !(validationMetrics.auc >= 0.55) || validationMetrics.aucInterval[0] <= 0.5;
+  const cal = fitCalibration(w.margins, evalLabel);
+  const validationMetrics = evaluateProbabilities(cal.calibrator.probabilities(w.margins), evalLabel);
+  const notUseful = !(w.meanAuc >= 0.55) || validationMetrics.aucInterval[0] <= 0.5;
   if (notUseful) {
     notes.push(
-      `the model is not useful: validation AUC ${validationMetrics.auc.toFixed(3)} (95 % interval ${validationMetrics.aucInterval
+      `the model is not useful: validation AUC ${w.meanAuc.toFixed(3)} (95 % interval ${validationMetrics.aucInterval
         .map((x) => x.toFixed(3))
         .join("–")}) is not clearly better than chance`,
     );
   }
 
-  let scorer = winner.fitted.scorer;
+  // Cross-validated choices must be refitted (each fold's model saw only part of the data).
+  const refit = method === "cross-validation" || (opts.refit === "auto" ? data.rows < opts.refitBelowRows : opts.refit);
+  let scorer = w.fits[0].scorer;
   let refitSeconds = 0;
-  const refit = opts.refit === "auto" ? data.rows < opts.refitBelowRows : opts.refit;
   if (refit) {
     const t0 = performance.now();
-    scorer = winner.fitted.refit(data);
+    scorer = w.fits[0].refit(data, w.fits);
     refitSeconds = (performance.now() - t0) / 1000;
-    notes.push(`${winner.spec.name} retrained on all ${data.rows} training rows with the chosen settings; calibration fitted on the validation split`);
+    notes.push(`${w.name} retrained on all ${data.rows} training rows with the chosen settings; calibration fitted on validation margins`);
   } else {
-    notes.push(`${winner.spec.name} kept as trained on the ${train.rows}-row training split (no refit); calibration fitted on the ${validation.rows}-row validation split`);
+    notes.push(`${w.name} kept as trained on the ${parts[0].train.rows}-row training split (no refit); calibration fitted on the ${parts[0].validation.rows}-row validation split`);
   }
 
   return {
     scorer,
-    chosen: winner.spec.name,
+    chosen: w.name,
     calibrator: cal.calibrator,
     calibrationReason: cal.reason,
-    candidates: fitted.map((f) => f.result),
-    split: { method: split.method, trainRows: train.rows, validationRows: validation.rows },
+    candidates: results.map((r) => r.result),
+    split: {
+      method,
+      folds: parts.length,
+      trainRows: method === "cross-validation" ? data.rows : parts[0].train.rows,
+      validationRows: evalLabel.length,
+    },
     validation: validationMetrics,
     notUseful,
     notes,
