@@ -440,6 +440,39 @@ describe("Cloud Endpoints routes", () => {
     expect(invalid.jsonBody.error.field).toBe("tenantId");
   });
 
+  it("exports the current filtered view as a streamed, Excel-safe CSV attachment", async () => {
+    const res = await call(exportRoute, request("GET", "cloud-endpoints/export?incentiveEligible=true&sort=tenantName", { key: keyA }));
+    expect(res.status).toBe(200);
+    const headers = new Headers(res.headers as Record<string, string>);
+    expect(headers.get("content-type")).toBe("text/csv; charset=utf-8");
+    expect(headers.get("content-disposition")).toMatch(/^attachment; filename="cloud-endpoints-alpha-partner-\d{4}-\d{2}-\d{2}\.csv"$/);
+    expect(res.body).toBeInstanceOf(ReadableStream);
+    const text = await bodyText(res);
+    expect(text.charCodeAt(0)).toBe(0xfeff);
+    const lines = text.slice(1).split("\r\n").filter(Boolean);
+    expect(lines[0].startsWith("Tenant Name,Tenant ID,Tenant Domain,")).toBe(true);
+    expect(lines[0]).not.toContain("ME5 Seats");
+    const expected = rowsA.filter((r) => r.incentiveEligible);
+    expect(lines).toHaveLength(expected.length + 1);
+    expect(text).not.toContain("BRAVO");
+    expect(lines.slice(1).every((l) => l.includes(",Yes,") || l.endsWith(",Yes"))).toBe(true);
+  });
+
+  it("neutralises formula-like names in the export and keeps quoting intact", async () => {
+    const res = await call(exportRoute, request("GET", "cloud-endpoints/export?columns=all", { key: keyA }));
+    const text = await bodyText(res);
+    expect(text).toContain(`'=HYPERLINK(""http://evil"")`);
+    expect(text).toContain("\n'+SUM(A1),");
+    expect(text).toContain("\n'-2+3,");
+    expect(text).toContain("\n'@cmd,");
+    expect(text).toContain("\n'\tTabbed,");
+    expect(text).toContain(`\n"'\rReturn",`);
+    expect(text).toContain(`"Quote ""Q"", Comma Ltd"`);
+    expect(text).toContain(`"Line\r\nBreak"`);
+    expect(text.split("\r\n")[0]).toContain("ME5 Seats");
+    expect(text).not.toMatch(/\n[=+@]/);
+  });
+
   it("never shows partner B's data to partner A: B's tenant id answers 404 and nothing of it", async () => {
     const res = await call(one, request("GET", "x", { key: keyA, params: { tenantId: guid(2, "b") } }));
     expect(res.status).toBe(404);
