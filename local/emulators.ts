@@ -81,10 +81,12 @@ function startAzurite(quiet: boolean): Promise<Started> {
 }
 
 function startCosmos(): Promise<Started> {
+  // cosmosQueryFix.cjs makes the emulator's queries linear in the document count (they were quadratic).
   const code =
-    "const {createHttpServer}=require(process.argv[1]);" +
+    "require(process.argv[2]);const {createHttpServer}=require(process.argv[1]);" +
     "const s=createHttpServer();s.listen(0,'127.0.0.1',()=>console.log('cosmos listening '+s.address().port));";
-  return startChild(["-e", code, require.resolve("@vercel/cosmosdb-server")], (line, ports) => {
+  const args = ["-e", code, require.resolve("@vercel/cosmosdb-server"), require.resolve("./cosmosQueryFix.cjs")];
+  return startChild(args, (line, ports) => {
     const m = /cosmos listening (\d+)/.exec(line);
     if (m) ports.cosmos = Number(m[1]);
     return ports.cosmos !== undefined;
