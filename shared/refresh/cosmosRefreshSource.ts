@@ -1,0 +1,133 @@
+import type { Container } from "@azure/cosmos";
+import { z } from "zod";
+import { backoff, isRetryable, statusOf } from "../adapters/resultStore.js";
+import {
+  incentivesDocSchema,
+  partnerDocSchema,
+  subscriptionsDocSchema,
+  tenantDocSchema,
+  usageDocSchema,
+  type PartnerDoc,
+} from "../domain/documents.js";
+import type { RefreshSource } from "../ports/results.js";
+
+// The refresh's read adapter over Cosmos DB: the partner doc (partners container) and the partner's
+// ingested documents (partnerData), streamed a page at a time with the partner's partition key and a
+// partnerId filter (the local emulator ignores the partition key on queries). Documents are validated
+// with the schemas they were written with; one that does not parse is skipped and counted, never fatal.
+
+export class RefreshSourceError extends Error {
+  readonly code = "refresh_source_failed";
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = "RefreshSourceError";
+  }
+}
+
+export interface CosmosRefreshSourceOptions {
+  /** Documents per query page; large pages mean fewer round trips (each page is capped at 4 MB by Cosmos DB). */
+  pageSize?: number;
+  /** Called when documents are skipped because they do not match their schema. */
+  onInvalid?: (type: string, count: number) => void;
+}
+
+const maxAttempts = 8;
+
+const latestSubscriptionsSchema = z.object({
+  tenantId: z.string(),
+  latest: subscriptionsDocSchema.shape.snapshots.element.optional(),
+});
+const usageMonthsSchema = usageDocSchema.pick({ tenantId: true, months: true });
+const tenantIncentivesSchema = incentivesDocSchema.pick({ tenantId: true, asOf: true, engagements: true });
+
+export function createCosmosRefreshSource(
+  containers: { partners: Container; partnerData: Container },
+  options: CosmosRefreshSourceOptions = {},
+): RefreshSource {
+  const pageSize = options.pageSize ?? 2000;
+
+  async function* stream<T>(
+    partnerId: string,
+    type: string,
+    select: string,
+    schema: z.ZodType<T>,
+  ): AsyncIterable<T[]> {
+    const iterator = containers.partnerData.items.query(
+      {
+        query: `SELECT ${select} FROM c WHERE c.partnerId = @partnerId AND c.type = @type`,
+        parameters: [
+          { name: "@partnerId", value: partnerId },
+          { name: "@type", value: type },
+        ],
+      },
+      { partitionKey: partnerId, maxItemCount: pageSize },
+    );
+    while (iterator.hasMoreResults()) {
+      let resources: unknown[];
+      for (let attempt = 1; ; attempt++) {
+        try {
+          ({ resources } = await iterator.fetchNext());
+          break;
+        } catch (err) {
+          if (isRetryable(err) && attempt < maxAttempts) {
+            await backoff(attempt);
+            continue;
+          }
+          throw new RefreshSourceError(`reading ${type} documents of partner ${partnerId} failed`, { cause: err });
+        }
+      }
+      const page: T[] = [];
+      let invalid = 0;
+      for (const doc of resources) {
+        const parsed = schema.safeParse(doc);
+        if (parsed.success) page.push(parsed.data);
+        else invalid += 1;
+      }
+      if (invalid > 0) options.onInvalid?.(type, invalid);
+      if (page.length > 0) yield page;
+    }
+  }
+
+  return {
+    async readPartner(partnerId) {
+      try {
+        const { resource } = await containers.partners.item("partner", partnerId).read();
+        if (!resource || resource.partnerId !== partnerId) return undefined;
+        return partnerDocSchema.parse(resource);
+      } catch (err) {
+        if (statusOf(err) === 404) return undefined;
+        throw new RefreshSourceError(`reading partner ${partnerId} failed`, { cause: err });
+      }
+    },
+
+    async recordRefreshed(partnerId, dataVersion) {
+      // Ingest updates the same document (datasets, dataVersion): a conditional replace that keeps every
+      // other field, retried on conflict, and never moves refreshedDataVersion backwards.
+      for (let attempt = 1; attempt <= maxAttempts; attempt++) {
+        try {
+          const { resource, etag } = await containers.partners.item("partner", partnerId).read<PartnerDoc>();
+          if (!resource) return;
+          if (resource.refreshedDataVersion !== undefined && resource.refreshedDataVersion >= dataVersion) return;
+          await containers.partners
+            .item("partner", partnerId)
+            .replace({ ...resource, refreshedDataVersion: dataVersion }, { accessCondition: { type: "IfMatch", condition: etag } });
+          return;
+        } catch (err) {
+          if ((statusOf(err) === 412 || isRetryable(err)) && attempt < maxAttempts) {
+            await backoff(attempt);
+            continue;
+          }
+          throw new RefreshSourceError(`recording the refresh of partner ${partnerId} failed`, { cause: err });
+        }
+      }
+    },
+
+    tenants: (partnerId) => stream(partnerId, "tenant", "*", tenantDocSchema),
+    // Only the newest snapshot travels: the history (up to two years) is for the models, not this tab.
+    latestSubscriptions: (partnerId) =>
+      stream(partnerId, "subscriptions", "c.tenantId, c.snapshots[0] AS latest", latestSubscriptionsSchema),
+    usage: (partnerId) => stream(partnerId, "usage", "c.tenantId, c.months", usageMonthsSchema),
+    incentives: (partnerId) =>
+      stream(partnerId, "incentives", "c.tenantId, c.asOf, c.engagements", tenantIncentivesSchema),
+  };
+}

@@ -1,0 +1,285 @@
+import { randomBytes } from "node:crypto";
+import {
+  buildCloudEndpointsRow,
+  countLicences,
+  createSummaryAccumulator,
+  currentSubscriptionItems,
+  distinctEngagements,
+  latestUsage,
+  searchText,
+  type Engagement,
+  type LicenceCounts,
+  type UsageFigures,
+} from "../domain/cloudEndpoints.js";
+import type { TenantDoc } from "../domain/documents.js";
+import type { CloudEndpointsRowDoc, CloudEndpointsSummaryDoc, ResultPointerDoc } from "../domain/results.js";
+import type { RefreshSource, ResultStore } from "../ports/results.js";
+
+// Refreshes one partner: reads its data, computes the Cloud Endpoints result set, writes it whole,
+// then switches the partner's pointer in ONE conditional write. Nothing reads a result set before the
+// pointer names it, so readers never see half a refresh; two refreshes of one partner cannot both
+// switch from the same pointer state, and the loser removes its set and throws RefreshConflictError
+// (the queue retries it, so it recomputes on fresh data).
+
+export class RefreshConflictError extends Error {
+  readonly code = "refresh_conflict";
+  constructor(partnerId: string) {
+    super(`another refresh of partner ${partnerId} switched the result pointer first`);
+    this.name = "RefreshConflictError";
+  }
+}
+
+export class UnknownPartnerError extends Error {
+  readonly code = "partner_not_found";
+  constructor(partnerId: string) {
+    super(`partner ${partnerId} is not registered`);
+    this.name = "UnknownPartnerError";
+  }
+}
+
+export interface RefreshLogger {
+  info(message: string): void;
+  warn(message: string): void;
+}
+
+export interface RefreshDeps {
+  source: RefreshSource;
+  results: ResultStore;
+  frontlineIndustries: readonly string[];
+  log?: RefreshLogger;
+}
+
+export interface RefreshOptions {
+  now?: () => Date;
+  /** Skip when the results already reflect the partner's data version (drop- and schedule-triggered jobs). */
+  onlyIfChanged?: boolean;
+}
+
+export type RefreshOutcome =
+  | {
+      status: "refreshed";
+      resultSetId: string;
+      previousResultSetId?: string;
+      tenants: number;
+      rows: number;
+      deletedResultSets: string[];
+      timingsMs: { read: number; compute: number; write: number; switch: number; cleanup: number; total: number };
+    }
+  | { status: "skipped"; reason: "unchanged" | "offboarded" };
+
+export async function refreshPartner(
+  deps: RefreshDeps,
+  partnerId: string,
+  options: RefreshOptions = {},
+): Promise<RefreshOutcome> {
+  const now = options.now ?? (() => new Date());
+  const log = deps.log;
+  const clock = stopwatch();
+
+  const partner = await deps.source.readPartner(partnerId);
+  if (!partner) throw new UnknownPartnerError(partnerId);
+  if (partner.offboardedAt) return { status: "skipped", reason: "offboarded" };
+  if (
+    options.onlyIfChanged &&
+    (partner.dataVersion === undefined ||
+      (partner.refreshedDataVersion !== undefined && partner.refreshedDataVersion >= partner.dataVersion))
+  ) {
+    return { status: "skipped", reason: "unchanged" };
+  }
+
+  // The pointer's ETag is read before any data: whoever switches after this point wins over us.
+  const { pointer, etag } = await deps.results.readPointer(partnerId);
+  const startedAt = now();
+  const resultSetId = newResultSetId(startedAt, pointer?.resultSetId);
+  const asOf = {
+    tenants: partner.datasets.tenants?.asOf,
+    subscriptions: partner.datasets.subscriptions?.asOf,
+    incentives: partner.datasets.incentives?.asOf,
+  };
+
+  // ---- read: the four datasets in parallel, each reduced per tenant as its pages arrive
+  const tenants = new Map<string, TenantDoc>();
+  const licences = new Map<string, LicenceCounts>();
+  const usage = new Map<string, UsageFigures>();
+  const engagements = new Map<string, Engagement[]>();
+  let staleTenants = 0;
+  await Promise.all([
+    drain(deps.source.tenants(partnerId), (doc) => {
+      // A tenant missing from the latest tenants drop is gone.
+      if (asOf.tenants !== undefined && doc.asOf < asOf.tenants) staleTenants += 1;
+      else tenants.set(doc.tenantId, doc);
+    }),
+    drain(deps.source.latestSubscriptions(partnerId), (doc) => {
+      const items = currentSubscriptionItems({ snapshots: doc.latest ? [doc.latest] : [] }, asOf.subscriptions);
+      licences.set(doc.tenantId, countLicences(items));
+    }),
+    drain(deps.source.usage(partnerId), (doc) => usage.set(doc.tenantId, latestUsage(doc))),
+    drain(deps.source.incentives(partnerId), (doc) => {
+      const list = distinctEngagements(doc, asOf.incentives);
+      if (list.length > 0) engagements.set(doc.tenantId, list);
+    }),
+  ]);
+  const readMs = clock.lap();
+
+  // ---- compute rows and the summary
+  const ctx = { frontlineIndustries: deps.frontlineIndustries, partnerName: partner.name };
+  const summary = createSummaryAccumulator();
+  const noLicences = countLicences([]);
+  const noUsage = latestUsage(undefined);
+  const rowDocs: CloudEndpointsRowDoc[] = [];
+  for (const tenant of tenants.values()) {
+    const tenantEngagements = engagements.get(tenant.tenantId) ?? [];
+    const row = buildCloudEndpointsRow(
+      {
+        tenant,
+        licences: licences.get(tenant.tenantId) ?? noLicences,
+        usage: usage.get(tenant.tenantId) ?? noUsage,
+        engagements: tenantEngagements,
+      },
+      ctx,
+    );
+    if (!row) continue;
+    summary.add({ row, engagements: tenantEngagements });
+    rowDocs.push({
+      ...row,
+      id: `ce:${resultSetId}:${row.tenantId}`,
+      partnerId,
+      type: "ceRow",
+      resultSetId,
+      searchText: searchText(row),
+    });
+  }
+  const summaryDoc: CloudEndpointsSummaryDoc = {
+    ...summary.result(),
+    id: `ceSummary:${resultSetId}`,
+    partnerId,
+    type: "ceSummary",
+    resultSetId,
+  };
+  const computeMs = clock.lap();
+
+  // ---- write the whole set: the summary first (it marks the set as existing, for cleanup), then the rows
+  try {
+    await deps.results.writeDocuments(partnerId, [summaryDoc]);
+    await deps.results.writeDocuments(partnerId, rowDocs);
+  } catch (err) {
+    await bestEffortDelete(deps, partnerId, resultSetId, "after a failed write");
+    throw err;
+  }
+  const writeMs = clock.lap();
+
+  // ---- switch the pointer: one conditional write
+  const newPointer: ResultPointerDoc = {
+    id: "current",
+    partnerId,
+    type: "pointer",
+    resultSetId,
+    ...(pointer ? { previousResultSetId: pointer.resultSetId } : {}),
+    refreshedAt: now().toISOString(),
+    ...(partner.dataVersion !== undefined ? { dataVersion: partner.dataVersion } : {}),
+    asOf: Object.fromEntries(
+      Object.entries(partner.datasets).flatMap(([name, state]) => (state ? [[name, state.asOf]] : [])),
+    ),
+  };
+  let switched: boolean;
+  try {
+    switched = await deps.results.switchPointer(partnerId, newPointer, etag);
+  } catch (err) {
+    await bestEffortDelete(deps, partnerId, resultSetId, "after a failed switch");
+    throw err;
+  }
+  if (!switched) {
+    await bestEffortDelete(deps, partnerId, resultSetId, "after losing the switch");
+    log?.warn(`refresh ${partnerId}: another refresh switched first; result set ${resultSetId} discarded`);
+    throw new RefreshConflictError(partnerId);
+  }
+  const switchMs = clock.lap();
+
+  // ---- cleanup (best effort): keep the new set and the previous one, so a reader paging through the
+  // previous set keeps working. Only sets older than the previous go: a refresh that can still switch
+  // read the pointer after our switch, so its id is newer than ours and is never touched.
+  const deletedResultSets: string[] = [];
+  const keepFrom = pointer?.resultSetId ?? resultSetId;
+  try {
+    for (const id of await deps.results.listResultSetIds(partnerId)) {
+      if (id >= keepFrom) continue;
+      await deps.results.deleteResultSet(partnerId, id);
+      deletedResultSets.push(id);
+    }
+  } catch (err) {
+    log?.warn(`refresh ${partnerId}: cleanup of old result sets failed and will be retried next refresh: ${describe(err)}`);
+  }
+  if (partner.dataVersion !== undefined) {
+    try {
+      await deps.source.recordRefreshed(partnerId, partner.dataVersion);
+    } catch (err) {
+      // The results are switched; a missing mark only means the timer asks for one more refresh.
+      log?.warn(`refresh ${partnerId}: recording refreshedDataVersion failed: ${describe(err)}`);
+    }
+  }
+  const cleanupMs = clock.lap();
+
+  const outcome: RefreshOutcome = {
+    status: "refreshed",
+    resultSetId,
+    ...(pointer ? { previousResultSetId: pointer.resultSetId } : {}),
+    tenants: tenants.size,
+    rows: rowDocs.length,
+    deletedResultSets,
+    timingsMs: { read: readMs, compute: computeMs, write: writeMs, switch: switchMs, cleanup: cleanupMs, total: clock.total() },
+  };
+  log?.info(
+    `refresh ${partnerId}: ${rowDocs.length} of ${tenants.size} tenants visible` +
+      (staleTenants > 0 ? ` (${staleTenants} not in the latest tenants drop)` : "") +
+      `, result set ${resultSetId} in ${outcome.timingsMs.total} ms`,
+  );
+  return outcome;
+}
+
+/**
+ * Time-sortable and unique: UTC timestamp to the millisecond plus random hex. Always sorts after the
+ * set the pointer names, even if this instance's clock is behind the one that wrote it.
+ */
+export function newResultSetId(now: Date, after?: string): string {
+  let ms = now.getTime();
+  const previous = after ? parseResultSetTime(after) : undefined;
+  if (previous !== undefined && ms <= previous) ms = previous + 1;
+  const stamp = new Date(ms).toISOString().replace(/[-:.]/g, ""); // 20240601T020000123Z
+  return `${stamp}-${randomBytes(4).toString("hex")}`;
+}
+
+function parseResultSetTime(id: string): number | undefined {
+  const m = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})(\d{3})Z/.exec(id);
+  if (!m) return undefined;
+  return Date.UTC(+m[1], +m[2] - 1, +m[3], +m[4], +m[5], +m[6], +m[7]);
+}
+
+async function drain<T>(pages: AsyncIterable<T[]>, each: (item: T) => void): Promise<void> {
+  for await (const page of pages) for (const item of page) each(item);
+}
+
+async function bestEffortDelete(deps: RefreshDeps, partnerId: string, resultSetId: string, when: string): Promise<void> {
+  try {
+    await deps.results.deleteResultSet(partnerId, resultSetId);
+  } catch (err) {
+    deps.log?.warn(`refresh ${partnerId}: removing result set ${resultSetId} ${when} failed (a later refresh removes it): ${describe(err)}`);
+  }
+}
+
+function describe(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+function stopwatch() {
+  const start = performance.now();
+  let last = start;
+  return {
+    lap(): number {
+      const t = performance.now();
+      const ms = Math.round(t - last);
+      last = t;
+      return ms;
+    },
+    total: () => Math.round(performance.now() - start),
+  };
+}

@@ -1,0 +1,295 @@
+import type { Container } from "@azure/cosmos";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createResultStore } from "../../shared/adapters/resultStore.js";
+import {
+  incentivesDocSchema,
+  partnerDocSchema,
+  subscriptionsDocSchema,
+  tenantDocSchema,
+  usageDocSchema,
+  type SubscriptionItem,
+  type TenantDoc,
+} from "../../shared/domain/documents.js";
+import {
+  cloudEndpointsRowDocSchema,
+  cloudEndpointsSummaryDocSchema,
+  resultPointerDocSchema,
+  type CloudEndpointsRowDoc,
+} from "../../shared/domain/results.js";
+import type { ResultStore } from "../../shared/ports/results.js";
+import { createRefreshDeps } from "../../shared/refresh/deps.js";
+import { RefreshConflictError, refreshPartner, type RefreshDeps } from "../../shared/refresh/refreshPartner.js";
+import { startTestEnvironment, type TestEnvironment } from "../support/emulators.js";
+
+// Seeds documents the way they are stored (validated with the documents schemas), runs refreshPartner
+// against the real emulators and reads back what HTTP readers would read.
+
+let env: TestEnvironment;
+let deps: RefreshDeps;
+
+beforeAll(async () => {
+  env = await startTestEnvironment();
+  deps = createRefreshDeps({ config: env.config, clients: env.clients });
+});
+afterAll(async () => {
+  await env?.stop();
+});
+
+const asOf = "2024-06-01";
+let seq = 0;
+const guid = () => `00000000-0000-4000-8000-${String(++seq).padStart(12, "0")}`;
+
+interface TenantSpec {
+  tenant?: Partial<TenantDoc>;
+  items?: SubscriptionItem[];
+  subscriptionsAsOf?: string;
+  intune?: [number, number];
+  w365?: [number, number];
+  engagements?: { engagement: string; workloads: string[]; potentialEarnings: number }[];
+}
+
+async function seedPartner(partnerId: string, specs: TenantSpec[], partner: Record<string, unknown> = {}): Promise<string[]> {
+  const data = env.clients.containers.partnerData;
+  const datasets = Object.fromEntries(
+    ["tenants", "subscriptions", "usage", "incentives"].map((d) => [d, { asOf, ingestionId: `ing-${d}`, loadedAt: "2024-06-01T10:00:00Z" }]),
+  );
+  await env.clients.containers.partners.items.upsert(
+    partnerDocSchema.parse({ id: "partner", partnerId, type: "partner", name: `Partner ${partnerId}`, datasets, dataVersion: "2024-06-01T10:00:00.000Z", ...partner }),
+  );
+  const docs: object[] = [];
+  const ids: string[] = [];
+  for (const spec of specs) {
+    const tenantId = guid();
+    ids.push(tenantId);
+    docs.push(
+      tenantDocSchema.parse({
+        id: `tenant:${tenantId}`, partnerId, type: "tenant", tenantId, asOf, ingestionId: "ing-tenants",
+        tenantName: `Tenant ${tenantId.slice(-4)}`, domain: `t${tenantId.slice(-4)}.example.com`, segment: "Enterprise",
+        industry: "Retail", cspAssociation: true, cspTier: "Tier1", largestCspRenewal: "2024-11", ...spec.tenant,
+      }),
+      subscriptionsDocSchema.parse({
+        id: `subscriptions:${tenantId}`, partnerId, type: "subscriptions", tenantId,
+        snapshots: [
+          { asOf: spec.subscriptionsAsOf ?? asOf, ingestionId: "ing-subscriptions", items: spec.items ?? [{ sku: "SPE_E3", quantity: 800, status: "Active" }] },
+          { asOf: "2024-01-01", ingestionId: "old", items: [{ sku: "SPE_E5", quantity: 99999 }] },
+        ],
+      }),
+      usageDocSchema.parse({
+        id: `usage:${tenantId}`, partnerId, type: "usage", tenantId,
+        months: {
+          "2024-04": { Intune: { assignedUsers: 1, activeUsers: 0 } },
+          "2024-05": {
+            Intune: { assignedUsers: (spec.intune ?? [1000, 500])[0], activeUsers: (spec.intune ?? [1000, 500])[1] },
+            ...(spec.w365 ? { Windows365: { assignedUsers: spec.w365[0], activeUsers: spec.w365[1] } } : {}),
+          },
+        },
+        monthIngestion: { "2024-04": "ing-usage", "2024-05": "ing-usage" },
+      }),
+    );
+    if (spec.engagements) {
+      docs.push(
+        incentivesDocSchema.parse({
+          id: `incentives:${tenantId}`, partnerId, type: "incentives", tenantId, asOf, ingestionId: "ing-incentives", engagements: spec.engagements,
+        }),
+      );
+    }
+  }
+  for (let i = 0; i < docs.length; i += 100) {
+    await data.items.bulk(docs.slice(i, i + 100).map((d) => ({ operationType: "Upsert" as const, resourceBody: d as never })));
+  }
+  return ids;
+}
+
+async function queryAll<T>(container: Container, partnerId: string, where: string, parameters: { name: string; value: string }[] = []): Promise<T[]> {
+  const { resources } = await container.items
+    .query<T>(
+      { query: `SELECT * FROM c WHERE c.partnerId = @partnerId AND ${where}`, parameters: [{ name: "@partnerId", value: partnerId }, ...parameters] },
+      { partitionKey: partnerId },
+    )
+    .fetchAll();
+  return resources;
+}
+
+async function currentPointer(partnerId: string) {
+  const { resource } = await env.clients.containers.results.item("current", partnerId).read();
+  return resource ? resultPointerDocSchema.parse(resource) : undefined;
+}
+
+async function rowsOf(partnerId: string, resultSetId: string): Promise<CloudEndpointsRowDoc[]> {
+  const docs = await queryAll<unknown>(env.clients.containers.results, partnerId, "c.type = 'ceRow' AND c.resultSetId = @rs", [{ name: "@rs", value: resultSetId }]);
+  return docs.map((d) => cloudEndpointsRowDocSchema.parse(d));
+}
+
+async function docsOfSet(partnerId: string, resultSetId: string): Promise<number> {
+  return (await queryAll(env.clients.containers.results, partnerId, "c.resultSetId = @rs", [{ name: "@rs", value: resultSetId }])).length;
+}
+
+/** A real result store whose pointer switch waits at a gate, so tests can look at the state just before it. */
+function gatedStore(inner: ResultStore, beforeSwitch: () => Promise<void>): ResultStore {
+  return {
+    ...inner,
+    async switchPointer(partnerId, pointer, etag) {
+      await beforeSwitch();
+      return inner.switchPointer(partnerId, pointer, etag);
+    },
+  };
+}
+
+describe("refreshPartner", () => {
+  it("computes the visible tenants' rows and the summary, and points the partner at them", async () => {
+    const partnerId = "refresh-basic";
+    const [land, expand, eaOnly, gone, staleLicences] = await seedPartner(partnerId, [
+      { engagements: [{ engagement: "W365 Workshop", workloads: ["Windows365"], potentialEarnings: 3000 }, { engagement: "W365 Workshop", workloads: ["Intune"], potentialEarnings: 3000 }] },
+      { w365: [300, 200], tenant: { industry: "Banking", eaLicensingPartner: true, eaRenewal: "2025-02" } },
+      { tenant: { cspAssociation: false, eaLicensingPartner: true, eaRenewal: "2025-01" } },
+      { tenant: { asOf: "2024-05-01" } },
+      { subscriptionsAsOf: "2024-05-01" },
+    ]);
+    const outcome = await refreshPartner(deps, partnerId, { now: () => new Date("2024-06-02T08:00:00Z") });
+    expect(outcome).toMatchObject({ status: "refreshed", tenants: 4, rows: 2 });
+
+    const pointer = await currentPointer(partnerId);
+    expect(pointer).toMatchObject({ resultSetId: outcome.status === "refreshed" ? outcome.resultSetId : "", dataVersion: "2024-06-01T10:00:00.000Z", asOf: { tenants: asOf, usage: asOf } });
+    expect(pointer!.previousResultSetId).toBeUndefined();
+
+    const rows = await rowsOf(partnerId, pointer!.resultSetId);
+    const byId = new Map(rows.map((r) => [r.tenantId, r]));
+    expect([...byId.keys()].sort()).toEqual([land, expand].sort());
+    expect(byId.has(eaOnly) || byId.has(gone) || byId.has(staleLicences)).toBe(false);
+    expect(byId.get(land)).toMatchObject({
+      id: `ce:${pointer!.resultSetId}:${land}`,
+      salesMotion: "Land W365",
+      w365EligibleSeats: 800,
+      w365Whitespace: 800,
+      intuneUtilization: 0.5,
+      potentialEarnings: 3000,
+      partnerName: `Partner ${partnerId}`,
+      renewalPeriod: "2024-11",
+    });
+    expect(byId.get(land)!.searchText).toContain(land);
+    expect(byId.get(expand)).toMatchObject({ salesMotion: "Expand W365 - Mature", w365Pau: 300, renewalPeriod: "2025-02" });
+
+    const summary = cloudEndpointsSummaryDocSchema.parse(
+      (await env.clients.containers.results.item(`ceSummary:${pointer!.resultSetId}`, partnerId).read()).resource,
+    );
+    expect(summary.kpis).toMatchObject({ tenants: 2, w365EligibleSeats: 1600, w365Pau: 300, w365SeatWhitespace: 1300, incentiveEligibleTenants: 1, potentialEarnings: 3000 });
+    expect(summary.kpis.w365SeatPenetration).toBeCloseTo(300 / 1600, 12);
+    expect(summary.charts.tenantsByRenewalPeriod).toEqual([{ label: "2024-11", count: 1 }, { label: "2025-02", count: 1 }]);
+
+    const partner = (await env.clients.containers.partners.item("partner", partnerId).read()).resource;
+    expect(partner.refreshedDataVersion).toBe("2024-06-01T10:00:00.000Z");
+    expect(partner.name).toBe(`Partner ${partnerId}`);
+  });
+
+  it("keeps readers on the complete previous set until the switch, then on the new one, and keeps only the previous set", async () => {
+    const partnerId = "refresh-readers";
+    await seedPartner(partnerId, [{}, {}, { w365: [10, 5] }]);
+    const first = await refreshPartner(deps, partnerId);
+    if (first.status !== "refreshed") throw new Error("first refresh skipped");
+
+    // Change the data, then refresh again while looking at what a reader sees just before the switch.
+    await seedPartner(partnerId, [{}, {}]);
+    let seenBeforeSwitch: { pointer?: string; oldRows: number } | undefined;
+    const observing = {
+      ...deps,
+      results: gatedStore(deps.results, async () => {
+        const pointer = await currentPointer(partnerId);
+        seenBeforeSwitch = { pointer: pointer?.resultSetId, oldRows: (await rowsOf(partnerId, pointer!.resultSetId)).length };
+      }),
+    };
+    const second = await refreshPartner(observing, partnerId);
+    if (second.status !== "refreshed") throw new Error("second refresh skipped");
+    expect(seenBeforeSwitch).toEqual({ pointer: first.resultSetId, oldRows: 3 });
+    expect(second.resultSetId > first.resultSetId).toBe(true);
+
+    const pointer = await currentPointer(partnerId);
+    expect(pointer).toMatchObject({ resultSetId: second.resultSetId, previousResultSetId: first.resultSetId });
+    expect(await rowsOf(partnerId, second.resultSetId)).toHaveLength(5);
+    // The previous set stays readable for a reader still paging through it.
+    expect(await rowsOf(partnerId, first.resultSetId)).toHaveLength(3);
+
+    const third = await refreshPartner(deps, partnerId);
+    if (third.status !== "refreshed") throw new Error("third refresh skipped");
+    expect(third.deletedResultSets).toEqual([first.resultSetId]);
+    expect(await docsOfSet(partnerId, first.resultSetId)).toBe(0);
+    expect(await rowsOf(partnerId, second.resultSetId)).toHaveLength(5);
+    expect(await createResultStore(env.clients.containers.results).listResultSetIds(partnerId)).toEqual([second.resultSetId, third.resultSetId]);
+  });
+
+  it("lets exactly one of two concurrent refreshes switch; the loser removes its set and throws a conflict", async () => {
+    const partnerId = "refresh-race";
+    await seedPartner(partnerId, [{}, {}, {}]);
+
+    for (const round of ["first pointer (create)", "existing pointer (IfMatch)"]) {
+      let arrived = 0;
+      let release!: () => void;
+      const gate = new Promise<void>((resolve) => (release = resolve));
+      // Both refreshes have read the pointer and written their sets before either switches.
+      const racing = {
+        ...deps,
+        results: gatedStore(deps.results, async () => {
+          arrived += 1;
+          if (arrived === 2) release();
+          await gate;
+        }),
+      };
+      const before = await currentPointer(partnerId);
+      const results = await Promise.allSettled([refreshPartner(racing, partnerId), refreshPartner(racing, partnerId)]);
+      const won = results.filter((r) => r.status === "fulfilled");
+      const lost = results.filter((r): r is PromiseRejectedResult => r.status === "rejected");
+      expect(won, round).toHaveLength(1);
+      expect(lost, round).toHaveLength(1);
+      expect(lost[0].reason).toBeInstanceOf(RefreshConflictError);
+      expect(lost[0].reason.code).toBe("refresh_conflict");
+
+      const winner = (won[0] as PromiseFulfilledResult<Awaited<ReturnType<typeof refreshPartner>>>).value;
+      if (winner.status !== "refreshed") throw new Error("winner skipped");
+      const pointer = await currentPointer(partnerId);
+      expect(pointer?.resultSetId).toBe(winner.resultSetId);
+      expect(pointer?.previousResultSetId).toBe(before?.resultSetId);
+      // Only the winner's set (and the set before it) remain: the loser's documents are gone.
+      const sets = await createResultStore(env.clients.containers.results).listResultSetIds(partnerId);
+      expect(sets).toEqual([before?.resultSetId, winner.resultSetId].filter(Boolean));
+      const all = await queryAll<{ resultSetId?: string }>(env.clients.containers.results, partnerId, "IS_DEFINED(c.resultSetId)");
+      expect(new Set(all.map((d) => d.resultSetId))).toEqual(new Set(sets));
+      expect(await rowsOf(partnerId, winner.resultSetId)).toHaveLength(3);
+    }
+  });
+
+  it("never reads or writes another partner's documents", async () => {
+    const mine = "refresh-mine";
+    const other = "refresh-other";
+    const otherTenants = await seedPartner(other, [{}, {}]);
+    await seedPartner(mine, [{}]);
+    const otherDataBefore = await queryAll<{ id: string; _etag: string }>(env.clients.containers.partnerData, other, "true");
+
+    const outcome = await refreshPartner(deps, mine);
+    if (outcome.status !== "refreshed") throw new Error("skipped");
+    const rows = await rowsOf(mine, outcome.resultSetId);
+    expect(rows).toHaveLength(1);
+    expect(rows.some((r) => otherTenants.includes(r.tenantId))).toBe(false);
+
+    // Nothing written into the other partner's partition, nothing changed in its data.
+    expect(await queryAll(env.clients.containers.results, other, "true")).toEqual([]);
+    const otherDataAfter = await queryAll<{ id: string; _etag: string }>(env.clients.containers.partnerData, other, "true");
+    expect(otherDataAfter.map((d) => [d.id, d._etag]).sort()).toEqual(otherDataBefore.map((d) => [d.id, d._etag]).sort());
+    const otherPartner = (await env.clients.containers.partners.item("partner", other).read()).resource;
+    expect(otherPartner.refreshedDataVersion).toBeUndefined();
+    // Every document in my partition carries my partnerId.
+    const mineAll = await queryAll<{ partnerId: string }>(env.clients.containers.results, mine, "true");
+    expect(mineAll.every((d) => d.partnerId === mine)).toBe(true);
+  });
+
+  it("skips a drop-triggered refresh whose data was already refreshed, and off-boarded partners", async () => {
+    const partnerId = "refresh-skip";
+    await seedPartner(partnerId, [{}]);
+    expect((await refreshPartner(deps, partnerId, { onlyIfChanged: true })).status).toBe("refreshed");
+    expect(await refreshPartner(deps, partnerId, { onlyIfChanged: true })).toEqual({ status: "skipped", reason: "unchanged" });
+    // Daily and manual refreshes run regardless.
+    expect((await refreshPartner(deps, partnerId)).status).toBe("refreshed");
+
+    await seedPartner("refresh-gone", [{}], { offboardedAt: "2024-06-01T00:00:00Z" });
+    expect(await refreshPartner(deps, "refresh-gone")).toEqual({ status: "skipped", reason: "offboarded" });
+    expect(await currentPointer("refresh-gone")).toBeUndefined();
+  });
+});
