@@ -1,0 +1,102 @@
+import { app, type InvocationContext, type Timer } from "@azure/functions";
+import { createRefreshQueue, refreshJobSchema, type RefreshQueue } from "../shared/adapters/refreshQueue.js";
+import { names } from "../shared/config.js";
+import { createRefreshDeps } from "../shared/refresh/deps.js";
+import { refreshPartner, UnknownPartnerError, type RefreshDeps, type RefreshLogger } from "../shared/refresh/refreshPartner.js";
+import { listPartnerRegistry, planRefreshJobs, type PartnerRegistryEntry } from "../shared/refresh/schedule.js";
+import { getServices } from "../shared/services.js";
+
+// Refreshes: a timer enqueues one job per partner that needs one; queue-triggered instances refresh
+// partners in parallel (one job = one partner), so the work scales out with the platform.
+
+export interface ScheduleDeps {
+  listPartners(): Promise<PartnerRegistryEntry[]>;
+  queue: RefreshQueue;
+  now?: () => Date;
+}
+
+export function makeScheduleRefreshesHandler(deps: ScheduleDeps) {
+  return async (_timer: Timer, context: InvocationContext): Promise<void> => {
+    try {
+      const now = (deps.now ?? (() => new Date()))();
+      const jobs = planRefreshJobs(await deps.listPartners(), now);
+      for (const job of jobs) await deps.queue.enqueue(job);
+      const daily = jobs.filter((j) => j.reason === "daily").length;
+      context.log(`scheduleRefreshes: enqueued ${jobs.length} refresh job(s)${daily ? ` (${daily} daily)` : ""}`);
+    } catch (err) {
+      context.error(err);
+      throw err;
+    }
+  };
+}
+
+export function makeRefreshPartnerHandler(deps: RefreshDeps) {
+  return async (message: unknown, context: InvocationContext): Promise<void> => {
+    const job = refreshJobSchema.safeParse(typeof message === "string" ? parseJson(message) : message);
+    if (!job.success) {
+      // Retrying cannot fix a malformed message: log it and let it go instead of cycling to the poison queue.
+      context.warn(`refreshPartner: dropped an invalid refresh job: ${job.error.issues.map((i) => `${i.path.join(".") || "message"}: ${i.message}`).join("; ")}`);
+      return;
+    }
+    const { partnerId, reason } = job.data;
+    try {
+      // Drop- and schedule-triggered jobs are skipped when another refresh already covered the data
+      // (a backlog may hold several); daily and manual ones always run.
+      const outcome = await refreshPartner({ ...deps, log: contextLogger(context) }, partnerId, {
+        onlyIfChanged: reason === "drop" || reason === "schedule",
+      });
+      if (outcome.status === "skipped") context.log(`refreshPartner: ${partnerId} skipped (${outcome.reason})`);
+    } catch (err) {
+      if (err instanceof UnknownPartnerError) {
+        context.warn(`refreshPartner: dropped a job for unknown partner ${partnerId}`);
+        return;
+      }
+      // Conflicts included: the queue retries, and the retry recomputes on fresh data.
+      context.error(err);
+      throw err;
+    }
+  };
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
+function contextLogger(context: InvocationContext): RefreshLogger {
+  return { info: (m) => context.log(m), warn: (m) => context.warn(m) };
+}
+
+// ---- registration: deps built from settings on first invocation, so importing this file needs none
+
+let refreshDeps: RefreshDeps | undefined;
+let scheduleDeps: ScheduleDeps | undefined;
+
+function lazyRefreshDeps(): RefreshDeps {
+  return (refreshDeps ??= createRefreshDeps(getServices()));
+}
+
+function lazyScheduleDeps(): ScheduleDeps {
+  if (!scheduleDeps) {
+    const { clients } = getServices();
+    scheduleDeps = {
+      listPartners: () => listPartnerRegistry(clients.containers.partners),
+      queue: createRefreshQueue(clients.queues),
+    };
+  }
+  return scheduleDeps;
+}
+
+app.timer("scheduleRefreshes", {
+  schedule: "0 */5 * * * *",
+  handler: (timer, context) => makeScheduleRefreshesHandler(lazyScheduleDeps())(timer, context),
+});
+
+app.storageQueue("refreshPartner", {
+  queueName: names.queues.refresh,
+  connection: names.storageConnection,
+  handler: (message, context) => makeRefreshPartnerHandler(lazyRefreshDeps())(message, context),
+});

@@ -1,0 +1,139 @@
+import { InvocationContext, type Timer } from "@azure/functions";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { makeRefreshPartnerHandler, makeScheduleRefreshesHandler } from "../../functions/refresh.js";
+import { createRefreshQueue, refreshJobSchema, type RefreshJob } from "../../shared/adapters/refreshQueue.js";
+import { names } from "../../shared/config.js";
+import { partnerDocSchema, subscriptionsDocSchema, tenantDocSchema, usageDocSchema } from "../../shared/domain/documents.js";
+import { createRefreshDeps } from "../../shared/refresh/deps.js";
+import type { RefreshDeps } from "../../shared/refresh/refreshPartner.js";
+import { listPartnerRegistry } from "../../shared/refresh/schedule.js";
+import { startTestEnvironment, type TestEnvironment } from "../support/emulators.js";
+
+// The timer and queue functions, called as the host calls them (real emulators, real queue).
+
+let env: TestEnvironment;
+let deps: RefreshDeps;
+
+beforeAll(async () => {
+  env = await startTestEnvironment();
+  deps = createRefreshDeps({ config: env.config, clients: env.clients });
+});
+afterAll(async () => {
+  await env?.stop();
+});
+
+const timer: Timer = { isPastDue: false, schedule: { adjustForDST: false }, scheduleStatus: { last: "", next: "", lastUpdated: "" } };
+
+function context() {
+  const logs: { level: string; text: string }[] = [];
+  const ctx = new InvocationContext({
+    functionName: "test",
+    invocationId: "test-invocation",
+    logHandler: (level, ...args) => logs.push({ level, text: args.map((a) => (a instanceof Error ? a.message : String(a))).join(" ") }),
+  });
+  return { ctx, logs };
+}
+
+async function putPartner(partnerId: string, fields: Record<string, unknown>) {
+  await env.clients.containers.partners.items.upsert(partnerDocSchema.parse({ id: "partner", partnerId, type: "partner", ...fields }));
+}
+
+async function drainQueue(): Promise<RefreshJob[]> {
+  const queue = env.clients.queues.getQueueClient(names.queues.refresh);
+  const jobs: RefreshJob[] = [];
+  for (;;) {
+    const { receivedMessageItems } = await queue.receiveMessages({ numberOfMessages: 32 });
+    if (receivedMessageItems.length === 0) return jobs;
+    for (const m of receivedMessageItems) {
+      jobs.push(refreshJobSchema.parse(JSON.parse(Buffer.from(m.messageText, "base64").toString())));
+      await queue.deleteMessage(m.messageId, m.popReceipt);
+    }
+  }
+}
+
+describe("scheduleRefreshes timer", () => {
+  it("enqueues a job for each partner whose data changed, and for every active partner in the daily slot", async () => {
+    await putPartner("sched-changed", { dataVersion: "2024-06-02T10:00:00Z", refreshedDataVersion: "2024-06-01T10:00:00Z" });
+    await putPartner("sched-current", { dataVersion: "2024-06-02T10:00:00Z", refreshedDataVersion: "2024-06-02T10:00:00Z" });
+    await putPartner("sched-gone", { dataVersion: "2024-06-02T10:00:00Z", offboardedAt: "2024-06-01T00:00:00Z" });
+    await drainQueue();
+    const partners = () => listPartnerRegistry(env.clients.containers.partners);
+    const queue = createRefreshQueue(env.clients.queues);
+
+    const { ctx } = context();
+    await makeScheduleRefreshesHandler({ listPartners: partners, queue, now: () => new Date("2024-06-02T12:05:00Z") })(timer, ctx);
+    expect((await drainQueue()).map((j) => [j.partnerId, j.reason])).toEqual([["sched-changed", "schedule"]]);
+
+    await makeScheduleRefreshesHandler({ listPartners: partners, queue, now: () => new Date("2024-06-03T02:00:00Z") })(timer, ctx);
+    const daily = await drainQueue();
+    expect(daily.map((j) => j.partnerId).sort()).toEqual(["sched-changed", "sched-current"]);
+    expect(new Set(daily.map((j) => j.reason))).toEqual(new Set(["daily"]));
+  });
+
+  it("fails the invocation (logged) when the partner registry cannot be read", async () => {
+    const { ctx, logs } = context();
+    const failing = makeScheduleRefreshesHandler({
+      listPartners: () => Promise.reject(new Error("registry unavailable")),
+      queue: createRefreshQueue(env.clients.queues),
+    });
+    await expect(failing(timer, ctx)).rejects.toThrow("registry unavailable");
+    expect(logs.some((l) => l.level === "error" && l.text.includes("registry unavailable"))).toBe(true);
+  });
+});
+
+describe("refreshPartner queue function", () => {
+  async function seedOneTenant(partnerId: string) {
+    const tenantId = "11111111-2222-4333-8444-555555555555";
+    await putPartner(partnerId, { dataVersion: "2024-06-02T10:00:00.000Z", datasets: {} });
+    const data = env.clients.containers.partnerData;
+    await data.items.upsert(tenantDocSchema.parse({ id: `tenant:${tenantId}`, partnerId, type: "tenant", tenantId, asOf: "2024-06-01", ingestionId: "i", tenantName: "Contoso", segment: "Enterprise", cspAssociation: true }));
+    await data.items.upsert(subscriptionsDocSchema.parse({ id: `subscriptions:${tenantId}`, partnerId, type: "subscriptions", tenantId, snapshots: [{ asOf: "2024-06-01", ingestionId: "i", items: [{ sku: "SPE_E5", quantity: 700 }] }] }));
+    await data.items.upsert(usageDocSchema.parse({ id: `usage:${tenantId}`, partnerId, type: "usage", tenantId, months: { "2024-05": { Intune: { assignedUsers: 700, activeUsers: 600 } } }, monthIngestion: {} }));
+  }
+
+  it("refreshes the partner named by a valid job and records the refreshed data version", async () => {
+    await seedOneTenant("queue-valid");
+    const { ctx } = context();
+    await makeRefreshPartnerHandler(deps)({ partnerId: "queue-valid", reason: "drop", requestedAt: "2024-06-02T10:00:01Z" }, ctx);
+    const { resource: pointer } = await env.clients.containers.results.item("current", "queue-valid").read();
+    expect(pointer?.resultSetId).toBeTruthy();
+    const { resource: partner } = await env.clients.containers.partners.item("partner", "queue-valid").read();
+    expect(partner.refreshedDataVersion).toBe("2024-06-02T10:00:00.000Z");
+
+    // The same drop job delivered again finds nothing new and leaves the pointer alone.
+    const again = context();
+    await makeRefreshPartnerHandler(deps)(JSON.stringify({ partnerId: "queue-valid", reason: "drop", requestedAt: "2024-06-02T10:00:02Z" }), again.ctx);
+    expect(again.logs.some((l) => l.text.includes("skipped (unchanged)"))).toBe(true);
+    const { resource: after } = await env.clients.containers.results.item("current", "queue-valid").read();
+    expect(after.resultSetId).toBe(pointer.resultSetId);
+  });
+
+  it("logs and drops an invalid message instead of retrying it", async () => {
+    for (const message of [{ partnerId: "", reason: "drop" }, "not json", { partnerId: "p1", reason: "whenever", requestedAt: "x" }]) {
+      const { ctx, logs } = context();
+      await expect(makeRefreshPartnerHandler(deps)(message, ctx)).resolves.toBeUndefined();
+      expect(logs.some((l) => l.level === "warning" && l.text.includes("dropped an invalid refresh job"))).toBe(true);
+    }
+  });
+
+  it("logs and drops a job for a partner that is not registered", async () => {
+    const { ctx, logs } = context();
+    await makeRefreshPartnerHandler(deps)({ partnerId: "queue-nobody", reason: "manual", requestedAt: "2024-06-02T10:00:00Z" }, ctx);
+    expect(logs.some((l) => l.text.includes("unknown partner queue-nobody"))).toBe(true);
+  });
+
+  it("fails the invocation (logged) on an unexpected error, so the queue retries it", async () => {
+    await seedOneTenant("queue-fail");
+    const broken: RefreshDeps = {
+      ...deps,
+      results: { ...deps.results, writeDocuments: () => Promise.reject(new Error("results container unavailable")) },
+    };
+    const { ctx, logs } = context();
+    await expect(
+      makeRefreshPartnerHandler(broken)({ partnerId: "queue-fail", reason: "manual", requestedAt: "2024-06-02T10:00:00Z" }, ctx),
+    ).rejects.toThrow("results container unavailable");
+    expect(logs.some((l) => l.level === "error")).toBe(true);
+    const { resource } = await env.clients.containers.results.item("current", "queue-fail").read();
+    expect(resource).toBeUndefined();
+  });
+});
