@@ -241,11 +241,11 @@ export function trainDecisionTree(train: LabelledDataset, options: Partial<Decis
     maxDepth: opts.maxDepth,
     maxLeaves: 0,
     lambda: 0,
-    minChildWeight: 0,
-    minSamplesLeaf: opts.minSamplesLeaf,
+    // Unit hessians: hessian sums are row counts.
+    minChildWeight: opts.minSamplesLeaf,
     minSplitGain: opts.minSplitGain,
     categoricalSmoothing: 0,
-    minCategoryRows: opts.minCategoryRows,
+    minCategoryWeight: opts.minCategoryRows,
     histogramSubtraction: true,
   });
   const rows = Uint32Array.from({ length: n }, (_, i) => i);

@@ -29,8 +29,6 @@ export interface GbdtOptions {
   lambda: number;
   /** Minimum hessian sum in each child of a split. */
   minChildWeight: number;
-  /** Minimum training rows in each child of a split. */
-  minSamplesLeaf: number;
   /** A split must improve the regularised loss by more than this. */
   minSplitGain: number;
   /** Fraction of rows sampled (without replacement) for each tree. */
@@ -43,8 +41,8 @@ export interface GbdtOptions {
   maxBins: number;
   /** Pseudo-hessian added when ordering categories by gradient/hessian, so rare categories do not lead the order. */
   categoricalSmoothing: number;
-  /** Categories with fewer rows than this in a node are not ordered and stay on the right side of a categorical split. */
-  minCategoryRows: number;
+  /** Categories with less hessian than this in a node are not ordered and stay on the right side of a categorical split. */
+  minCategoryWeight: number;
   /** Build only the smaller child's histogram and derive the larger one as parent − smaller. */
   histogramSubtraction: boolean;
   seed: number;
@@ -57,14 +55,13 @@ export const DEFAULT_GBDT_OPTIONS: GbdtOptions = {
   learningRate: 0.05,
   lambda: 1,
   minChildWeight: 1,
-  minSamplesLeaf: 1,
   minSplitGain: 0,
   subsample: 1,
   colsample: 1,
   earlyStoppingRounds: 30,
   maxBins: 255,
   categoricalSmoothing: 10,
-  minCategoryRows: 5,
+  minCategoryWeight: 1,
   histogramSubtraction: true,
   seed: 1,
 };
@@ -76,20 +73,27 @@ export interface GrowParams {
   maxDepth: number;
   maxLeaves: number;
   lambda: number;
+  /** Minimum hessian sum in each child (with unit hessians: minimum rows). */
   minChildWeight: number;
-  minSamplesLeaf: number;
   minSplitGain: number;
   categoricalSmoothing: number;
-  minCategoryRows: number;
+  /** Categories with less hessian than this in a node are not ordered and stay on the right side. */
+  minCategoryWeight: number;
   histogramSubtraction: boolean;
 }
 
 /** Words of a per-node bin bitset (256 bin codes). */
 const BIN_SET_WORDS = 8;
-/** Histogram slot stride: gradient sum, hessian sum, row count. */
-const STRIDE = 3;
+/**
+ * Histogram slot stride: gradient sum, hessian sum. Row counts are not accumulated: children's
+ * counts come from the partition, and a bin is empty exactly when its hessian sum is 0
+ * (boosting floors each row's hessian above 0, the decision tree uses unit hessians).
+ */
+const STRIDE = 2;
 /** Gains below this are float noise, not evidence. */
 const GAIN_EPSILON = 1e-12;
+/** Smallest hessian a non-empty child can have, so a zero minChildWeight still rejects empty children. */
+const MIN_HESSIAN = 1e-300;
 
 /** One grown tree in bin space; node 0 is the root, children are created in pairs. */
 export interface GrownTree {
@@ -109,7 +113,7 @@ export interface GrownTree {
   hessSum: Float64Array;
   rowCount: Float64Array;
   gain: Float64Array;
-  /** Leaves: their rows are rows[begin, end) of the row buffer passed to grow(). */
+  /** Every node: its rows are rows[begin, end) of the row buffer passed to grow(). */
   begin: Int32Array;
   end: Int32Array;
 }
@@ -119,15 +123,18 @@ export class TreeGrower {
   private readonly params: GrowParams;
   private readonly maxLeaves: number;
   private readonly maxNodes: number;
-  /** Histogram slot of each feature's missing bin (its bins follow). */
+  /** Histogram slot of each feature's missing bin (its value bins follow). */
   private readonly featureSlot: Int32Array;
   private readonly binCount: Int32Array;
   private readonly isCategorical: Uint8Array;
   private readonly histSize: number;
+  /**
+   * Row-major histogram slot of every cell (feature slot + bin code): one row's slots are adjacent,
+   * so a histogram over a scattered subset of rows touches one cache line per row.
+   */
+  private readonly rowSlots: Uint16Array | Uint32Array;
   private readonly histPool: Float64Array[] = [];
   private readonly nodeHist: (Float64Array | null)[];
-  private readonly orderedGrad: Float64Array;
-  private readonly orderedHess: Float64Array;
   private readonly scratchRows: Uint32Array;
   private readonly tree: GrownTree;
   // Best split found for each not-yet-split node.
@@ -138,9 +145,8 @@ export class TreeGrower {
   private readonly bestDefaultLeft: Uint8Array;
   private readonly bestLeftGrad: Float64Array;
   private readonly bestLeftHess: Float64Array;
-  private readonly bestLeftCount: Float64Array;
   private readonly depth: Int32Array;
-  // Work space for categorical split search.
+  // Work space for categorical split search and partitioning.
   private readonly catOrder = new Int32Array(256);
   private readonly catKey = new Float64Array(256);
   private readonly routeLeft = new Uint8Array(256);
@@ -153,12 +159,12 @@ export class TreeGrower {
     if (!Number.isFinite(leaves)) throw new Error("tree growth needs maxDepth or maxLeaves");
     this.maxLeaves = Math.max(1, Math.min(leaves, Math.max(1, binned.rows)));
     this.maxNodes = 2 * this.maxLeaves - 1;
-    const features = binned.binnings.length;
-    this.featureSlot = new Int32Array(features);
-    this.binCount = new Int32Array(features);
-    this.isCategorical = new Uint8Array(features);
+    const F = binned.binnings.length;
+    this.featureSlot = new Int32Array(F);
+    this.binCount = new Int32Array(F);
+    this.isCategorical = new Uint8Array(F);
     let slots = 0;
-    for (let f = 0; f < features; f++) {
+    for (let f = 0; f < F; f++) {
       const b = binned.binnings[f];
       this.featureSlot[f] = slots;
       this.binCount[f] = b.binCount;
@@ -166,9 +172,13 @@ export class TreeGrower {
       slots += b.binCount + 1;
     }
     this.histSize = slots * STRIDE;
+    this.rowSlots = slots <= 0xffff ? new Uint16Array(binned.rows * F) : new Uint32Array(binned.rows * F);
+    for (let f = 0; f < F; f++) {
+      const codes = binned.codes[f];
+      const slot = this.featureSlot[f];
+      for (let r = 0, k = f; r < binned.rows; r++, k += F) this.rowSlots[k] = slot + codes[r];
+    }
     this.nodeHist = new Array<Float64Array | null>(this.maxNodes).fill(null);
-    this.orderedGrad = new Float64Array(binned.rows);
-    this.orderedHess = new Float64Array(binned.rows);
     this.scratchRows = new Uint32Array(binned.rows);
     const n = this.maxNodes;
     this.tree = {
@@ -194,7 +204,6 @@ export class TreeGrower {
     this.bestDefaultLeft = new Uint8Array(n);
     this.bestLeftGrad = new Float64Array(n);
     this.bestLeftHess = new Float64Array(n);
-    this.bestLeftCount = new Float64Array(n);
     this.depth = new Int32Array(n);
   }
 
@@ -212,7 +221,7 @@ export class TreeGrower {
       g += grad[r];
       h += hess[r];
     }
-    this.initNode(0, 0, g, h, rowCount, 0, rowCount);
+    this.initNode(0, 0, g, h, 0, rowCount);
     const rootHist = this.takeHist();
     this.buildHist(rootHist, grad, hess, rows, 0, rowCount, features);
     this.nodeHist[0] = rootHist;
@@ -237,7 +246,7 @@ export class TreeGrower {
     return t;
   }
 
-  private initNode(node: number, depth: number, g: number, h: number, count: number, begin: number, end: number): void {
+  private initNode(node: number, depth: number, g: number, h: number, begin: number, end: number): void {
     const t = this.tree;
     t.feature[node] = -1;
     t.thresholdBin[node] = 0;
@@ -248,7 +257,7 @@ export class TreeGrower {
     t.right[node] = -1;
     t.gradSum[node] = g;
     t.hessSum[node] = h;
-    t.rowCount[node] = count;
+    t.rowCount[node] = end - begin;
     t.gain[node] = 0;
     t.begin[node] = begin;
     t.end[node] = end;
@@ -279,25 +288,32 @@ export class TreeGrower {
     features: Int32Array,
   ): void {
     hist.fill(0);
-    const og = this.orderedGrad;
-    const oh = this.orderedHess;
-    const n = end - begin;
-    // Gather the node's gradients once so the per-feature passes read them sequentially.
-    for (let i = 0; i < n; i++) {
-      const r = rows[begin + i];
-      og[i] = grad[r];
-      oh[i] = hess[r];
+    const slots = this.rowSlots;
+    const F = this.featureSlot.length;
+    if (features.length === F) {
+      for (let i = begin; i < end; i++) {
+        const r = rows[i];
+        const g = grad[r];
+        const h = hess[r];
+        const stop = r * F + F;
+        for (let k = r * F; k < stop; k++) {
+          const s = slots[k] * STRIDE;
+          hist[s] += g;
+          hist[s + 1] += h;
+        }
+      }
+      return;
     }
-    const codesByFeature = this.binned.codes;
-    for (let k = 0; k < features.length; k++) {
-      const f = features[k];
-      const codes = codesByFeature[f];
-      const base = this.featureSlot[f] * STRIDE;
-      for (let i = 0; i < n; i++) {
-        const s = base + codes[rows[begin + i]] * STRIDE;
-        hist[s] += og[i];
-        hist[s + 1] += oh[i];
-        hist[s + 2] += 1;
+    const count = features.length;
+    for (let i = begin; i < end; i++) {
+      const r = rows[i];
+      const g = grad[r];
+      const h = hess[r];
+      const base = r * F;
+      for (let k = 0; k < count; k++) {
+        const s = slots[base + features[k]] * STRIDE;
+        hist[s] += g;
+        hist[s + 1] += h;
       }
     }
   }
@@ -306,7 +322,7 @@ export class TreeGrower {
     const t = this.tree;
     const f = this.bestFeature[node];
     const route = this.routeLeft;
-    // Which bin codes go left, for both numeric and categorical splits.
+    // Which bin codes go left, for numeric and categorical splits alike.
     if (this.isCategorical[f]) {
       const base = node * BIN_SET_WORDS;
       for (let b = 0; b < 256; b++) route[b] = (this.bestBinSet[base + (b >>> 5)] >>> (b & 31)) & 1;
@@ -322,20 +338,24 @@ export class TreeGrower {
     const scratch = this.scratchRows;
     let nl = begin;
     let nr = 0;
-    // Stable partition keeps rows ascending within each child, which keeps later gathers cache friendly.
+    // Stable and branch-free: rows stay ascending within each child (cache-friendly gathers later),
+    // and the data-dependent direction would mispredict half the time as a branch.
     for (let i = begin; i < end; i++) {
       const r = rows[i];
-      if (route[codes[r]]) rows[nl++] = r;
-      else scratch[nr++] = r;
+      const goLeft = route[codes[r]];
+      rows[nl] = r;
+      scratch[nr] = r;
+      nl += goLeft;
+      nr += 1 - goLeft;
     }
-    for (let i = 0; i < nr; i++) rows[nl + i] = scratch[i];
+    rows.set(scratch.subarray(0, nr), nl);
 
     const hist = this.nodeHist[node]!;
     t.feature[node] = f;
     t.thresholdBin[node] = this.isCategorical[f] ? 0 : this.bestThresholdBin[node];
     t.binSet.set(this.bestBinSet.subarray(node * BIN_SET_WORDS, (node + 1) * BIN_SET_WORDS), node * BIN_SET_WORDS);
     t.defaultLeft[node] = this.bestDefaultLeft[node];
-    t.missingSeen[node] = hist[this.featureSlot[f] * STRIDE + 2] > 0 ? 1 : 0;
+    t.missingSeen[node] = hist[this.featureSlot[f] * STRIDE + 1] > 0 ? 1 : 0;
     t.gain[node] = this.bestGain[node];
 
     const leftNode = t.nodeCount;
@@ -345,16 +365,11 @@ export class TreeGrower {
     t.right[node] = rightNode;
     const gl = this.bestLeftGrad[node];
     const hl = this.bestLeftHess[node];
-    const cl = this.bestLeftCount[node];
     const depth = this.depth[node] + 1;
-    this.initNode(leftNode, depth, gl, hl, cl, begin, nl);
-    this.initNode(rightNode, depth, t.gradSum[node] - gl, t.hessSum[node] - hl, t.rowCount[node] - cl, nl, end);
-    // Row counts of the children are exact, so use the partition sizes rather than histogram sums.
-    t.rowCount[leftNode] = nl - begin;
-    t.rowCount[rightNode] = end - nl;
+    this.initNode(leftNode, depth, gl, hl, begin, nl);
+    this.initNode(rightNode, depth, t.gradSum[node] - gl, t.hessSum[node] - hl, nl, end);
 
-    const canSplit = this.params.maxDepth <= 0 || depth < this.params.maxDepth;
-    if (!canSplit) {
+    if (this.params.maxDepth > 0 && depth >= this.params.maxDepth) {
       this.releaseHist(node);
       return;
     }
@@ -387,51 +402,44 @@ export class TreeGrower {
     const hist = this.nodeHist[node]!;
     const G = t.gradSum[node];
     const H = t.hessSum[node];
-    const C = t.rowCount[node];
     this.bestFeature[node] = -1;
     this.bestGain[node] = Math.max(p.minSplitGain, GAIN_EPSILON);
-    if (C < 2 * p.minSamplesLeaf || H < 2 * p.minChildWeight) {
+    if (t.rowCount[node] < 2 || H < 2 * p.minChildWeight) {
       this.releaseHist(node);
       return;
     }
     const parentScore = (G * G) / (H + p.lambda);
     for (let k = 0; k < features.length; k++) {
       const f = features[k];
-      if (this.isCategorical[f]) this.scanCategorical(node, f, hist, G, H, C, parentScore);
-      else this.scanNumeric(node, f, hist, G, H, C, parentScore);
+      if (this.isCategorical[f]) this.scanCategorical(node, f, hist, G, H, parentScore);
+      else this.scanNumeric(node, f, hist, G, H, parentScore);
     }
     if (this.bestFeature[node] < 0) this.releaseHist(node);
   }
 
-  private scanNumeric(node: number, f: number, hist: Float64Array, G: number, H: number, C: number, parentScore: number): void {
-    const p = this.params;
-    const lambda = p.lambda;
-    const minHess = p.minChildWeight;
-    const minRows = p.minSamplesLeaf;
+  private scanNumeric(node: number, f: number, hist: Float64Array, G: number, H: number, parentScore: number): void {
+    const lambda = this.params.lambda;
+    const minHess = Math.max(this.params.minChildWeight, MIN_HESSIAN);
     const base = this.featureSlot[f] * STRIDE;
     const nb = this.binCount[f];
     const gm = hist[base];
     const hm = hist[base + 1];
-    const cm = hist[base + 2];
-    const hasMissing = cm > 0;
+    const hasMissing = hm > 0;
     let best = this.bestGain[node];
     let bestBin = -1;
     let bestMissingLeft = 0;
     let gl = 0;
     let hl = 0;
-    let cl = 0;
     for (let b = 1; b < nb; b++) {
       const s = base + b * STRIDE;
-      const cb = hist[s + 2];
-      if (cb === 0) continue;
+      const hb = hist[s + 1];
+      if (hb === 0) continue;
       gl += hist[s];
-      hl += hist[s + 1];
-      cl += cb;
+      hl += hb;
       // Missing rows go right.
       let gr = G - gl;
       let hr = H - hl;
-      let cr = C - cl;
-      if (hl >= minHess && hr >= minHess && cl >= minRows && cr >= minRows) {
+      if (hl >= minHess && hr >= minHess) {
         const gain = 0.5 * ((gl * gl) / (hl + lambda) + (gr * gr) / (hr + lambda) - parentScore);
         if (gain > best) {
           best = gain;
@@ -443,11 +451,9 @@ export class TreeGrower {
         // Missing rows go left.
         const glm = gl + gm;
         const hlm = hl + hm;
-        const clm = cl + cm;
         gr = G - glm;
         hr = H - hlm;
-        cr = C - clm;
-        if (hlm >= minHess && hr >= minHess && clm >= minRows && cr >= minRows) {
+        if (hlm >= minHess && hr >= minHess) {
           const gain = 0.5 * ((glm * glm) / (hlm + lambda) + (gr * gr) / (hr + lambda) - parentScore);
           if (gain > best) {
             best = gain;
@@ -461,12 +467,9 @@ export class TreeGrower {
     // Recompute the left side for the chosen threshold (cheaper than tracking it in the loop).
     let lg = bestMissingLeft ? gm : 0;
     let lh = bestMissingLeft ? hm : 0;
-    let lc = bestMissingLeft ? cm : 0;
     for (let b = 1; b <= bestBin; b++) {
-      const s = base + b * STRIDE;
-      lg += hist[s];
-      lh += hist[s + 1];
-      lc += hist[s + 2];
+      lg += hist[base + b * STRIDE];
+      lh += hist[base + b * STRIDE + 1];
     }
     this.bestGain[node] = best;
     this.bestFeature[node] = f;
@@ -475,29 +478,26 @@ export class TreeGrower {
     this.bestDefaultLeft[node] = hasMissing ? bestMissingLeft : lh >= H - lh ? 1 : 0;
     this.bestLeftGrad[node] = lg;
     this.bestLeftHess[node] = lh;
-    this.bestLeftCount[node] = lc;
   }
 
-  private scanCategorical(node: number, f: number, hist: Float64Array, G: number, H: number, C: number, parentScore: number): void {
+  private scanCategorical(node: number, f: number, hist: Float64Array, G: number, H: number, parentScore: number): void {
     const p = this.params;
     const lambda = p.lambda;
-    const minHess = p.minChildWeight;
-    const minRows = p.minSamplesLeaf;
+    const minHess = Math.max(p.minChildWeight, MIN_HESSIAN);
+    const minCategory = Math.max(p.minCategoryWeight, MIN_HESSIAN);
     const base = this.featureSlot[f] * STRIDE;
     const nb = this.binCount[f];
     const gm = hist[base];
     const hm = hist[base + 1];
-    const cm = hist[base + 2];
-    const hasMissing = cm > 0;
+    const hasMissing = hm > 0;
     const order = this.catOrder;
     const key = this.catKey;
     let m = 0;
     for (let b = 1; b <= nb; b++) {
       const s = base + b * STRIDE;
-      if (hist[s + 2] >= p.minCategoryRows && hist[s + 2] > 0) {
-        order[m] = b;
+      if (hist[s + 1] >= minCategory) {
+        order[m++] = b;
         key[b] = hist[s] / (hist[s + 1] + p.categoricalSmoothing);
-        m++;
       }
     }
     if (m === 0) return;
@@ -512,21 +512,19 @@ export class TreeGrower {
       }
       order[j + 1] = b;
     }
+    // Left = the first i categories in that order (LightGBM's sorted-prefix partition).
     let best = this.bestGain[node];
     let bestPrefix = -1;
     let bestMissingLeft = 0;
     let gl = 0;
     let hl = 0;
-    let cl = 0;
     for (let i = 0; i < m; i++) {
       const s = base + order[i] * STRIDE;
       gl += hist[s];
       hl += hist[s + 1];
-      cl += hist[s + 2];
       let gr = G - gl;
       let hr = H - hl;
-      let cr = C - cl;
-      if (hl >= minHess && hr >= minHess && cl >= minRows && cr >= minRows) {
+      if (hl >= minHess && hr >= minHess) {
         const gain = 0.5 * ((gl * gl) / (hl + lambda) + (gr * gr) / (hr + lambda) - parentScore);
         if (gain > best) {
           best = gain;
@@ -537,11 +535,9 @@ export class TreeGrower {
       if (hasMissing) {
         const glm = gl + gm;
         const hlm = hl + hm;
-        const clm = cl + cm;
         gr = G - glm;
         hr = H - hlm;
-        cr = C - clm;
-        if (hlm >= minHess && hr >= minHess && clm >= minRows && cr >= minRows) {
+        if (hlm >= minHess && hr >= minHess) {
           const gain = 0.5 * ((glm * glm) / (hlm + lambda) + (gr * gr) / (hr + lambda) - parentScore);
           if (gain > best) {
             best = gain;
@@ -556,14 +552,11 @@ export class TreeGrower {
     this.bestBinSet.fill(0, setBase, setBase + BIN_SET_WORDS);
     let lg = bestMissingLeft ? gm : 0;
     let lh = bestMissingLeft ? hm : 0;
-    let lc = bestMissingLeft ? cm : 0;
     for (let i = 0; i <= bestPrefix; i++) {
       const b = order[i];
       this.bestBinSet[setBase + (b >>> 5)] |= 1 << (b & 31);
-      const s = base + b * STRIDE;
-      lg += hist[s];
-      lh += hist[s + 1];
-      lc += hist[s + 2];
+      lg += hist[base + b * STRIDE];
+      lh += hist[base + b * STRIDE + 1];
     }
     this.bestGain[node] = best;
     this.bestFeature[node] = f;
@@ -571,11 +564,9 @@ export class TreeGrower {
     this.bestDefaultLeft[node] = hasMissing ? bestMissingLeft : lh >= H - lh ? 1 : 0;
     this.bestLeftGrad[node] = lg;
     this.bestLeftHess[node] = lh;
-    this.bestLeftCount[node] = lc;
   }
 }
 
-/** Leaf of a grown tree for one binned training row. */
 export function grownLeafOf(tree: GrownTree, codes: Uint8Array[], row: number): number {
   let n = 0;
   while (tree.feature[n] >= 0) {
@@ -761,6 +752,7 @@ export class TreeEnsemble {
   readonly arrays: TreeEnsembleArrays;
   private expected: Float64Array | null = null;
   private maxDepthCache = -1;
+  private compiledTrees: CompiledTrees | null = null;
 
   constructor(features: FeatureInfo[], bias: number, arrays: TreeEnsembleArrays) {
     this.features = features;
@@ -800,6 +792,12 @@ export class TreeEnsemble {
   }
 
   predictMargin(data: Dataset): Float64Array {
+    this.checkShape(data);
+    return scoreCompiled(this.compiled(), data, this.bias);
+  }
+
+  /** Reference scorer on the stored node arrays (kept to check the compiled scorer against). */
+  predictMarginSlow(data: Dataset): Float64Array {
     this.checkShape(data);
     const a = this.arrays;
     const rows = data.rows;
@@ -858,6 +856,11 @@ export class TreeEnsemble {
     const out = new Float64Array(this.features.length);
     for (let n = 0; n < a.feature.length; n++) if (a.feature[n] >= 0) out[a.feature[n]] += a.gain[n];
     return out;
+  }
+
+  private compiled(): CompiledTrees {
+    this.compiledTrees ??= compileTrees(this.arrays);
+    return this.compiledTrees;
   }
 
   /** Cover-weighted mean of each tree's leaves: what each tree adds when nothing is known. */
@@ -926,6 +929,111 @@ export class TreeEnsemble {
       throw new Error(`model expects ${this.features.length} features, data has ${data.columns.length}`);
     }
   }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Compiled scoring layout
+
+/**
+ * Trees renumbered in pre-order (a node's left child is the next node) with each node's routing
+ * packed into one integer, so the scoring loop reads three small arrays per step.
+ */
+interface CompiledTrees {
+  roots: Int32Array;
+  /** -1 for a leaf; otherwise feature << 2 | categorical << 1 | defaultLeft. */
+  code: Int32Array;
+  right: Int32Array;
+  /** Numeric split: threshold; leaf: leaf value; categorical split: unused. */
+  threshold: Float64Array;
+  categoryStart: Int32Array;
+  categoryCount: Int32Array;
+  categoryBits: Uint32Array;
+  features: number;
+}
+
+function compileTrees(a: TreeEnsembleArrays): CompiledTrees {
+  const nodes = a.feature.length;
+  const code = new Int32Array(nodes);
+  const right = new Int32Array(nodes);
+  const threshold = new Float64Array(nodes);
+  const categoryStart = new Int32Array(nodes);
+  const roots = new Int32Array(a.treeStart.length);
+  let next = 0;
+  const stack: number[] = [];
+  for (let t = 0; t < a.treeStart.length; t++) {
+    roots[t] = next;
+    // Explicit stack of (old node, slot of the parent's `right` to patch) pairs.
+    stack.push(a.treeStart[t], -1);
+    while (stack.length > 0) {
+      const patch = stack.pop()!;
+      const old = stack.pop()!;
+      const n = next++;
+      if (patch >= 0) right[patch] = n;
+      const f = a.feature[old];
+      if (f < 0) {
+        code[n] = -1;
+        threshold[n] = a.value[old];
+        continue;
+      }
+      const categorical = a.categoryStart[old] >= 0;
+      code[n] = (f << 2) | (categorical ? 2 : 0) | (a.defaultLeft[old] ? 1 : 0);
+      threshold[n] = categorical ? 0 : a.threshold[old];
+      categoryStart[n] = a.categoryStart[old];
+      // Right subtree is visited after the whole left subtree; its index is patched in when reached.
+      stack.push(a.right[old], n, a.left[old], -1);
+    }
+  }
+  return {
+    roots,
+    code,
+    right,
+    threshold,
+    categoryStart,
+    categoryCount: a.categoryCount,
+    categoryBits: a.categoryBits,
+    features: a.categoryCount.length,
+  };
+}
+
+/** Rows transposed per block so one row's features sit together while every tree scores the block. */
+const SCORE_BLOCK = 256;
+
+function scoreCompiled(c: CompiledTrees, data: Dataset, bias: number): Float64Array {
+  const rows = data.rows;
+  const F = c.features;
+  const out = new Float64Array(rows).fill(bias);
+  const x = new Float64Array(SCORE_BLOCK * F);
+  const { roots, code, right, threshold, categoryStart, categoryCount, categoryBits } = c;
+  for (let b0 = 0; b0 < rows; b0 += SCORE_BLOCK) {
+    const nb = Math.min(SCORE_BLOCK, rows - b0);
+    for (let f = 0; f < F; f++) {
+      const column = data.columns[f];
+      for (let i = 0, k = f; i < nb; i++, k += F) x[k] = column[b0 + i];
+    }
+    for (let t = 0; t < roots.length; t++) {
+      const root = roots[t];
+      for (let i = 0, base = 0; i < nb; i++, base += F) {
+        let n = root;
+        let k = code[n];
+        while (k >= 0) {
+          const v = x[base + (k >> 2)];
+          if ((k & 2) === 0) {
+            // Numeric: NaN fails the comparison, so it goes left only when that is its default.
+            n = v <= threshold[n] || (v !== v && (k & 1) === 1) ? n + 1 : right[n];
+          } else {
+            const cat = v | 0;
+            let left: boolean;
+            if (cat !== v || cat < 0 || cat >= categoryCount[k >> 2]) left = (k & 1) === 1;
+            else left = ((categoryBits[categoryStart[n] + (cat >>> 5)] >>> (cat & 31)) & 1) === 1;
+            n = left ? n + 1 : right[n];
+          }
+          k = code[n];
+        }
+        out[b0 + i] += threshold[n];
+      }
+    }
+  }
+  return out;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1154,7 +1262,7 @@ function validateOptions(o: GbdtOptions): void {
   check(o.learningRate > 0, "learningRate must be > 0");
   check(o.lambda >= 0, "lambda must be ≥ 0");
   check(o.minChildWeight >= 0, "minChildWeight must be ≥ 0");
-  check(o.minSamplesLeaf >= 1, "minSamplesLeaf must be ≥ 1");
+  check(o.minCategoryWeight >= 0, "minCategoryWeight must be ≥ 0");
   check(o.minSplitGain >= 0, "minSplitGain must be ≥ 0");
   check(o.subsample > 0 && o.subsample <= 1, "subsample must be in (0, 1]");
   check(o.colsample > 0 && o.colsample <= 1, "colsample must be in (0, 1]");
