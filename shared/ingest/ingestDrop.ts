@@ -184,6 +184,8 @@ class IngestionRun {
     const result = await this.loadRows(check.dataset, header, ctx, content());
     const counts = { rows: result.rows, loaded: result.loaded, rejected: result.rejected, documents: result.documents };
     const warnings = [...header.warnings, ...result.warnings];
+    // Confirms the claim is still ours before the steps that others would see (archive, partner, refresh).
+    await this.save({ ...this.record, counts });
     if (result.loaded === 0) {
       return this.reject(`no valid rows: all ${result.rows} data rows have errors`, { counts, errors: result.errors, warnings });
     }

@@ -226,3 +226,255 @@ describe("ingest: happy paths", () => {
     expect(await getIngestion(env.clients.containers, "someone-else", ids[0])).toBeUndefined();
   });
 });
+
+async function rejectedBlob(record: { archivedTo?: string }) {
+  expect(record.archivedTo?.startsWith("rejected/")).toBe(true);
+  const name = record.archivedTo!.slice("rejected/".length);
+  const blob = env.clients.blobs.getContainerClient("rejected").getBlobClient(name);
+  const props = await blob.getProperties();
+  return { content: await blob.downloadToBuffer(), reason: decodeURIComponent(props.metadata?.reason ?? ""), status: props.metadata?.status };
+}
+
+describe("ingest: files rejected whole, with the original kept in rejected/", () => {
+  async function expectRejected(path: string, content: string | Buffer, reason: string | RegExp) {
+    const outcome = await drop(path, content);
+    const record = failed(outcome);
+    if (typeof reason === "string") expect(record.reason).toBe(reason);
+    else expect(record.reason).toMatch(reason);
+    const kept = await rejectedBlob(record);
+    expect(kept.content.equals(typeof content === "string" ? Buffer.from(content) : content)).toBe(true);
+    expect(kept.reason).toBe(record.reason);
+    expect(kept.status).toBe("failed");
+    expect(await blobExists("drops", path)).toBe(false);
+    const stored = await getIngestion(env.clients.containers, record.partnerId, record.id);
+    expect(stored).toMatchObject({ status: "failed", reason: record.reason, archivedTo: record.archivedTo });
+    return record;
+  }
+
+  it("rejects an empty file", async () => {
+    await expectRejected(`${nextPartner()}/tenants/empty.csv`, "", "file is empty");
+  });
+
+  it("rejects a file with a header and no data rows", async () => {
+    const record = await expectRejected(`${nextPartner()}/tenants/h.csv`, "tenantId,tenantName\r\n", "no data rows: the file has a header only");
+    expect(record.counts.rows).toBe(0);
+  });
+
+  it("rejects a file in an unknown dataset folder, listing the known datasets", async () => {
+    const partnerId = nextPartner();
+    const record = await expectRejected(
+      `${partnerId}/licences/l.csv`,
+      tenantsCsv,
+      'unknown dataset folder "licences": known datasets are tenants, subscriptions, usage, incentives',
+    );
+    expect(record.archivedTo).toBe(`rejected/${partnerId}/licences/${record.id}-l.csv`);
+  });
+
+  it("rejects a file name that is not .csv or .csv.gz", async () => {
+    await expectRejected(`${nextPartner()}/tenants/t.xlsx`, tenantsCsv, 'file name "t.xlsx" must end in .csv or .csv.gz');
+  });
+
+  it("rejects a header missing a required column and names it", async () => {
+    await expectRejected(
+      `${nextPartner()}/usage/u.csv`,
+      `tenantId,month,workload,activeUsers\n${t(1)},2025-01,Teams,3\n`,
+      "bad header on line 1: missing required column assignedUsers for dataset usage (header has: tenantId, month, workload, activeUsers)",
+    );
+  });
+
+  it("rejects a header with the same column twice", async () => {
+    await expectRejected(`${nextPartner()}/tenants/t.csv`, `tenantId,tenantName,TenantName\n${t(1)},a,b\n`, /duplicate column "TenantName"/);
+  });
+
+  it("rejects an unterminated quote, naming the line where it opened, and stores nothing of the file", async () => {
+    const partnerId = nextPartner();
+    await expectRejected(
+      `${partnerId}/tenants/q.csv`,
+      `tenantId,tenantName\n${t(1)},Contoso\n${t(2)},"Fabrikam\n${t(3)},Litware\n`,
+      "unterminated quote: the quoted field opened on line 3 is never closed",
+    );
+    expect(await doc(partnerId, `tenant:${t(1)}`)).toBeUndefined();
+  });
+
+  it("rejects bytes that are not UTF-8, naming the line", async () => {
+    const latin1 = Buffer.concat([Buffer.from(`tenantId,tenantName\n${t(1)},Caf`), Buffer.from([0xe9]), Buffer.from("\n")]);
+    await expectRejected(`${nextPartner()}/tenants/latin1.csv`, latin1, /^invalid UTF-8: bytes on line 2 are not valid UTF-8/);
+  });
+
+  it("rejects a .gz file that is not gzip", async () => {
+    await expectRejected(`${nextPartner()}/tenants/t.csv.gz`, tenantsCsv, 'file "t.csv.gz" is named .gz but is not gzip-compressed (no gzip header)');
+  });
+
+  it("rejects a corrupt gzip", async () => {
+    const gz = gzipSync(tenantsCsv);
+    const broken = Buffer.concat([gz.subarray(0, 12), Buffer.alloc(20, 7)]);
+    await expectRejected(`${nextPartner()}/tenants/t.csv.gz`, broken, /^gzip data is corrupt/);
+  });
+
+  it("rejects a file over the size limit with its size and the limit", async () => {
+    const big = "tenantId,tenantName\n" + `${t(1)},${"x".repeat(300 * 1024)}\n`;
+    await expectRejected(`${nextPartner()}/tenants/big.csv`, big, /^file is 300\.\d KiB \(\d+ bytes\), over the limit of 256\.0 KiB \(262144 bytes\)$/);
+  });
+
+  it("rejects a small gzip that expands beyond the size limit (gzip bomb)", async () => {
+    const bomb = gzipSync("tenantId,tenantName\n" + `${t(1)},Contoso\n`.repeat(20_000));
+    expect(bomb.length).toBeLessThan(10 * 1024);
+    await expectRejected(`${nextPartner()}/tenants/bomb.csv.gz`, bomb, "decompressed content is over the limit of 256.0 KiB (262144 bytes)");
+  });
+
+  it("fails a file whose every row is bad with 'no valid rows', keeping the first errors and counting all", async () => {
+    const rows = Array.from({ length: 8 }, (_, i) => `${t(i + 1)},2025-01,Teams,-1,0`);
+    const record = await expectRejected(
+      `${nextPartner()}/usage/bad.csv`,
+      ["tenantId,month,workload,assignedUsers,activeUsers", ...rows].join("\n"),
+      "no valid rows: all 8 data rows have errors",
+    );
+    expect(record.counts).toEqual({ rows: 8, loaded: 0, rejected: 8, documents: 0 });
+    expect(record.errors).toHaveLength(5); // INGEST_MAX_ERRORS_KEPT
+    expect(record.errors[0]).toEqual({ line: 2, column: "assignedUsers", reason: 'must be a whole number ≥ 0 (got "-1")' });
+  });
+});
+
+describe("ingest: bad rows are reported and never stop the good ones", () => {
+  it("loads the good rows and reports each bad one with line, column and reason", async () => {
+    const partnerId = nextPartner();
+    const future = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + 1, 1)).toISOString().slice(0, 7);
+    const csv = [
+      "tenantId,month,workload,assignedUsers,activeUsers,notes",
+      `${t(1)},2025-01,Teams,10,8,ok`,
+      `${t(1)},2025-01,Intune,-5,1,negative`,
+      `${t(1)},2025-01,Exchange,ten,1,non-numeric`,
+      `${t(1)},${future},Teams,10,8,future`,
+      `${t(1)},2025-01,OneDrive,10`,
+      `${t(2)},2025-01,Teams,4,9,more active than assigned`,
+    ].join("\n");
+    const record = loaded(await drop(`${partnerId}/usage/u.csv`, csv));
+    expect(record.counts).toEqual({ rows: 6, loaded: 2, rejected: 4, documents: 2 });
+    expect(record.errors).toEqual([
+      { line: 3, column: "assignedUsers", reason: 'must be a whole number ≥ 0 (got "-5")' },
+      { line: 4, column: "assignedUsers", reason: 'must be a whole number ≥ 0 (got "ten")' },
+      { line: 5, column: "month", reason: expect.stringContaining(`month ${future} is in the future`) },
+      { line: 6, reason: "expected 6 columns as in the header, found 4" },
+    ]);
+    expect(record.warnings).toEqual([expect.stringContaining("unknown column ignored: notes")]);
+    const usage = await doc<UsageDoc>(partnerId, `usage:${t(1)}`);
+    expect(usage?.months).toEqual({ "2025-01": { Teams: { assignedUsers: 10, activeUsers: 8 } } });
+    expect((await doc<UsageDoc>(partnerId, `usage:${t(2)}`))?.months["2025-01"].Teams).toEqual({ assignedUsers: 4, activeUsers: 9 });
+  });
+
+  it("keeps the first row of a duplicated tenantId and reports the later one naming the first line", async () => {
+    const partnerId = nextPartner();
+    const csv = `tenantId,tenantName\n${t(1)},Contoso\n${t(2)},Fabrikam\n${t(1)},Contoso Two\n`;
+    const record = loaded(await drop(`${partnerId}/tenants/t.csv`, csv));
+    expect(record.counts).toEqual({ rows: 3, loaded: 2, rejected: 1, documents: 2 });
+    expect(record.errors).toEqual([{ line: 4, column: "tenantId", reason: `duplicate tenantId ${t(1)}: already on line 2` }]);
+    expect(await doc<TenantDoc>(partnerId, `tenant:${t(1)}`)).toMatchObject({ tenantName: "Contoso" });
+  });
+});
+
+describe("ingest: redelivery, parallel delivery and overwrites", () => {
+  async function partnerDocs(partnerId: string) {
+    const { resources } = await env.clients.containers.partnerData.items
+      .query({ query: "SELECT c.id, c.months, c.monthIngestion FROM c WHERE c.partnerId = @p", parameters: [{ name: "@p", value: partnerId }] })
+      .fetchAll();
+    return resources.sort((a, b) => (a.id < b.id ? -1 : 1));
+  }
+  async function records(partnerId: string) {
+    return (await listIngestions(env.clients.containers, partnerId, { pageSize: 50 })).items;
+  }
+  const usageCsv = (n: number) =>
+    ["tenantId,month,workload,assignedUsers,activeUsers", `${t(1)},2025-01,Teams,${n},1`, `${t(2)},2025-01,Teams,${n},2`].join("\n");
+
+  it("processes the same blob version once when it is delivered twice", async () => {
+    const partnerId = nextPartner();
+    const path = `${partnerId}/usage/u.csv`;
+    const up = await upload(path, usageCsv(10));
+    const blob = { blobPath: `drops/${path}`, content: up.content, etag: up.etag, receivedAt: up.lastModified };
+    const first = await ingestDrop(deps, blob);
+    const state = await partnerDocs(partnerId);
+    const second = await ingestDrop(deps, blob);
+    expect(first.status).toBe("loaded");
+    expect(second).toEqual({ status: "skipped", ingestionId: first.ingestionId, reason: "already loaded" });
+    expect(await partnerDocs(partnerId)).toEqual(state);
+    expect((await records(partnerId)).map((r) => [r.id, r.status])).toEqual([[first.ingestionId, "loaded"]]);
+    expect(await refreshJobs(partnerId)).toHaveLength(1);
+  });
+
+  it("processes the same blob version once when it is delivered twice at the same time", async () => {
+    const partnerId = nextPartner();
+    const path = `${partnerId}/usage/u.csv`;
+    const up = await upload(path, usageCsv(10));
+    const blob = { blobPath: `drops/${path}`, content: up.content, etag: up.etag, receivedAt: up.lastModified };
+    const outcomes = await Promise.all([ingestDrop(deps, blob), ingestDrop(deps, blob), ingestDrop(deps, blob)]);
+    expect(outcomes.map((o) => o.status).sort()).toEqual(["loaded", "skipped", "skipped"]);
+    const all = await records(partnerId);
+    expect(all.map((r) => r.status)).toEqual(["loaded"]);
+    expect(all[0].counts).toEqual({ rows: 2, loaded: 2, rejected: 0, documents: 2 });
+    expect((await partnerDocs(partnerId)).map((d) => d.months["2025-01"].Teams.assignedUsers)).toEqual([10, 10]);
+  });
+
+  it("treats a blob overwritten with new content as a new ingestion that replaces the data", async () => {
+    const partnerId = nextPartner();
+    const path = `${partnerId}/usage/u.csv`;
+    const first = loaded(await drop(path, usageCsv(10)));
+    const second = loaded(await drop(path, usageCsv(20)));
+    expect(second.id).not.toBe(first.id);
+    expect((await partnerDocs(partnerId)).map((d) => [d.months["2025-01"].Teams.assignedUsers, d.monthIngestion["2025-01"]])).toEqual([
+      [20, second.id],
+      [20, second.id],
+    ]);
+    expect((await records(partnerId)).map((r) => r.id).sort()).toEqual([first.id, second.id].sort());
+    // Both versions are kept.
+    expect(first.archivedTo).not.toBe(second.archivedTo);
+    expect(await blobExists("processed", first.archivedTo!.slice("processed/".length))).toBe(true);
+  });
+
+  it("finishes the work after a failure midway: the retry reaches the same state with one record", async () => {
+    const partnerId = nextPartner();
+    const path = `${partnerId}/usage/u.csv`;
+    const up = await upload(path, usageCsv(10));
+    const blob = { blobPath: `drops/${path}`, content: up.content, etag: up.etag, receivedAt: up.lastModified };
+    let writes = 0;
+    const flaky: IngestDeps = {
+      ...deps,
+      batching: { maxTenants: 1, maxRows: 1 },
+      partnerData: {
+        readTenantDocs: (p, type, ids) => deps.partnerData.readTenantDocs(p, type, ids),
+        upsertDocs: async (p, docs) => {
+          // The first tenant is written, then the database "fails".
+          if (++writes === 2) throw new Error("simulated outage");
+          return deps.partnerData.upsertDocs(p, docs);
+        },
+      },
+    };
+    await expect(ingestDrop(flaky, blob)).rejects.toThrow("simulated outage");
+    expect((await records(partnerId)).map((r) => r.status)).toEqual(["validating"]);
+    expect(await blobExists("drops", path)).toBe(true);
+    const retry = await ingestDrop(deps, blob);
+    expect(retry.status).toBe("loaded");
+    expect((await records(partnerId)).map((r) => r.status)).toEqual(["loaded"]);
+    expect((await partnerDocs(partnerId)).map((d) => d.months["2025-01"].Teams.assignedUsers)).toEqual([10, 10]);
+  });
+
+  it("takes over an ingestion whose worker went silent longer than the function timeout", async () => {
+    const partnerId = nextPartner();
+    const path = `${partnerId}/tenants/t.csv`;
+    const up = await upload(path, tenantsCsv);
+    const blob = { blobPath: `drops/${path}`, content: up.content, etag: up.etag, receivedAt: up.lastModified };
+    // A worker claimed it an hour ago and then went silent in the middle of a write.
+    const anHourAgo = new Date(now.getTime() - 60 * 60 * 1000);
+    let wakeUp!: () => void;
+    const stuck = new Promise<void>((resolve) => (wakeUp = resolve));
+    const silent = ingestDrop(
+      { ...deps, clock: () => anHourAgo, partnerData: { ...deps.partnerData, upsertDocs: () => stuck } },
+      blob,
+    );
+    await expect.poll(async () => (await records(partnerId))[0]?.status).toBe("validating");
+    const outcome = await ingestDrop(deps, blob);
+    expect(outcome.status).toBe("loaded");
+    // When the silent worker wakes up it notices it lost the claim and stops.
+    wakeUp();
+    expect(await silent).toEqual({ status: "skipped", ingestionId: outcome.ingestionId, reason: "taken over by another delivery" });
+    expect((await records(partnerId)).map((r) => r.status)).toEqual(["loaded"]);
+  });
+});
