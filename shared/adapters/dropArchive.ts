@@ -40,6 +40,15 @@ export function createDropArchive(blobs: BlobServiceClient): DropArchive {
         throw new DropArchiveError(`removing drop ${name} failed`, { cause: err });
       }
     },
+    async dropVersion(name) {
+      try {
+        const props = await blobs.getContainerClient(names.blobContainers.drops).getBlobClient(name).getProperties();
+        return props.etag ? { etag: props.etag, lastModified: props.lastModified } : undefined;
+      } catch (err) {
+        if ((err as { statusCode?: number }).statusCode === 404) return undefined;
+        throw new DropArchiveError(`reading the properties of drop ${name} failed`, { cause: err });
+      }
+    },
   };
 }
 

@@ -41,6 +41,8 @@ export interface DropArchive {
   archive(target: ArchiveTarget, name: string, content: Uint8Array, metadata: Record<string, string>): Promise<string>;
   /** Deletes drops/{name} if it is still the version with this ETag (a newer upload is left for its own ingestion). */
   removeDrop(name: string, etag: string): Promise<void>;
+  /** The current version of drops/{name} (for triggers that pass no ETag); undefined when it is gone. */
+  dropVersion(name: string): Promise<{ etag: string; lastModified?: Date } | undefined>;
 }
 
 export interface DatasetLoad {

@@ -1,10 +1,12 @@
 import { gzipSync } from "node:zlib";
+import { InvocationContext } from "@azure/functions";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { names } from "../../shared/config.js";
 import type { IncentivesDoc, PartnerDoc, SubscriptionsDoc, TenantDoc, UsageDoc } from "../../shared/domain/documents.js";
 import { getIngestion, listIngestions } from "../../shared/adapters/ingestionStore.js";
 import { createIngestDeps } from "../../shared/ingest/deps.js";
 import { ingestDrop, type IngestDeps, type IngestOutcome } from "../../shared/ingest/ingestDrop.js";
+import { makeIngestDropHandler } from "../../functions/ingest.js";
 import { startTestEnvironment, type TestEnvironment } from "../support/emulators.js";
 
 // Every test drops a real blob into Azurite and runs the ingest use case against the emulators.
@@ -476,5 +478,61 @@ describe("ingest: redelivery, parallel delivery and overwrites", () => {
     wakeUp();
     expect(await silent).toEqual({ status: "skipped", ingestionId: outcome.ingestionId, reason: "taken over by another delivery" });
     expect((await records(partnerId)).map((r) => r.status)).toEqual(["loaded"]);
+  });
+});
+
+describe("ingest: the blob-trigger function", () => {
+  function context(triggerMetadata: Record<string, unknown>) {
+    const logs: string[] = [];
+    const errors: unknown[] = [];
+    const ctx = new InvocationContext({
+      functionName: "ingestDrop",
+      invocationId: "test",
+      triggerMetadata,
+      logHandler: (level, ...args) => {
+        if (level === "error") errors.push(args[0]);
+        else logs.push(args.map(String).join(" "));
+      },
+    });
+    return { ctx, logs, errors };
+  }
+
+  it("ingests the blob it is handed, with the ETag and time from the trigger metadata", async () => {
+    const partnerId = nextPartner();
+    const up = await upload(`${partnerId}/tenants/t.csv`, tenantsCsv);
+    const { ctx, logs } = context({
+      partnerId,
+      dataset: "tenants",
+      fileName: "t.csv",
+      blobTrigger: `drops/${partnerId}/tenants/t.csv`,
+      properties: { eTag: up.etag, lastModified: up.lastModified.toISOString(), contentLength: up.content.length },
+    });
+    await makeIngestDropHandler(deps)(up.content, ctx);
+    const [record] = (await listIngestions(env.clients.containers, partnerId, { pageSize: 5 })).items;
+    expect(record).toMatchObject({ status: "loaded", etag: up.etag.replace(/"/g, ""), counts: { rows: 2, loaded: 2 } });
+    expect(logs.join("\n")).toContain(`drops/${partnerId}/tenants/t.csv loaded (2 of 2 rows, 0 rejected)`);
+  });
+
+  it("reads the blob's ETag itself when the trigger passes none, and completes normally for a rejected file", async () => {
+    const partnerId = nextPartner();
+    const up = await upload(`${partnerId}/tenants/empty.csv`, "");
+    const { ctx, errors } = context({ partnerId, dataset: "tenants", fileName: "empty.csv" });
+    await makeIngestDropHandler(deps)(up.content, ctx);
+    expect(errors).toEqual([]);
+    const [record] = (await listIngestions(env.clients.containers, partnerId, { pageSize: 5 })).items;
+    expect(record).toMatchObject({ status: "failed", reason: "file is empty", etag: up.etag.replace(/"/g, "") });
+  });
+
+  it("fails the invocation on an unexpected error so the platform retries it", async () => {
+    const partnerId = nextPartner();
+    const up = await upload(`${partnerId}/tenants/t.csv`, tenantsCsv);
+    const broken: IngestDeps = {
+      ...deps,
+      ingestions: { ...deps.ingestions, create: () => Promise.reject(new Error("database unavailable")) },
+    };
+    const { ctx, errors } = context({ blobTrigger: `drops/${partnerId}/tenants/t.csv`, properties: { eTag: up.etag } });
+    await expect(makeIngestDropHandler(broken)(up.content, ctx)).rejects.toThrow("database unavailable");
+    expect(errors).toHaveLength(1);
+    expect(await blobExists("drops", `${partnerId}/tenants/t.csv`)).toBe(true);
   });
 });
