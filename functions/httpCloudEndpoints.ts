@@ -112,7 +112,7 @@ export function makeGetCloudEndpointHandler(deps: ApiDeps): HttpHandler {
   return withAuth(async (request, _context, caller) => {
     parseQuery(spec.query, request.query);
     const { tenantId } = parseOrThrow(spec.params, { tenantId: request.params.tenantId }, "tenantId");
-    const missing = notFound(`No visible tenant ${tenantId} in your current Cloud Endpoints results.`);
+    const missing = notFound("No visible tenant with this id in your current Cloud Endpoints results.");
     const pointer = await readCurrentPointer(deps.clients.containers, caller.partnerId);
     if (!pointer) return missing;
     const row = await readRow(deps.clients.containers, caller.partnerId, pointer.resultSetId, tenantId);

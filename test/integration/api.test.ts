@@ -10,6 +10,12 @@ import {
   makeListCloudEndpointsHandler,
 } from "../../functions/httpCloudEndpoints.js";
 import type { ApiDeps } from "../../shared/api/deps.js";
+import { makeGetIngestionHandler, makeListIngestionsHandler } from "../../functions/httpIngestions.js";
+import { makeCreateKeyHandler, makeListKeysHandler, makeRevokeKeyHandler } from "../../functions/httpKeys.js";
+import { makeHealthHandler, makeOpenApiHandler, makeRefreshHandler } from "../../functions/httpSystem.js";
+import { ingestionDocSchema } from "../../shared/domain/documents.js";
+import { names } from "../../shared/config.js";
+import { routes } from "../../shared/api/routes.js";
 import {
   cloudEndpointsRowDocSchema,
   cloudEndpointsSummaryDocSchema,
@@ -488,5 +494,209 @@ describe("Cloud Endpoints routes", () => {
     const bExport = await bodyText(await call(exportRoute, request("GET", "cloud-endpoints/export", { key: keyB })));
     expect(bExport).not.toContain("Alpha");
     expect(bExport.split("\r\n").filter(Boolean)).toHaveLength(rowsB.length + 1);
+  });
+});
+
+// ---- ingestions, keys, refresh, health, OpenAPI; authentication and isolation on every route ----------
+
+function ingestion(partnerId: string, n: number) {
+  return ingestionDocSchema.parse({
+    id: `${partnerId === "iso-alpha" ? "a" : "b"}${String(n).padStart(31, "0")}`,
+    partnerId,
+    type: "ingestion",
+    blobPath: `drops/${partnerId}/tenants/file-${n}.csv`,
+    etag: `"0x${n}"`,
+    dataset: "tenants",
+    fileName: `file-${n}.csv`,
+    status: n % 2 ? "loaded" : "failed",
+    receivedAt: new Date(Date.UTC(2026, 10, 1, 0, n)).toISOString(),
+    sizeBytes: 100 * n,
+    counts: { rows: n, loaded: n, rejected: 0, documents: n },
+    errors: n % 2 ? [] : [{ line: 2, column: "tenantId", reason: "must be a GUID" }],
+    warnings: [],
+  });
+}
+
+describe("management routes and isolation on every route", () => {
+  const partnerA = "iso-alpha";
+  const partnerB = "iso-bravo";
+  let deps: ApiDeps;
+  const keys: Record<string, { key: string; keyId: string }> = {};
+  const handlers: Record<string, HttpHandler> = {};
+
+  beforeAll(async () => {
+    deps = { clients: env.clients };
+    Object.assign(handlers, {
+      list: makeListCloudEndpointsHandler(deps),
+      summary: makeCloudEndpointsSummaryHandler(deps),
+      export: makeExportCloudEndpointsHandler(deps),
+      row: makeGetCloudEndpointHandler(deps),
+      ingestions: makeListIngestionsHandler(deps),
+      ingestion: makeGetIngestionHandler(deps),
+      refresh: makeRefreshHandler(deps),
+      keys: makeListKeysHandler(deps),
+      createKey: makeCreateKeyHandler(deps),
+      revokeKey: makeRevokeKeyHandler(deps),
+    });
+    for (const [name, partnerId, role] of [
+      ["adminA", partnerA, "administrator"],
+      ["viewerA", partnerA, "reportViewer"],
+      ["execA", partnerA, "executiveReportViewer"],
+      ["adminB", partnerB, "administrator"],
+      ["viewerB", partnerB, "reportViewer"],
+      ["revokedA", partnerA, "administrator"],
+    ] as const) {
+      keys[name] = await issueApiKey(env.clients.containers, { partnerId, role, name });
+    }
+    await revokeApiKey(env.clients.containers, partnerA, keys.revokedA.keyId);
+    await seedResultSet(partnerA, "rs-iso-a", [row("a", 1), row("a", 2)]);
+    await seedResultSet(partnerB, "rs-iso-b", [row("b", 1), row("b", 2)]);
+    for (let n = 1; n <= 7; n++) await env.clients.containers.ingestions.items.create(ingestion(partnerA, n));
+    for (let n = 1; n <= 3; n++) await env.clients.containers.ingestions.items.create(ingestion(partnerB, n));
+  });
+
+  // Every authenticated route, with a request that would succeed for the right caller.
+  const routeCalls = () => [
+    { route: "list", req: (key?: string) => request("GET", "cloud-endpoints", { key }), admin: false },
+    { route: "summary", req: (key?: string) => request("GET", "cloud-endpoints/summary", { key }), admin: false },
+    { route: "export", req: (key?: string) => request("GET", "cloud-endpoints/export", { key }), admin: false },
+    { route: "row", req: (key?: string) => request("GET", "x", { key, params: { tenantId: guid(1, "a") } }), admin: false },
+    { route: "ingestions", req: (key?: string) => request("GET", "ingestions", { key }), admin: false },
+    { route: "ingestion", req: (key?: string) => request("GET", "x", { key, params: { id: ingestion(partnerA, 1).id } }), admin: false },
+    { route: "refresh", req: (key?: string) => request("POST", "refresh", { key }), admin: true },
+    { route: "keys", req: (key?: string) => request("GET", "keys", { key }), admin: true },
+    { route: "createKey", req: (key?: string) => request("POST", "keys", { key, body: { name: "n", role: "reportViewer" } }), admin: true },
+    { route: "revokeKey", req: (key?: string) => request("DELETE", "x", { key, params: { keyId: "k_doesnotexist" } }), admin: true },
+  ];
+
+  it("authenticates every route: missing, malformed and revoked keys get 401, a viewer on an admin route 403", async () => {
+    expect(routeCalls().map((r) => r.route).sort()).toEqual(Object.keys(handlers).sort());
+    for (const { route, req, admin } of routeCalls()) {
+      const handler = handlers[route];
+      for (const key of [undefined, "poi_iso-alpha_short", "Basic abc", keys.revokedA.key]) {
+        const res = await call(handler, req(key));
+        expect(res.status, `${route} with ${key}`).toBe(401);
+        expect(res.jsonBody).toEqual({ error: { code: "unauthorized", message: expect.any(String) } });
+      }
+      for (const viewer of [keys.viewerA.key, keys.execA.key]) {
+        const res = await call(handler, req(viewer));
+        expect(res.status, route).toBe(admin ? 403 : 200);
+      }
+      const res = await call(handler, req(keys.adminA.key));
+      expect(res.status, route).toBeLessThan(route === "revokeKey" ? 405 : 300);
+    }
+  });
+
+  it("never gives partner A anything of partner B on any route", async () => {
+    const a = keys.adminA.key;
+    const bIngestion = ingestion(partnerB, 1).id;
+    const checks: [string, HttpRequest, number][] = [
+      ["row", request("GET", "x", { key: a, params: { tenantId: guid(1, "b") } }), 404],
+      ["ingestion", request("GET", "x", { key: a, params: { id: bIngestion } }), 404],
+      ["revokeKey", request("DELETE", "x", { key: a, params: { keyId: keys.viewerB.keyId } }), 404],
+      ["list", request("GET", "cloud-endpoints?pageSize=500", { key: a }), 200],
+      ["summary", request("GET", "cloud-endpoints/summary", { key: a }), 200],
+      ["export", request("GET", "cloud-endpoints/export?columns=all", { key: a }), 200],
+      ["ingestions", request("GET", "ingestions?pageSize=100", { key: a }), 200],
+      ["keys", request("GET", "keys", { key: a }), 200],
+    ];
+    for (const [route, req, status] of checks) {
+      const res = await call(handlers[route], req);
+      expect(res.status, route).toBe(status);
+      const text = res.body ? await bodyText(res) : JSON.stringify(res.jsonBody);
+      for (const secret of ["BRAVO", partnerB, "rs-iso-b", bIngestion, keys.viewerB.keyId, keys.adminB.keyId, guid(1, "b")]) {
+        expect(text, `${route} leaks ${secret}`).not.toContain(secret);
+      }
+    }
+    // B's key is still valid after A tried to revoke it.
+    await expect(authenticate(env.clients.containers, keys.viewerB.key)).resolves.toMatchObject({ partnerId: partnerB });
+    // A key created by A's administrator belongs to A, whatever the body says.
+    const sneaky = await call(handlers.createKey, request("POST", "keys", { key: a, body: { name: "x", role: "reportViewer", partnerId: partnerB } }));
+    expect(sneaky.status).toBe(400);
+    expect(sneaky.jsonBody.error.field).toBe("partnerId");
+  });
+
+  it("lists the partner's ingestions newest first with paging, and shows one by id", async () => {
+    const first = await call(handlers.ingestions, request("GET", "ingestions?pageSize=3", { key: keys.viewerA.key }));
+    expect(first.status).toBe(200);
+    expect(first.jsonBody.items).toHaveLength(3);
+    expect(first.jsonBody.items.map((i: { fileName: string }) => i.fileName)).toEqual(["file-7.csv", "file-6.csv", "file-5.csv"]);
+    const all = [...first.jsonBody.items];
+    let token = first.jsonBody.continuationToken;
+    while (token) {
+      const next = await call(handlers.ingestions, request("GET", `ingestions?pageSize=3&continuationToken=${encodeURIComponent(token)}`, { key: keys.viewerA.key }));
+      all.push(...next.jsonBody.items);
+      token = next.jsonBody.continuationToken;
+    }
+    expect(all).toHaveLength(7);
+    const id = ingestion(partnerA, 2).id;
+    const one = await call(handlers.ingestion, request("GET", "x", { key: keys.viewerA.key, params: { id } }));
+    expect(one.status).toBe(200);
+    expect(one.jsonBody).toMatchObject({ id, status: "failed", errors: [{ line: 2, column: "tenantId" }] });
+    expect(one.jsonBody).not.toHaveProperty("_etag");
+    // B cannot continue A's listing.
+    const bWithAToken = await call(handlers.ingestions, request("GET", `ingestions?continuationToken=${encodeURIComponent(first.jsonBody.continuationToken)}`, { key: keys.viewerB.key }));
+    expect(bWithAToken.status).toBe(400);
+    const invalid = await call(handlers.ingestions, request("GET", "ingestions?pageSize=101", { key: keys.viewerA.key }));
+    expect(invalid.jsonBody.error.field).toBe("pageSize");
+  });
+
+  it("lets an administrator issue (shown once), list and revoke keys; a revoked key stops working", async () => {
+    const createdRes = await call(handlers.createKey, request("POST", "keys", { key: keys.adminA.key, body: { name: "Power BI", role: "executiveReportViewer" } }));
+    expect(createdRes.status).toBe(201);
+    const { key, keyId } = createdRes.jsonBody;
+    expect(key).toMatch(/^poi_iso-alpha_/);
+    expect(createdRes.jsonBody).toMatchObject({ name: "Power BI", role: "executiveReportViewer", createdBy: keys.adminA.keyId });
+    expect((await call(handlers.list, request("GET", "cloud-endpoints", { key }))).status).toBe(200);
+    const listed = await call(handlers.keys, request("GET", "keys", { key: keys.adminA.key }));
+    expect(listed.jsonBody.items.map((k: { keyId: string }) => k.keyId)).toContain(keyId);
+    expect(JSON.stringify(listed.jsonBody)).not.toContain(key.slice(-43));
+    const revoked = await call(handlers.revokeKey, request("DELETE", "x", { key: keys.adminA.key, params: { keyId } }));
+    expect(revoked.status).toBe(204);
+    expect((await call(handlers.list, request("GET", "cloud-endpoints", { key }))).status).toBe(401);
+    const again = await call(handlers.keys, request("GET", "keys", { key: keys.adminA.key }));
+    expect(again.jsonBody.items.find((k: { keyId: string }) => k.keyId === keyId).revokedAt).toEqual(expect.any(String));
+  });
+
+  it("answers 400 naming the field for invalid key bodies", async () => {
+    const cases: [unknown, string][] = [
+      ["not json", "body"],
+      [{ role: "reportViewer" }, "name"],
+      [{ name: "x", role: "owner" }, "role"],
+      [{ name: "", role: "reportViewer" }, "name"],
+      [{ name: "x".repeat(101), role: "reportViewer" }, "name"],
+    ];
+    for (const [body, field] of cases) {
+      const res = await call(handlers.createKey, request("POST", "keys", { key: keys.adminA.key, body }));
+      expect(res.status, JSON.stringify(body)).toBe(400);
+      expect(res.jsonBody.error.field).toBe(field);
+    }
+  });
+
+  it("queues a refresh of the caller's own partner", async () => {
+    const queue = env.clients.queues.getQueueClient(names.queues.refresh);
+    await queue.clearMessages();
+    const res = await call(handlers.refresh, request("POST", "refresh", { key: keys.adminB.key }));
+    expect(res.status).toBe(202);
+    expect(res.jsonBody).toMatchObject({ status: "queued", partnerId: partnerB });
+    const { receivedMessageItems } = await queue.receiveMessages({ numberOfMessages: 10 });
+    const jobs = receivedMessageItems.map((m) => JSON.parse(Buffer.from(m.messageText, "base64").toString("utf8")));
+    expect(jobs).toEqual([{ partnerId: partnerB, reason: "manual", requestedAt: res.jsonBody.requestedAt }]);
+  });
+
+  it("reports health without a key: 200 when Cosmos DB and Storage answer, 503 when one does not", async () => {
+    const healthy = await call(makeHealthHandler(() => deps), request("GET", "health"));
+    expect(healthy.status).toBe(200);
+    expect(healthy.jsonBody).toEqual({ status: "ok", checks: { cosmos: "ok", storage: "ok" } });
+    const broken = await call(makeHealthHandler(() => { throw new Error("COSMOS_ENDPOINT missing"); }), request("GET", "health"));
+    expect(broken.status).toBe(503);
+    expect(JSON.stringify(broken.jsonBody)).not.toContain("COSMOS_ENDPOINT");
+  });
+
+  it("serves the OpenAPI document without a key", async () => {
+    const res = await call(makeOpenApiHandler(), request("GET", "openapi.json"));
+    expect(res.status).toBe(200);
+    expect(res.jsonBody.openapi).toBe("3.1.0");
+    expect(Object.keys(res.jsonBody.paths)).toContain(`/${routes.listCloudEndpoints.route}`);
   });
 });

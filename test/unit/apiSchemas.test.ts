@@ -1,0 +1,126 @@
+import { describe, expect, it } from "vitest";
+import { cloudEndpointsListQuerySchema, maxPageSize, repeatableParameters, sortableColumns } from "../../shared/api/cloudEndpoints.js";
+import { createKeyBodySchema, ingestionsListQuerySchema } from "../../shared/api/management.js";
+import { buildOpenApiDocument } from "../../shared/api/openapi.js";
+import { routes } from "../../shared/api/routes.js";
+import { parseOrThrow, parseQuery } from "../../shared/api/validation.js";
+import { salesMotions } from "../../shared/domain/results.js";
+import { decodeContinuation, encodeContinuation } from "../../shared/api/continuation.js";
+
+function listQuery(qs: string) {
+  return parseQuery(cloudEndpointsListQuerySchema, new URLSearchParams(qs), repeatableParameters);
+}
+
+function fieldOf(fn: () => unknown): string | undefined {
+  try {
+    fn();
+  } catch (err) {
+    expect(err).toMatchObject({ code: "invalid_request" });
+    return (err as { field?: string }).field;
+  }
+  return undefined;
+}
+
+describe("query schemas", () => {
+  it("applies defaults: 50 rows, sorted by tenant name, default columns", () => {
+    expect(listQuery("")).toEqual({ pageSize: 50, sort: "tenantName", columns: "default" });
+  });
+
+  it("reads sales motions repeated or as a comma list", () => {
+    const q = listQuery(`salesMotion=${encodeURIComponent("Land W365")}&salesMotion=${encodeURIComponent("Low Whitespace,Nurture Intune")}`);
+    expect(q.salesMotion).toEqual(["Land W365", "Low Whitespace", "Nurture Intune"]);
+  });
+
+  it("lower-cases and trims the search keyword and reads booleans", () => {
+    expect(listQuery("search=%20Contoso%20&incentiveEligible=false")).toMatchObject({ search: "contoso", incentiveEligible: false });
+  });
+
+  it.each([
+    ["pageSize=501", "pageSize"],
+    ["pageSize=abc", "pageSize"],
+    ["pageSize=2.5", "pageSize"],
+    ["salesMotion=Unknown", "salesMotion"],
+    ["segment=Mega", "segment"],
+    ["renewalPeriod=2026-1", "renewalPeriod"],
+    ["renewalFrom=2026", "renewalFrom"],
+    ["renewalTo=26-01", "renewalTo"],
+    ["renewalFrom=2026-06&renewalTo=2026-01", "renewalTo"],
+    ["renewalPeriod=2026-01&renewalTo=2026-02", "renewalPeriod"],
+    ["incentiveEligible=yes", "incentiveEligible"],
+    [`search=${"a".repeat(101)}`, "search"],
+    ["sort=partnerId", "sort"],
+    ["order=sideways", "order"],
+    ["columns=hidden", "columns"],
+    ["continuationToken=", "continuationToken"],
+    ["unknownThing=1", "unknownThing"],
+    ["order=asc&order=desc", "order"],
+  ])("answers 400 naming the field for %s", (qs, field) => {
+    expect(fieldOf(() => listQuery(qs))).toBe(field);
+  });
+
+  it("caps the ingestion page size and validates key bodies by field", () => {
+    expect(fieldOf(() => parseQuery(ingestionsListQuerySchema, new URLSearchParams("pageSize=1000")))).toBe("pageSize");
+    expect(fieldOf(() => parseOrThrow(createKeyBodySchema, { name: "x", role: "root" }, "body"))).toBe("role");
+    expect(fieldOf(() => parseOrThrow(createKeyBodySchema, { name: "x", role: "administrator", extra: 1 }, "body"))).toBe("extra");
+  });
+
+  it("binds continuation tokens to partner, result set and query", () => {
+    const token = encodeContinuation({ v: 1, p: "a", rs: "rs1", f: "fp", ph: 0, t: "sdk" });
+    expect(decodeContinuation(token, { partnerId: "a", resultSetId: "rs1", fingerprint: "fp" }).t).toBe("sdk");
+    expect(fieldOf(() => decodeContinuation(token, { partnerId: "b", resultSetId: "rs1", fingerprint: "fp" }))).toBe("continuationToken");
+    expect(fieldOf(() => decodeContinuation(token, { partnerId: "a", resultSetId: "rs2", fingerprint: "fp" }))).toBe("continuationToken");
+    expect(fieldOf(() => decodeContinuation(token, { partnerId: "a", resultSetId: "rs1", fingerprint: "other" }))).toBe("continuationToken");
+    expect(fieldOf(() => decodeContinuation("!!!", { partnerId: "a", fingerprint: "fp" }))).toBe("continuationToken");
+  });
+});
+
+describe("OpenAPI document", () => {
+  const doc = buildOpenApiDocument() as {
+    openapi: string;
+    paths: Record<string, Record<string, { operationId: string; parameters: { name: string; in: string; schema: Record<string, unknown> }[]; security: unknown[]; responses: Record<string, unknown>; requestBody?: unknown }>>;
+    components: { securitySchemes: Record<string, { type: string; in?: string; name?: string }> };
+  };
+
+  it("lists every route of the route table with its method", () => {
+    expect(doc.openapi).toBe("3.1.0");
+    const operations = Object.entries(doc.paths).flatMap(([path, methods]) => Object.entries(methods).map(([m, op]) => `${m.toUpperCase()} ${path} ${op.operationId}`));
+    const expected = Object.values(routes).map((r) => `${r.method} /${r.route} ${r.name}`);
+    expect(operations.sort()).toEqual(expected.sort());
+    expect(expected).toEqual(
+      expect.arrayContaining([
+        "GET /health health",
+        "GET /openapi.json openApi",
+        "GET /cloud-endpoints listCloudEndpoints",
+        "GET /cloud-endpoints/summary cloudEndpointsSummary",
+        "GET /cloud-endpoints/export exportCloudEndpoints",
+        "GET /cloud-endpoints/{tenantId} getCloudEndpoint",
+        "GET /ingestions listIngestions",
+        "GET /ingestions/{id} getIngestion",
+        "POST /refresh requestRefresh",
+        "GET /keys listKeys",
+        "POST /keys createKey",
+        "DELETE /keys/{keyId} revokeKey",
+      ]),
+    );
+  });
+
+  it("derives parameters from the same zod schemas that validate requests", () => {
+    const list = doc.paths["/cloud-endpoints"].get;
+    const param = (name: string) => list.parameters.find((p) => p.name === name)!;
+    expect(param("pageSize").schema).toMatchObject({ type: "integer", maximum: maxPageSize, default: 50 });
+    expect(param("salesMotion").schema).toMatchObject({ type: "array", items: { enum: [...salesMotions] } });
+    expect(param("sort").schema).toMatchObject({ enum: [...sortableColumns] });
+    expect(param("search").schema).toMatchObject({ maxLength: 100 });
+    const row = doc.paths["/cloud-endpoints/{tenantId}"].get;
+    expect(row.parameters.find((p) => p.in === "path")).toMatchObject({ name: "tenantId", required: true });
+    expect(doc.paths["/keys"].post.requestBody).toMatchObject({ content: { "application/json": { schema: { properties: { role: { enum: ["reportViewer", "executiveReportViewer", "administrator"] } } } } } });
+  });
+
+  it("declares the API key scheme and leaves only health and the document open", () => {
+    expect(doc.components.securitySchemes.apiKey).toMatchObject({ type: "apiKey", in: "header", name: "x-api-key" });
+    const open = Object.entries(doc.paths).flatMap(([path, methods]) => Object.values(methods).filter((op) => op.security.length === 0).map(() => path));
+    expect(open.sort()).toEqual(["/health", "/openapi.json"]);
+    expect(doc.paths["/keys"].get.responses).toHaveProperty("401");
+    expect(doc.paths["/keys"].get.responses).toHaveProperty("403");
+  });
+});
