@@ -1,0 +1,326 @@
+import { fork, type ChildProcess } from "node:child_process";
+import { cpus } from "node:os";
+import { fileURLToPath } from "node:url";
+import { gzipSync } from "node:zlib";
+import { startEmulators, type Emulators } from "../local/emulators.js";
+import { createClients, ensureResources, type Clients } from "../shared/adapters/clients.js";
+import { createRefreshQueue } from "../shared/adapters/refreshQueue.js";
+import { iterateCloudEndpointsRows, listCloudEndpointsRows, readCurrentPointer } from "../shared/adapters/resultQueries.js";
+import { cloudEndpointsExportQuerySchema, cloudEndpointsListQuerySchema } from "../shared/api/cloudEndpoints.js";
+import { issueApiKey } from "../shared/auth/apiKeys.js";
+import { loadConfig, names } from "../shared/config.js";
+import { datasetNames, type DatasetName } from "../shared/domain/datasets.js";
+import { ingestionDocSchema, partnerDocSchema, type IngestionDoc } from "../shared/domain/documents.js";
+import { bulkUpsertFloor, readPartnerDocuments } from "./floors.js";
+import { mb, round, runLoad, waitFor, type LoadResult } from "./stats.js";
+
+// npm run bench: one large partner drop through the whole local pipeline (blob landing → ingest →
+// refresh → HTTP list and export), each figure printed beside its floor (the emulator's own cost for the
+// same documents and queries, measured with the SDK in the same run). Loopback only; stops by itself.
+
+const spec = {
+  tenants: Number(process.env.BENCH_TENANTS ?? 20_000),
+  months: 12,
+  seed: 42,
+  partnerId: "bench-partner",
+  queryClients: 16,
+  queryWindowMs: 20_000,
+  floorQueryWindowMs: 10_000,
+  pointReadWindowMs: 5_000,
+  pipelineTimeoutMs: 240_000,
+  watchdogMs: 9 * 60_000,
+};
+const targets = { dropToQueryableMs: 60_000, peakRssBytes: 512 * 1024 * 1024, queryP99VsFloor: 2 };
+
+type DropTexts = Partial<Record<DatasetName, string>>;
+
+async function generateDrop(): Promise<DropTexts> {
+  // Engineer "host" owns local/demoData.ts: generateDemoPartner({ tenants, months, seed }) → CSV text per dataset.
+  const demoDataModule = "../local/demoData.js";
+  const demoData = (await import(demoDataModule)) as {
+    generateDemoPartner(options: { tenants: number; months: number; seed: number }): Record<string, unknown>;
+  };
+  const generated = demoData.generateDemoPartner({ tenants: spec.tenants, months: spec.months, seed: spec.seed });
+  const texts: DropTexts = {};
+  for (const name of datasetNames) {
+    const text = generated[name];
+    if (typeof text === "string") texts[name] = text;
+  }
+  return texts;
+}
+
+function dataRows(csv: string): number {
+  let lines = 0;
+  for (let i = csv.indexOf("\n"); i >= 0; i = csv.indexOf("\n", i + 1)) lines++;
+  if (!csv.endsWith("\n")) lines++;
+  return Math.max(0, lines - 1);
+}
+
+interface HostChild {
+  child: ChildProcess;
+  baseUrl: string;
+  request<T>(type: "memory" | "logs" | "stop", reply: string): Promise<T>;
+}
+
+async function startHostChild(settings: Record<string, string>): Promise<HostChild> {
+  const child = fork(fileURLToPath(new URL("./hostProcess.ts", import.meta.url)), [], {
+    execArgv: ["--import", "tsx"],
+    env: { ...process.env, BENCH_HOST_SETTINGS: JSON.stringify(settings) },
+    stdio: ["ignore", "ignore", "pipe", "ipc"],
+  });
+  let stderr = "";
+  child.stderr!.on("data", (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
+  const ready = await new Promise<{ baseUrl: string }>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`host did not start within 60 s: ${stderr}`)), 60_000);
+    child.once("exit", (code) => reject(new Error(`host exited with ${code}: ${stderr}`)));
+    child.on("message", (m: { type: string; baseUrl: string }) => {
+      if (m.type === "ready") {
+        clearTimeout(timer);
+        resolve(m);
+      }
+    });
+  });
+  return {
+    child,
+    baseUrl: ready.baseUrl,
+    request<T>(type: "memory" | "logs" | "stop", reply: string) {
+      return new Promise<T>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`host did not answer "${type}"`)), 20_000);
+        const onMessage = (m: { type: string }) => {
+          if (m.type === reply) {
+            clearTimeout(timer);
+            child.off("message", onMessage);
+            resolve(m as T);
+          }
+        };
+        child.on("message", onMessage);
+        child.send({ type });
+      });
+    },
+  };
+}
+
+async function ingestionsOf(clients: Clients, partnerId: string): Promise<IngestionDoc[]> {
+  const { resources } = await clients.containers.ingestions.items
+    .query(
+      { query: "SELECT * FROM c WHERE c.partnerId = @p AND c.type = 'ingestion'", parameters: [{ name: "@p", value: partnerId }] },
+      { partitionKey: partnerId },
+    )
+    .fetchAll();
+  return resources.map((r) => ingestionDocSchema.parse(r));
+}
+
+async function readPartner(clients: Clients, partnerId: string) {
+  try {
+    const { resource } = await clients.containers.partners.item("partner", partnerId).read();
+    return resource ? partnerDocSchema.parse(resource) : undefined;
+  } catch (err) {
+    if ((err as { code?: number }).code === 404) return undefined;
+    throw err;
+  }
+}
+
+/** Streams a GET response body, counting bytes without keeping them. */
+async function drain(response: Response): Promise<number> {
+  let bytes = 0;
+  const reader = response.body!.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) return bytes;
+    bytes += value.byteLength;
+  }
+}
+
+const elapsedSince = (t0: number) => Math.round(performance.now() - t0);
+
+async function main(): Promise<Record<string, unknown>> {
+  const partial: Record<string, unknown> = { spec: { ...spec, machine: { cpus: cpus().length, node: process.version } } };
+  let emulators: Emulators | undefined;
+  let host: HostChild | undefined;
+  const cleanup = async () => {
+    if (host?.child.exitCode === null) host.child.kill("SIGKILL");
+    await emulators?.stop().catch(() => undefined);
+  };
+  const watchdog = setTimeout(() => {
+    process.stdout.write(`${JSON.stringify({ ...partial, error: `watchdog: the bench did not finish within ${spec.watchdogMs / 60000} min` }, null, 2)}\n`);
+    void cleanup().finally(() => process.exit(1));
+  }, spec.watchdogMs);
+
+  try {
+    const { partnerId } = spec;
+    // ---- data --------------------------------------------------------------------------------
+    let t0 = performance.now();
+    const texts = await generateDrop();
+    const generateMs = elapsedSince(t0);
+    t0 = performance.now();
+    const drop = Object.entries(texts).map(([dataset, text]) => {
+      const bytes = Buffer.byteLength(text);
+      return { dataset, rows: dataRows(text), csvBytes: bytes, gzip: gzipSync(Buffer.from(text)) };
+    });
+    const totalRows = drop.reduce((n, d) => n + d.rows, 0);
+    partial.drop = {
+      partnerId,
+      generateMs,
+      gzipMs: elapsedSince(t0),
+      datasets: Object.fromEntries(drop.map((d) => [d.dataset, { rows: d.rows, csvMB: round(mb(d.csvBytes)), gzipMB: round(mb(d.gzip.byteLength)) }])),
+      totalRows,
+    };
+
+    // ---- emulators and host (each in its own process) -----------------------------------------
+    emulators = await startEmulators();
+    const config = loadConfig(emulators.settings);
+    const clients = createClients(config);
+    await ensureResources(config, clients);
+    host = await startHostChild(emulators.settings);
+    const { key } = await issueApiKey(clients.containers, { partnerId, role: "reportViewer", name: "bench" });
+    const api = (path: string) => fetch(`${host!.baseUrl}/api/${path}`, { headers: { "x-api-key": key }, signal: AbortSignal.timeout(120_000) });
+
+    // ---- blob landing → rows queryable -----------------------------------------------------
+    const drops = clients.blobs.getContainerClient(names.blobContainers.drops);
+    const landing = performance.now();
+    await Promise.all(
+      drop.map((d) =>
+        drops.getBlockBlobClient(`${partnerId}/${d.dataset}/bench-${spec.seed}.csv.gz`).uploadData(d.gzip, {
+          blobHTTPHeaders: { blobContentType: "text/csv", blobContentEncoding: "gzip" },
+        }),
+      ),
+    );
+    const uploadMs = elapsedSince(landing);
+    const ingestions = await waitFor("the drop's ingestion records to finish", spec.pipelineTimeoutMs, async () => {
+      const records = await ingestionsOf(clients, partnerId);
+      const finished = records.filter((r) => r.status === "loaded" || r.status === "failed");
+      return finished.length >= drop.length ? finished : undefined;
+    });
+    const ingestedMs = elapsedSince(landing);
+    const failed = ingestions.filter((r) => r.status === "failed");
+    if (failed.length) throw new Error(`ingestion failed: ${failed.map((r) => `${r.dataset}: ${r.reason}`).join("; ")}`);
+    const loadedRows = ingestions.reduce((n, r) => n + r.counts.loaded, 0);
+    partial.ingest = { uploadMs, ingestedMs, loadedRows };
+
+    // Queryable: a refresh covering every loaded drop switched the pointer and the list route serves rows.
+    await waitFor("a refresh of the whole drop", spec.pipelineTimeoutMs, async () => {
+      const partner = await readPartner(clients, partnerId);
+      const pointer = await readCurrentPointer(clients.containers, partnerId);
+      const covered = partner?.dataVersion !== undefined && partner.refreshedDataVersion !== undefined && partner.refreshedDataVersion >= partner.dataVersion;
+      return pointer && covered ? pointer : undefined;
+    });
+    const firstPage = await waitFor("the list route to answer with rows", 60_000, async () => {
+      const response = await api("cloud-endpoints?pageSize=50");
+      const body = (await response.json()) as { items?: unknown[] };
+      return response.status === 200 && body.items?.length ? body.items : undefined;
+    }, 100);
+    const queryableMs = elapsedSince(landing);
+    partial.queryable = { queryableMs, firstPageRows: firstPage.length };
+
+    // ---- refresh on its own: a manual job, enqueue → pointer switched ---------------------------
+    const before = await readCurrentPointer(clients.containers, partnerId);
+    const refreshStart = performance.now();
+    await createRefreshQueue(clients.queues).enqueue({ partnerId, reason: "manual", requestedAt: new Date().toISOString() });
+    const after = await waitFor("the manual refresh to switch the pointer", spec.pipelineTimeoutMs, async () => {
+      const pointer = await readCurrentPointer(clients.containers, partnerId);
+      return pointer && pointer.resultSetId !== before?.resultSetId ? pointer : undefined;
+    }, 100);
+    const refreshMs = elapsedSince(refreshStart);
+
+    // ---- list query under load, then the export -------------------------------------------------
+    const listLoad = await runLoad(spec.queryClients, spec.queryWindowMs, async () => {
+      const response = await api("cloud-endpoints?pageSize=50");
+      if (response.status !== 200) throw new Error(`list answered ${response.status}`);
+      await drain(response);
+    });
+    t0 = performance.now();
+    const exportResponse = await api("cloud-endpoints/export");
+    if (exportResponse.status !== 200) throw new Error(`export answered ${exportResponse.status}`);
+    const exportBytes = await drain(exportResponse);
+    const exportMs = elapsedSince(t0);
+
+    const memory = await host.request<{ peakRssBytes: number; maxRssBytes: number }>("stop", "stopped");
+    const peakRssBytes = Math.max(memory.peakRssBytes, memory.maxRssBytes);
+
+    // ---- floors: the emulator's own cost, SDK only, host stopped ---------------------------------
+    const listQuery = cloudEndpointsListQuerySchema.parse({ pageSize: "50" });
+    const listFloor = await runLoad(spec.queryClients, spec.floorQueryWindowMs, async () => {
+      const page = await listCloudEndpointsRows(clients.containers, partnerId, listQuery);
+      if (page.docs.length === 0) throw new Error("floor list query returned no rows");
+    });
+    const pointReadFloor = await runLoad(spec.queryClients, spec.pointReadWindowMs, async () => {
+      await clients.containers.results.item("current", partnerId).read();
+    });
+    t0 = performance.now();
+    let exportFloorRows = 0;
+    for await (const page of iterateCloudEndpointsRows(clients.containers, partnerId, after.resultSetId, cloudEndpointsExportQuerySchema.parse({}))) {
+      exportFloorRows += page.length;
+    }
+    const exportFloorMs = elapsedSince(t0);
+
+    t0 = performance.now();
+    const partnerData = await readPartnerDocuments(clients.containers.partnerData, partnerId);
+    const partnerDataReadMs = elapsedSince(t0);
+    const ingestFloor = await bulkUpsertFloor(clients.containers.partnerData, partnerData, `${partnerId}-floor`);
+    const resultDocs = await readPartnerDocuments(clients.containers.results, partnerId, {
+      where: "c.resultSetId = @resultSetId",
+      parameters: [{ name: "@resultSetId", value: after.resultSetId }],
+    });
+    const resultWriteFloor = await bulkUpsertFloor(clients.containers.results, resultDocs, `${partnerId}-floor`);
+
+    const figures = {
+      ingest: {
+        rows: loadedRows,
+        wallMs: ingestedMs,
+        rowsPerSecond: Math.round(loadedRows / (ingestedMs / 1000)),
+        uploadMs,
+        documents: partnerData.length,
+      },
+      dropToQueryableMs: queryableMs,
+      refreshMs,
+      hostPeakRssMB: round(mb(peakRssBytes)),
+      listQuery: listLoad,
+      export: { rows: exportFloorRows, bytes: exportBytes, ms: exportMs, MBps: round(mb(exportBytes) / (exportMs / 1000), 2) },
+    };
+    const floors = {
+      ingestBulkUpsert: {
+        ...ingestFloor,
+        // The same documents the pipeline wrote, as CSV rows per second had ingest cost nothing but the writes.
+        rowsPerSecond: Math.round(loadedRows / (ingestFloor.ms / 1000)),
+      },
+      refreshIo: {
+        readDocuments: partnerData.length,
+        readMs: partnerDataReadMs,
+        writeDocuments: resultWriteFloor.documents,
+        writeMs: resultWriteFloor.ms,
+        ms: partnerDataReadMs + resultWriteFloor.ms,
+      },
+      dropToQueryableMs: ingestFloor.ms + partnerDataReadMs + resultWriteFloor.ms,
+      listQuery: listFloor,
+      pointRead: pointReadFloor,
+      export: { rows: exportFloorRows, ms: exportFloorMs, MBps: round(mb(exportBytes) / (exportFloorMs / 1000), 2) },
+    };
+    const p99 = (l: LoadResult) => l.p99Ms ?? Number.POSITIVE_INFINITY;
+    const checks = {
+      dropToQueryableUnder60s: { actualMs: queryableMs, limitMs: targets.dropToQueryableMs, met: queryableMs < targets.dropToQueryableMs },
+      hostPeakRssUnder512MB: { actualMB: round(mb(peakRssBytes)), limitMB: mb(targets.peakRssBytes), met: peakRssBytes < targets.peakRssBytes },
+      listQueryP99Within2xFloor: {
+        actualMs: listLoad.p99Ms,
+        floorMs: listFloor.p99Ms,
+        ratio: round(p99(listLoad) / p99(listFloor), 2),
+        met: listLoad.errors === 0 && p99(listLoad) <= targets.queryP99VsFloor * p99(listFloor),
+      },
+    };
+    return {
+      ...partial,
+      figures,
+      floors,
+      targets: { ...checks, met: Object.values(checks).every((c) => c.met) },
+    };
+  } catch (err) {
+    const logs = host && host.child.exitCode === null ? await host.request<{ lines: string[] }>("logs", "logs").catch(() => undefined) : undefined;
+    return { ...partial, error: (err as Error).message, hostLog: logs?.lines };
+  } finally {
+    clearTimeout(watchdog);
+    await cleanup();
+  }
+}
+
+const result = await main();
+process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+if ("error" in result) process.exitCode = 1;
