@@ -102,6 +102,19 @@ describe("infra declares what the code reads", () => {
     expect(modules["dropSubscription.bicep"]).toContain("'Microsoft.Storage.BlobCreated'");
     expect(mainBicep).toMatch(/containerName:\s*'drops'/);
   });
+
+  it("points the Event Grid subscription at the blob trigger registered in functions/ (Event Grid source, drops/)", () => {
+    const functionName = /var ingestFunctionName = '([^']+)'/.exec(mainBicep)?.[1];
+    const functionFiles = readdirSync(join(root, "functions")).filter((f) => /\.[cm]?ts$/.test(f));
+    const registrations = functionFiles.flatMap((f) =>
+      [...read("functions", f).matchAll(/app\.storageBlob\(\s*["'`]([^"'`]+)["'`],\s*\{([\s\S]*?)handler/g)].map((m) => ({ name: m[1], options: m[2] })),
+    );
+    const registered = registrations.find((r) => r.name === functionName);
+    expect(registered, `no blob trigger named "${functionName}" is registered with app.storageBlob in functions/ (found: ${registrations.map((r) => r.name).join(", ") || "none"})`).toBeDefined();
+    // Flex Consumption delivers blob triggers only through Event Grid.
+    expect(registered!.options, `${functionName} must use source: "EventGrid"`).toMatch(/source:\s*["']EventGrid["']/);
+    expect(registered!.options, `${functionName} must watch the drops container`).toMatch(/names\.blobContainers\.drops|["'`]drops\//);
+  });
 });
 
 describe("infra uses identities, not keys", () => {
