@@ -24,13 +24,16 @@ export function makeListCloudEndpointsHandler(deps: ApiDeps): HttpHandler {
     const query = parseQuery(spec.query, request.query, spec.repeatable);
     const page = await listCloudEndpointsRows(deps.clients.containers, caller.partnerId, query);
     if (page.status === "notRefreshedYet") return ok({ status: page.status, items: [], message: notRefreshedMessage });
+    const current = page.resultSetId === page.pointer.resultSetId;
     return ok({
       status: page.status,
       items: page.docs.map((d) => toApiRow(d, query.columns)),
       ...(page.continuationToken ? { continuationToken: page.continuationToken } : {}),
-      resultSetId: page.pointer.resultSetId,
-      refreshedAt: page.pointer.refreshedAt,
-      asOf: page.pointer.asOf,
+      resultSetId: page.resultSetId,
+      // Times describe the current set; a page continuing the previous set says so instead.
+      ...(current
+        ? { refreshedAt: page.pointer.refreshedAt, asOf: page.pointer.asOf }
+        : { message: "This page continues the previous result set; start again without continuationToken for the latest data." }),
     });
   }, { roles: spec.roles, authenticate: apiKeyAuthenticator(deps) });
 }

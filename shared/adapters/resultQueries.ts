@@ -168,11 +168,20 @@ async function fetchPage(
 
 export type CloudEndpointsPage =
   | { status: "notRefreshedYet"; docs: [] }
-  | { status: "ready"; pointer: ResultPointerDoc; docs: CloudEndpointsRowDoc[]; continuationToken?: string };
+  | {
+      status: "ready";
+      pointer: ResultPointerDoc;
+      /** The set these rows come from: the current one, or the previous one when a token started there. */
+      resultSetId: string;
+      docs: CloudEndpointsRowDoc[];
+      continuationToken?: string;
+    };
 
 /**
  * One page of the current result set's rows, filtered and sorted. Fills the page across SDK pages and
  * query phases; the returned token (ours, opaque) continues exactly where this page stopped.
+ * A token keeps reading the result set it started in while the refresh keeps that set (the current
+ * and the previous one), so a reader never mixes pages of two refreshes; older tokens are a 400.
  */
 export async function listCloudEndpointsRows(
   containers: Containers,
@@ -190,8 +199,11 @@ export async function listCloudEndpointsRows(
   const phases = phasesFor(query);
   let phase: 0 | 1 = 0;
   let sdkToken: string | undefined;
+  let resultSetId = pointer.resultSetId;
   if (query.continuationToken !== undefined) {
-    const state = decodeContinuation(query.continuationToken, { partnerId, resultSetId: pointer.resultSetId, fingerprint: f });
+    const readable = [pointer.resultSetId, ...(pointer.previousResultSetId ? [pointer.previousResultSetId] : [])];
+    const state = decodeContinuation(query.continuationToken, { partnerId, resultSetIds: readable, fingerprint: f });
+    resultSetId = state.rs!;
     phase = state.ph as 0 | 1;
     sdkToken = state.t;
     if (!phases.includes(phase)) {
@@ -201,7 +213,7 @@ export async function listCloudEndpointsRows(
   const docs: CloudEndpointsRowDoc[] = [];
   let done = false;
   for (;;) {
-    const spec = buildRowsQuery(partnerId, pointer.resultSetId, query, phase);
+    const spec = buildRowsQuery(partnerId, resultSetId, query, phase);
     const page = await fetchPage(containers, partnerId, spec, query.pageSize - docs.length, sdkToken);
     docs.push(...page.docs);
     sdkToken = page.continuationToken;
@@ -218,8 +230,8 @@ export async function listCloudEndpointsRows(
   }
   const continuationToken = done
     ? undefined
-    : encodeContinuation({ v: 1, p: partnerId, rs: pointer.resultSetId, f, ph: phase, ...(sdkToken ? { t: sdkToken } : {}) });
-  return { status: "ready", pointer, docs, ...(continuationToken ? { continuationToken } : {}) };
+    : encodeContinuation({ v: 1, p: partnerId, rs: resultSetId, f, ph: phase, ...(sdkToken ? { t: sdkToken } : {}) });
+  return { status: "ready", pointer, resultSetId, docs, ...(continuationToken ? { continuationToken } : {}) };
 }
 
 /** Every row of the current result set matching the filter, page by page (for the CSV export). */

@@ -34,7 +34,7 @@ const field = "continuationToken";
 /** Decodes a token and checks it belongs to this partner, result set and query; else a 400 on continuationToken. */
 export function decodeContinuation(
   token: string,
-  expected: { partnerId: string; resultSetId?: string; fingerprint: string },
+  expected: { partnerId: string; resultSetIds?: readonly string[]; fingerprint: string },
 ): ContinuationState {
   let state: ContinuationState;
   try {
@@ -45,7 +45,7 @@ export function decodeContinuation(
   if (state.p !== expected.partnerId) {
     throw new ApiError("invalid_request", "continuationToken is not a token this API issued.", field);
   }
-  if (expected.resultSetId !== undefined && state.rs !== expected.resultSetId) {
+  if (expected.resultSetIds !== undefined && (state.rs === undefined || !expected.resultSetIds.includes(state.rs))) {
     throw new ApiError(
       "invalid_request",
       "continuationToken belongs to an earlier result set: the data has been refreshed since. Start again without continuationToken.",

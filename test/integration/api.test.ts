@@ -218,7 +218,13 @@ function summary(tenants: number): CloudEndpointsSummary {
   };
 }
 
-async function seedResultSet(partnerId: string, resultSetId: string, rows: CloudEndpointsRow[], switchPointer = true): Promise<void> {
+async function seedResultSet(
+  partnerId: string,
+  resultSetId: string,
+  rows: CloudEndpointsRow[],
+  switchPointer = true,
+  previousResultSetId?: string,
+): Promise<void> {
   const container = env.clients.containers.results;
   const docs = rows.map((r) =>
     cloudEndpointsRowDocSchema.parse({
@@ -243,6 +249,7 @@ async function seedResultSet(partnerId: string, resultSetId: string, rows: Cloud
         partnerId,
         type: "pointer",
         resultSetId,
+        ...(previousResultSetId ? { previousResultSetId } : {}),
         refreshedAt: "2026-11-01T00:00:00.000Z",
         asOf: { tenants: "2026-10-31" },
       }),
@@ -370,7 +377,7 @@ describe("Cloud Endpoints routes", () => {
     expect(first.jsonBody.continuationToken).toEqual(expect.any(String));
   });
 
-  it("rejects a continuation token from another query, another partner, a tampered one, or one refreshed away", async () => {
+  it("rejects a continuation token from another query, another partner or a tampered one", async () => {
     const first = await call(list, request("GET", "cloud-endpoints?pageSize=3&incentiveEligible=true", { key: keyA }));
     const token = encodeURIComponent(first.jsonBody.continuationToken);
     const otherQuery = await call(list, request("GET", `cloud-endpoints?pageSize=3&incentiveEligible=false&continuationToken=${token}`, { key: keyA }));
@@ -385,11 +392,27 @@ describe("Cloud Endpoints routes", () => {
     // Same query continues fine...
     const next = await call(list, request("GET", `cloud-endpoints?incentiveEligible=true&pageSize=3&continuationToken=${token}`, { key: keyA }));
     expect(next.status).toBe(200);
-    // ...until a refresh replaces the result set.
-    await seedResultSet(partnerA, "rs-a-2", rowsA);
-    const stale = await call(list, request("GET", `cloud-endpoints?incentiveEligible=true&pageSize=3&continuationToken=${token}`, { key: keyA }));
+  });
+
+  it("keeps a paging reader on the result set it started in after one refresh, and answers 400 once that set is gone", async () => {
+    const query = "cloud-endpoints?pageSize=5&sort=w365Pau";
+    const first = await call(list, request("GET", query, { key: keyA }));
+    const token = encodeURIComponent(first.jsonBody.continuationToken);
+    // A refresh switches to rs-a-2 and keeps rs-a-1 as the previous set.
+    await seedResultSet(partnerA, "rs-a-2", rowsA.slice(0, 5), true, "rs-a-1");
+    const cont = await call(list, request("GET", `${query}&continuationToken=${token}`, { key: keyA }));
+    expect(cont.status).toBe(200);
+    expect(cont.jsonBody.resultSetId).toBe("rs-a-1");
+    expect(cont.jsonBody.items).toHaveLength(5);
+    expect(cont.jsonBody.message).toMatch(/previous result set/);
+    const fresh = await call(list, request("GET", "cloud-endpoints?pageSize=500", { key: keyA }));
+    expect(fresh.jsonBody).toMatchObject({ resultSetId: "rs-a-2", refreshedAt: expect.any(String) });
+    expect(fresh.jsonBody.items).toHaveLength(5);
+    // A second refresh drops rs-a-1 from what may be read.
+    await seedResultSet(partnerA, "rs-a-3", rowsA.slice(0, 5), true, "rs-a-2");
+    const stale = await call(list, request("GET", `${query}&continuationToken=${token}`, { key: keyA }));
     expect(stale.status).toBe(400);
-    expect(stale.jsonBody.error.message).toMatch(/refreshed/);
+    expect(stale.jsonBody.error).toMatchObject({ field: "continuationToken", message: expect.stringMatching(/refreshed/) });
     await seedResultSet(partnerA, "rs-a-1", rowsA);
   });
 

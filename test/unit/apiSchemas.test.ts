@@ -66,10 +66,10 @@ describe("query schemas", () => {
 
   it("binds continuation tokens to partner, result set and query", () => {
     const token = encodeContinuation({ v: 1, p: "a", rs: "rs1", f: "fp", ph: 0, t: "sdk" });
-    expect(decodeContinuation(token, { partnerId: "a", resultSetId: "rs1", fingerprint: "fp" }).t).toBe("sdk");
-    expect(fieldOf(() => decodeContinuation(token, { partnerId: "b", resultSetId: "rs1", fingerprint: "fp" }))).toBe("continuationToken");
-    expect(fieldOf(() => decodeContinuation(token, { partnerId: "a", resultSetId: "rs2", fingerprint: "fp" }))).toBe("continuationToken");
-    expect(fieldOf(() => decodeContinuation(token, { partnerId: "a", resultSetId: "rs1", fingerprint: "other" }))).toBe("continuationToken");
+    expect(decodeContinuation(token, { partnerId: "a", resultSetIds: ["rs1"], fingerprint: "fp" }).t).toBe("sdk");
+    expect(fieldOf(() => decodeContinuation(token, { partnerId: "b", resultSetIds: ["rs1"], fingerprint: "fp" }))).toBe("continuationToken");
+    expect(fieldOf(() => decodeContinuation(token, { partnerId: "a", resultSetIds: ["rs2"], fingerprint: "fp" }))).toBe("continuationToken");
+    expect(fieldOf(() => decodeContinuation(token, { partnerId: "a", resultSetIds: ["rs1"], fingerprint: "other" }))).toBe("continuationToken");
     expect(fieldOf(() => decodeContinuation("!!!", { partnerId: "a", fingerprint: "fp" }))).toBe("continuationToken");
   });
 });
