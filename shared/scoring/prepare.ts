@@ -280,6 +280,8 @@ const ID_NAME = /(^|[^a-zA-Z])id$|[a-z](Id|ID)$|^id$/i;
 interface ColumnProfile {
   kind: ColumnKind;
   nonMissing: number;
+  /** Non-missing values that read as numbers. */
+  numeric: number;
   /** Count of each distinct non-missing text. */
   counts: Map<string, number>;
 }
@@ -302,7 +304,7 @@ function profileColumn(values: RawValue[]): ColumnProfile {
   let kind: ColumnKind = "categorical";
   if (nonMissing === 0 || numeric >= 0.95 * nonMissing) kind = "numeric";
   else if (date >= 0.95 * nonMissing) kind = "date";
-  return { kind, nonMissing, counts };
+  return { kind, nonMissing, numeric, counts };
 }
 
 /** Learns the preparation from a labelled training table and returns the prepared dataset. */
@@ -378,6 +380,9 @@ export function fitPreparation(input: string | readonly RawRecord[] | RawTable, 
       }
     }
     columns.push({ name, kind, missing });
+    if (kind === "numeric" && profile.numeric < nonMissing) {
+      notes.push(`column "${name}": ${nonMissing - profile.numeric} values that are not numbers are treated as empty`);
+    }
     if (kind === "numeric") {
       features.push({ name, kind: "numeric", source: name, derive: "value", ...(ignoreEmpty.has(name) ? { ignoreEmpty: true } : {}) });
     } else if (kind === "date") {

@@ -10,6 +10,8 @@ import { modelFromJSON, scoreRows, trainModel } from "../../../shared/scoring/mo
 import type { RawRecord } from "../../../shared/scoring/prepare.js";
 import {
   ConstantLabelError,
+  EnsembleScorer,
+  scorerFromJSON,
   gbdtCandidate,
   logisticCandidate,
   TooFewExamplesError,
@@ -137,6 +139,30 @@ describe("models are data", () => {
     expect(Array.from(restored.predict(fresh))).toEqual(Array.from(model.predict(fresh)));
     expect(scoreRows(restored, fresh)).toEqual(scoreRows(model, fresh));
     expect(restored.toJSON()).toEqual(model.toJSON());
+  });
+
+  it("every learner kind (logistic, tree, gbdt, ensemble) scores and explains identically after a JSON round trip", () => {
+    const rows = deals(500, 33);
+    const fresh = deals(30, 34);
+    const gbdt = gbdtCandidate("gbdt", [{ maxDepth: 3, rounds: 40, learningRate: 0.1, earlyStoppingRounds: 0 }]);
+    const base = trainModel(rows, { ...labelOpts, candidates: [logisticCandidate([3]), gbdt], ensemble: false });
+    const data = base.prepare(fresh).data;
+    const members = [0, 1].map((i) =>
+      trainModel(rows, { ...labelOpts, candidates: [[logisticCandidate([3]), gbdt][i]], ensemble: false }).scorer,
+    );
+    const ensemble = new EnsembleScorer(members, [0.4, 0.6]);
+    const tree = trainModel(rows, { ...labelOpts, candidates: [treeCandidate()], ensemble: false }).scorer;
+    for (const scorer of [...members, tree, ensemble]) {
+      const restored = scorerFromJSON(JSON.parse(JSON.stringify(scorer.toJSON())));
+      expect(restored.kind).toBe(scorer.kind);
+      expect(Array.from(restored.predictMargin(data))).toEqual(Array.from(scorer.predictMargin(data)));
+      const margins = scorer.predictMargin(data);
+      for (let r = 0; r < data.rows; r += 5) {
+        const c = restored.contributions(data, r);
+        expect(Array.from(c)).toEqual(Array.from(scorer.contributions(data, r)));
+        expect(c.reduce((a, b) => a + b, 0)).toBeCloseTo(margins[r], 9);
+      }
+    }
   });
 
   it("training is deterministic for a given seed", () => {

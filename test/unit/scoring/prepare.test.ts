@@ -102,6 +102,14 @@ describe("preparation", () => {
     expect(ignoring.preparation.features[0].ignoreEmpty).toBe(true);
   });
 
+  it("treats the few non-numeric values of a numeric column as missing, with a note", () => {
+    const rows = records(100, (i) => ({ seats: i === 7 ? "unknown" : String(i), y: i % 2 ? "1" : "0" }));
+    const { preparation, data } = fitPreparation(rows, { label: "y", positive: "1" });
+    expect(preparation.columns[0].kind).toBe("numeric");
+    expect(Number.isNaN(data.columns[0][7])).toBe(true);
+    expect(preparation.notes).toContain('column "seats": 1 values that are not numbers are treated as empty');
+  });
+
   it("reads the time column into per-row times for a time-ordered split", () => {
     const rows = records(30, (i) => ({ when: `2023-01-${String((i % 28) + 1).padStart(2, "0")}`, v: String(i), y: i % 2 ? "1" : "0" }));
     const { time } = fitPreparation(rows, { label: "y", positive: "1", time: "when" });
