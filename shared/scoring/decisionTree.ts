@@ -234,9 +234,11 @@ export function trainDecisionTree(train: LabelledDataset, options: Partial<Decis
   const prior = positives / n;
   // Squared error on the label: gradient = prior − label, unit hessian, so the hessian sum counts rows
   // and the split gain is the reduction in squared error of the positive rate.
-  const grad = new Float64Array(n);
-  const hess = new Float64Array(n).fill(1);
-  for (let i = 0; i < n; i++) grad[i] = prior - train.label[i];
+  const gradHess = new Float32Array(2 * n);
+  for (let i = 0; i < n; i++) {
+    gradHess[2 * i] = prior - train.label[i];
+    gradHess[2 * i + 1] = 1;
+  }
   const grower = new TreeGrower(binned, {
     maxDepth: opts.maxDepth,
     maxLeaves: 0,
@@ -250,7 +252,7 @@ export function trainDecisionTree(train: LabelledDataset, options: Partial<Decis
   });
   const rows = Uint32Array.from({ length: n }, (_, i) => i);
   const features = Int32Array.from({ length: train.features.length }, (_, f) => f);
-  const tree = grower.grow(grad, hess, rows, n, features);
+  const tree = grower.grow(gradHess, rows, n, features);
 
   const values = new Float64Array(tree.nodeCount);
   // Clamped prior keeps leaf log-odds finite when the training data has a single class.

@@ -247,6 +247,33 @@ describe("gbdt", () => {
     expect(model.predictMargin(oneRow(data.features, [120, 0.5, 2.5, 0.5]))[0]).toBe(missing);
   });
 
+  it("scores with the compiled layout exactly as walking the stored trees, including odd inputs", () => {
+    const data = mixedData(1000, 35);
+    const model = trainGbdt(data, { rounds: 60 });
+    const odd = mixedData(500, 36);
+    // Unknown, fractional and negative category codes, and missing values everywhere.
+    for (let i = 0; i < odd.rows; i += 7) odd.columns[2][i] = [17, 1.5, -1, NaN][(i / 7) % 4];
+    for (let i = 0; i < odd.rows; i += 5) odd.columns[0][i] = NaN;
+    for (const d of [data, odd]) {
+      expect(Array.from(model.predictMargin(d))).toEqual(Array.from(model.ensemble.predictMarginReference(d)));
+    }
+  });
+
+  it("uses only the sampled features in each tree when column subsampling", () => {
+    const data = mixedData(1000, 37);
+    const model = trainGbdt(data, { rounds: 20, colsample: 0.25 });
+    const a = model.ensemble.arrays;
+    const used = new Set<number>();
+    for (let t = 0; t < model.treeCount; t++) {
+      const end = t + 1 < model.treeCount ? a.treeStart[t + 1] : a.feature.length;
+      const features = new Set<number>();
+      for (let n = a.treeStart[t]; n < end; n++) if (a.feature[n] >= 0) features.add(a.feature[n]);
+      expect(features.size).toBeLessThanOrEqual(1);
+      for (const f of features) used.add(f);
+    }
+    expect(used.size).toBeGreaterThan(1);
+  });
+
   it("explains each row additively: contributions plus bias equal the margin", () => {
     const data = mixedData(1000, 41);
     const model = trainGbdt(data, { rounds: 80, subsample: 0.8, colsample: 0.75 });
