@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { createRandom, type LabelledDataset } from "../../../shared/scoring/dataset.js";
 import { fitIsotonic, fitPlatt, fitCalibration, calibratorFromJSON } from "../../../shared/scoring/calibration.js";
 import { logisticFromJSON, trainLogistic } from "../../../shared/scoring/logistic.js";
+import { fitPreparation } from "../../../shared/scoring/prepare.js";
 import { auc, bestF1Threshold, calibrationTable, evaluateProbabilities, logLoss, sigmoid } from "../../../shared/scoring/metrics.js";
 
 describe("metrics", () => {
@@ -79,6 +80,16 @@ describe("logistic regression", () => {
     const b = logisticFromJSON(JSON.parse(JSON.stringify(a.toJSON())));
     expect(Array.from(b.predictMargin(data))).toEqual(Array.from(a.predictMargin(data)));
     expect(trainLogistic(data, { l2: 1 }).toJSON()).toEqual(a.toJSON());
+  });
+
+  it("adds an 'is missing' term for numerics with gaps unless the column ignores empty values", () => {
+    const rows = Array.from({ length: 200 }, (_, i) => ({ seats: i % 5 === 0 ? "" : String(i % 37), y: i % 3 ? "1" : "0" }));
+    const terms = (ignoreEmpty: string[]) =>
+      trainLogistic(fitPreparation(rows, { label: "y", positive: "1", ignoreEmpty }).data, { l2: 1 })
+        .coefficients()
+        .map((c) => c.term);
+    expect(terms([])).toEqual(["standardised", "is missing"]);
+    expect(terms(["seats"])).toEqual(["standardised"]);
   });
 
   it("stronger L2 shrinks coefficients", () => {
