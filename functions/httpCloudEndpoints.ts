@@ -16,6 +16,9 @@ import { salesMotions, type CloudEndpointsSummary } from "../shared/domain/resul
 
 // Cloud Endpoints (Windows 365) tab: list, summary, export, one row. Reads only the caller's partition.
 
+// Large pages: each page is one query (on the emulator a full scan), and a page of a few MB stays well inside memory.
+const exportPageSize = 5_000;
+
 const notRefreshedMessage = "No results yet: the partner's data has not been refreshed. Drop files or POST /api/refresh.";
 
 export function makeListCloudEndpointsHandler(deps: ApiDeps): HttpHandler {
@@ -89,7 +92,7 @@ export function makeExportCloudEndpointsHandler(deps: ApiDeps): HttpHandler {
     // Before the first refresh the export is the header row alone, like an empty list.
     async function* pages() {
       if (!pointer) return;
-      for await (const docs of iterateCloudEndpointsRows(deps.clients.containers, caller.partnerId, pointer.resultSetId, filter)) {
+      for await (const docs of iterateCloudEndpointsRows(deps.clients.containers, caller.partnerId, pointer.resultSetId, filter, exportPageSize)) {
         yield docs.map((d) => toApiRow(d, "all"));
       }
     }
