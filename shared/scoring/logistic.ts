@@ -230,27 +230,54 @@ export function trainLogistic(train: LabelledDataset, options: Partial<LogisticO
   }
   const sIdx = new Int32Array(n * stride);
   const sVal = new Float64Array(n * stride);
-  const sLen = new Int32Array(n);
-  for (let r = 0; r < n; r++) {
-    const off = r * stride;
-    let k = 0;
-    sIdx[off] = 0;
-    sVal[off] = 1;
-    k++;
-    for (let f = 0; f < byFeature.length; f++) {
-      const list = byFeature[f];
-      if (list.length === 0) continue;
-      const v = train.columns[f][r];
+  const sLen = new Int32Array(n).fill(1);
+  for (let r = 0; r < n; r++) sVal[r * stride] = 1;
+  // Filled feature by feature (design columns are ordered by feature), so slots stay increasing within a row.
+  for (let f = 0; f < byFeature.length; f++) {
+    const list = byFeature[f];
+    if (list.length === 0) continue;
+    const x = train.columns[f];
+    const first = cols[list[0]];
+    if (first.type === "onehot") {
+      const k = train.features[f].categories?.length ?? 0;
+      const slotOf = new Int32Array(k).fill(-1);
+      for (const j of list) slotOf[(cols[j] as { code: number }).code] = j + 1;
+      for (let r = 0; r < n; r++) {
+        const v = x[r];
+        if (v !== v || v < 0 || v >= k) continue;
+        const slot = slotOf[v];
+        if (slot < 0) continue;
+        const at = r * stride + sLen[r]++;
+        sIdx[at] = slot;
+        sVal[at] = 1;
+      }
+    } else {
+      let zSlot = -1;
+      let missSlot = -1;
+      let mean = 0;
+      let sd = 1;
       for (const j of list) {
-        const dv = designValue(cols[j], v);
-        if (dv !== 0) {
-          sIdx[off + k] = j + 1;
-          sVal[off + k] = dv;
-          k++;
+        const c = cols[j];
+        if (c.type === "z") {
+          zSlot = j + 1;
+          mean = c.mean;
+          sd = c.sd;
+        } else missSlot = j + 1;
+      }
+      for (let r = 0; r < n; r++) {
+        const v = x[r];
+        if (v !== v) {
+          if (missSlot < 0) continue;
+          const at = r * stride + sLen[r]++;
+          sIdx[at] = missSlot;
+          sVal[at] = 1;
+        } else if (zSlot >= 0 && v !== mean) {
+          const at = r * stride + sLen[r]++;
+          sIdx[at] = zSlot;
+          sVal[at] = (v - mean) / sd;
         }
       }
     }
-    sLen[r] = k;
   }
 
   const y = train.label;

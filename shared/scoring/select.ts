@@ -1,7 +1,7 @@
 // Model selection: split training data into train/validation, train each candidate learner,
 // keep the one with the best validation AUC, calibrate it on validation, refit it on all data.
 
-import { createRandom, type Dataset, type LabelledDataset, type LearnerJson, type LearnerKind, type TrainedLearner } from "./dataset.js";
+import { createRandom, type Dataset, type LabelledDataset, type LearnerJson, type LearnerKind } from "./dataset.js";
 import { fitCalibration, type Calibrator } from "./calibration.js";
 import { logisticFromJSON, trainLogistic } from "./logistic.js";
 import { auc, evaluateProbabilities, logLoss, sigmoid, type Metrics } from "./metrics.js";
@@ -161,12 +161,6 @@ export interface CandidateSpec {
   /** Settings tried for this learner (at least one); the best by validation AUC is kept. */
   grid(rows: number): Setting[];
   fit(train: LabelledDataset, validation: LabelledDataset, seed: number, setting: Setting): FittedCandidate;
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
 /** Logistic regression; the L2 strength is a grid setting. */
