@@ -335,6 +335,16 @@ export function fitPreparation(input: string | readonly RawRecord[] | RawTable, 
       : { columns: table.columns, cells: table.cells.map((col) => keep.map((r) => col[r])), rows: keep.length };
 
   const positive = resolvePositive(sub.cells[labelIdx], options.positive);
+  const labelValues = new Map<string, number>();
+  for (const v of sub.cells[labelIdx]) {
+    const t = cellText(v);
+    if (t !== null) labelValues.set(t, (labelValues.get(t) ?? 0) + 1);
+  }
+  // A label with a single value is reported as constant by model selection; two or more values without the positive one is a typo.
+  if (!labelValues.has(positive) && labelValues.size > 1) {
+    const seen = [...labelValues.entries()].sort((a, b) => b[1] - a[1]).slice(0, 10).map(([v, c]) => `"${v}" (${c})`);
+    throw new PrepareError(`positive value "${options.positive}" never occurs in label column "${options.label}"; values seen: ${seen.join(", ")}`);
+  }
   if (positive !== options.positive) notes.push(`positive value "${options.positive}" matched "${positive}" ignoring case`);
 
   const columns: Preparation["columns"] = [];

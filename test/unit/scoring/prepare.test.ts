@@ -82,6 +82,7 @@ describe("preparation", () => {
     expect(preparation.dropped).toEqual([{ column: "b", reason: "dropped on request" }]);
     expect(() => prepareFromCsv(csv, { label: "target", positive: "1" })).toThrow(PrepareError);
     expect(() => prepareFromCsv(csv, { label: "target", positive: "1" })).toThrow(/"target" not found.*a, b, y/);
+    expect(() => prepareFromCsv(csv, { label: "y", positive: "yes" })).toThrow(/positive value "yes" never occurs in label column "y"; values seen: "1" \(2\), "0" \(1\)/);
   });
 
   it("maps unseen categories at scoring time to missing and counts them", () => {
