@@ -1,0 +1,112 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startLocalHost, type LocalHost } from "../../local/host.js";
+import { issueApiKey } from "../../shared/auth/apiKeys.js";
+import { guid, row, seedResultSet } from "../support/cloudEndpointsSeed.js";
+import { startTestEnvironment, type TestEnvironment } from "../support/emulators.js";
+
+// The real functions over HTTP through the local host, against the emulators.
+
+let env: TestEnvironment;
+let host: LocalHost;
+let api: string;
+const keys: Record<string, string> = {};
+
+beforeAll(async () => {
+  env = await startTestEnvironment();
+  const results = env.clients.containers.results;
+  await seedResultSet(results, "e2e-alpha", "rs-e2e-a", [
+    ...Array.from({ length: 12 }, (_, i) => row("a", i + 1)),
+    row("a", 20, { tenantName: "=cmd|' /C calc'!A0", salesMotion: "Land W365" }),
+  ]);
+  await seedResultSet(results, "e2e-bravo", "rs-e2e-b", [row("b", 1), row("b", 2)]);
+  keys.viewerA = (await issueApiKey(env.clients.containers, { partnerId: "e2e-alpha", role: "reportViewer", name: "viewer" })).key;
+  keys.adminA = (await issueApiKey(env.clients.containers, { partnerId: "e2e-alpha", role: "administrator", name: "admin" })).key;
+  host = await startLocalHost({ settings: env.emulators.settings, port: 0, log: () => {} });
+  api = `${host.baseUrl}/api`;
+});
+
+afterAll(async () => {
+  await host?.stop();
+  await env?.stop();
+});
+
+describe("HTTP API through the local host", () => {
+  it("answers 404 for an unknown route", async () => {
+    const res = await fetch(`${api}/no-such-route`, { headers: { "x-api-key": keys.viewerA } });
+    expect(res.status).toBe(404);
+  });
+
+  it("serves health and the OpenAPI document without a key", async () => {
+    const health = await fetch(`${api}/health`);
+    expect(health.status).toBe(200);
+    expect(await health.json()).toMatchObject({ status: "ok" });
+    const doc = (await (await fetch(`${api}/openapi.json`)).json()) as { paths: Record<string, unknown> };
+    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(["/cloud-endpoints", "/cloud-endpoints/export", "/keys/{keyId}"]));
+  });
+
+  it("requires a key: 401 without one, 403 for a viewer on an administrator route", async () => {
+    const missing = await fetch(`${api}/cloud-endpoints`);
+    expect(missing.status).toBe(401);
+    expect(await missing.json()).toMatchObject({ error: { code: "unauthorized" } });
+    const viewerOnKeys = await fetch(`${api}/keys`, { headers: { "x-api-key": keys.viewerA } });
+    expect(viewerOnKeys.status).toBe(403);
+  });
+
+  it("lists, filters with a repeated parameter, and pages the caller's rows", async () => {
+    const res = await fetch(`${api}/cloud-endpoints?pageSize=5&sort=w365Whitespace`, { headers: { authorization: `Bearer ${keys.viewerA}` } });
+    expect(res.status).toBe(200);
+    const page = (await res.json()) as { items: { tenantName: string }[]; continuationToken?: string; resultSetId: string };
+    expect(page.items).toHaveLength(5);
+    expect(page.resultSetId).toBe("rs-e2e-a");
+    const next = await fetch(`${api}/cloud-endpoints?pageSize=5&sort=w365Whitespace&continuationToken=${encodeURIComponent(page.continuationToken!)}`, {
+      headers: { "x-api-key": keys.viewerA },
+    });
+    expect(((await next.json()) as { items: unknown[] }).items).toHaveLength(5);
+    const filtered = await fetch(`${api}/cloud-endpoints?salesMotion=Land%20W365&salesMotion=Nurture%20Intune&pageSize=500`, { headers: { "x-api-key": keys.viewerA } });
+    const items = ((await filtered.json()) as { items: { salesMotion: string }[] }).items;
+    expect(items.length).toBeGreaterThan(0);
+    expect(items.every((i) => ["Land W365", "Nurture Intune"].includes(i.salesMotion))).toBe(true);
+    const tooBig = await fetch(`${api}/cloud-endpoints?pageSize=501`, { headers: { "x-api-key": keys.viewerA } });
+    expect(tooBig.status).toBe(400);
+    expect(await tooBig.json()).toMatchObject({ error: { field: "pageSize" } });
+  });
+
+  it("routes summary and export by name, never as a tenant id, and 404s another partner's tenant", async () => {
+    const summary = await fetch(`${api}/cloud-endpoints/summary`, { headers: { "x-api-key": keys.viewerA } });
+    expect(await summary.json()).toMatchObject({ status: "ready", resultSetId: "rs-e2e-a" });
+    const own = await fetch(`${api}/cloud-endpoints/${guid(3, "a")}`, { headers: { "x-api-key": keys.viewerA } });
+    expect(own.status).toBe(200);
+    const other = await fetch(`${api}/cloud-endpoints/${guid(1, "b")}`, { headers: { "x-api-key": keys.viewerA } });
+    expect(other.status).toBe(404);
+    expect(await other.text()).not.toContain("BRAVO");
+  });
+
+  it("streams the CSV export as an Excel-safe attachment", async () => {
+    const res = await fetch(`${api}/cloud-endpoints/export?salesMotion=Land%20W365`, { headers: { "x-api-key": keys.viewerA } });
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toBe("text/csv; charset=utf-8");
+    expect(res.headers.get("content-disposition")).toMatch(/attachment; filename="cloud-endpoints-e2e-alpha-/);
+    const bytes = new Uint8Array(await res.arrayBuffer());
+    expect(Array.from(bytes.slice(0, 3))).toEqual([0xef, 0xbb, 0xbf]);
+    const text = new TextDecoder().decode(bytes);
+    const lines = text.split("\r\n").filter(Boolean);
+    expect(lines[0]).toContain("Tenant Name,Tenant ID");
+    expect(lines.slice(1).every((l) => l.includes(",Land W365,"))).toBe(true);
+    expect(text).toContain(`'=cmd|' /C calc'!A0`);
+    expect(text).not.toContain("BRAVO");
+  });
+
+  it("lets an administrator issue and revoke a key over HTTP; the revoked key then gets 401", async () => {
+    const created = await fetch(`${api}/keys`, {
+      method: "POST",
+      headers: { "x-api-key": keys.adminA, "content-type": "application/json" },
+      body: JSON.stringify({ name: "script", role: "reportViewer" }),
+    });
+    expect(created.status).toBe(201);
+    const { key, keyId } = (await created.json()) as { key: string; keyId: string };
+    expect((await fetch(`${api}/cloud-endpoints`, { headers: { "x-api-key": key } })).status).toBe(200);
+    const revoked = await fetch(`${api}/keys/${keyId}`, { method: "DELETE", headers: { "x-api-key": keys.adminA } });
+    expect(revoked.status).toBe(204);
+    expect((await fetch(`${api}/cloud-endpoints`, { headers: { "x-api-key": key } })).status).toBe(401);
+  });
+});
