@@ -150,6 +150,15 @@ const canonicalWorkloadNames: Record<TrackedWorkload, string> = {
 
 const monthPattern = /^\d{4}-\d{2}$/;
 
+/** The latest YYYY-MM key of a usage document's months, undefined when there is none. */
+export function latestMonth(months: Record<string, unknown>): string | undefined {
+  let month: string | undefined;
+  for (const key of Object.keys(months)) {
+    if (monthPattern.test(key) && (month === undefined || key > month)) month = key;
+  }
+  return month;
+}
+
 export function latestUsage(usage: Pick<UsageDoc, "months"> | undefined): UsageFigures {
   const figures: UsageFigures = {
     windows365: { pau: 0, mau: 0 },
@@ -157,10 +166,7 @@ export function latestUsage(usage: Pick<UsageDoc, "months"> | undefined): UsageF
     entraId: { pau: 0, mau: 0 },
   };
   if (!usage) return figures;
-  let month: string | undefined;
-  for (const key of Object.keys(usage.months)) {
-    if (monthPattern.test(key) && (month === undefined || key > month)) month = key;
-  }
+  const month = latestMonth(usage.months);
   if (month === undefined) return figures;
   figures.month = month;
   const seen = new Set<TrackedWorkload>();

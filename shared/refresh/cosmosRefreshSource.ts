@@ -9,7 +9,8 @@ import {
   usageDocSchema,
   type PartnerDoc,
 } from "../domain/documents.js";
-import type { RefreshSource } from "../ports/results.js";
+import { latestMonth } from "../domain/cloudEndpoints.js";
+import type { RefreshSource, UsageMonths } from "../ports/results.js";
 
 // The refresh's read adapter over Cosmos DB: the partner doc (partners container) and the partner's
 // ingested documents (partnerData), streamed a page at a time with the partner's partition key and a
@@ -37,14 +38,32 @@ const latestSubscriptionsSchema = z.object({
   tenantId: z.string(),
   latest: subscriptionsDocSchema.shape.snapshots.element.optional(),
 });
-const usageMonthsSchema = usageDocSchema.pick({ tenantId: true, months: true });
+// Usage documents are the bulk of the read (a year of months × workloads per tenant) and the tab needs
+// only the latest month: the shell is checked, then only that month is validated and kept.
+const usageShellSchema = z.object({ tenantId: z.string(), months: z.record(z.string(), z.unknown()) });
+const usageMonthSchema = usageDocSchema.shape.months.valueType;
+const latestUsageMonthSchema = z.unknown().transform((doc, ctx): UsageMonths => {
+  const shell = usageShellSchema.safeParse(doc);
+  if (!shell.success) {
+    ctx.addIssue({ code: "custom", message: "not a usage document" });
+    return z.NEVER;
+  }
+  const month = latestMonth(shell.data.months);
+  if (month === undefined) return { tenantId: shell.data.tenantId, months: {} };
+  const figures = usageMonthSchema.safeParse(shell.data.months[month]);
+  if (!figures.success) {
+    ctx.addIssue({ code: "custom", message: `usage month ${month} is malformed` });
+    return z.NEVER;
+  }
+  return { tenantId: shell.data.tenantId, months: { [month]: figures.data } };
+});
 const tenantIncentivesSchema = incentivesDocSchema.pick({ tenantId: true, asOf: true, engagements: true });
 
 export function createCosmosRefreshSource(
   containers: { partners: Container; partnerData: Container },
   options: CosmosRefreshSourceOptions = {},
 ): RefreshSource {
-  const pageSize = options.pageSize ?? 2000;
+  const pageSize = options.pageSize ?? 5000;
 
   async function* stream<T>(
     partnerId: string,
@@ -126,7 +145,7 @@ export function createCosmosRefreshSource(
     // Only the newest snapshot travels: the history (up to two years) is for the models, not this tab.
     latestSubscriptions: (partnerId) =>
       stream(partnerId, "subscriptions", "c.tenantId, c.snapshots[0] AS latest", latestSubscriptionsSchema),
-    usage: (partnerId) => stream(partnerId, "usage", "c.tenantId, c.months", usageMonthsSchema),
+    usage: (partnerId) => stream(partnerId, "usage", "c.tenantId, c.months", latestUsageMonthSchema),
     incentives: (partnerId) =>
       stream(partnerId, "incentives", "c.tenantId, c.asOf, c.engagements", tenantIncentivesSchema),
   };
