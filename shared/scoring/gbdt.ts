@@ -752,6 +752,8 @@ export class TreeEnsemble {
   private expected: Float64Array | null = null;
   private maxDepthCache = -1;
   private compiledTrees: CompiledTrees | null = null;
+  /** null when the model is too deep or has too many categories for the complete-tree layout. */
+  private completeTrees: CompleteTrees | null | undefined = undefined;
   private shapScratch: ShapScratch | null = null;
   private shapGoesLeft: Uint8Array | null = null;
 
@@ -794,6 +796,8 @@ export class TreeEnsemble {
 
   predictMargin(data: Dataset): Float64Array {
     this.checkShape(data);
+    if (this.completeTrees === undefined) this.completeTrees = compileCompleteTrees(this.arrays, this.features, this.maxDepth());
+    if (this.completeTrees) return scoreComplete(this.completeTrees, data, this.bias);
     return scoreCompiled(this.compiled(), data, this.bias);
   }
 
@@ -1034,6 +1038,184 @@ function scoreCompiled(c: CompiledTrees, data: Dataset, bias: number): Float64Ar
           k = code[n];
         }
         out[b0 + i] += threshold[n];
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * Fast layout for shallow trees: each tree padded to a complete binary tree of depth D (a leaf
+ * above depth D becomes a chain of always-left nodes), so every row takes exactly D steps with
+ * arithmetic on the child index instead of branches, and four rows advance together to hide
+ * memory latency. Categorical splits use a 32-bit mask, so this layout needs every categorical
+ * feature to have at most 31 known categories (code 31 stands for missing and unknown).
+ */
+interface CompleteTrees {
+  depth: number;
+  trees: number;
+  features: number;
+  /** Per internal slot: feature << 2 | categorical << 1 | defaultLeft. */
+  code: Int32Array;
+  /** Per internal slot: numeric threshold (+Infinity for padding). */
+  threshold: Float64Array;
+  /** Per internal slot: bit c set when category c goes left; bit 31 = missing goes left. */
+  mask: Int32Array;
+  /** 2^depth leaf values per tree. */
+  leaf: Float64Array;
+  /** Per feature: known categories (categorical), -1 for numeric. */
+  categoryCount: Int32Array;
+}
+
+/** Deeper models would need 2^depth slots per tree; they use the pointer layout instead. */
+const COMPLETE_TREE_MAX_DEPTH = 8;
+const CATEGORY_SENTINEL = 31;
+
+function compileCompleteTrees(a: TreeEnsembleArrays, features: FeatureInfo[], depth: number): CompleteTrees | null {
+  if (depth > COMPLETE_TREE_MAX_DEPTH) return null;
+  const categoryCount = Int32Array.from(features, (f, i) => (f.kind === "categorical" ? a.categoryCount[i] : -1));
+  if (categoryCount.some((c) => c >= CATEGORY_SENTINEL)) return null;
+  const D = Math.max(1, depth);
+  const inner = (1 << D) - 1;
+  const leaves = 1 << D;
+  const trees = a.treeStart.length;
+  const code = new Int32Array(trees * inner);
+  const threshold = new Float64Array(trees * inner);
+  const mask = new Int32Array(trees * inner);
+  const leaf = new Float64Array(trees * leaves);
+  const fill = (t: number, node: number, slot: number, level: number): void => {
+    if (level === D) {
+      leaf[t * leaves + slot - inner] = a.value[node];
+      return;
+    }
+    const at = t * inner + slot;
+    const f = a.feature[node];
+    if (f < 0) {
+      // Padding: always left (values ≤ +Infinity, missing defaults left), down to the leaf level.
+      code[at] = 1;
+      threshold[at] = Infinity;
+      fill(t, node, 2 * slot + 1, level + 1);
+      fill(t, node, 2 * slot + 2, level + 1);
+      return;
+    }
+    const categorical = a.categoryStart[node] >= 0;
+    code[at] = (f << 2) | (categorical ? 2 : 0) | a.defaultLeft[node];
+    if (categorical) {
+      let m = a.categoryBits[a.categoryStart[node]] & ((1 << CATEGORY_SENTINEL) - 1);
+      if (a.defaultLeft[node]) m |= 1 << CATEGORY_SENTINEL;
+      mask[at] = m;
+    } else {
+      threshold[at] = a.threshold[node];
+    }
+    fill(t, a.left[node], 2 * slot + 1, level + 1);
+    fill(t, a.right[node], 2 * slot + 2, level + 1);
+  };
+  for (let t = 0; t < trees; t++) fill(t, a.treeStart[t], 0, 0);
+  return { depth: D, trees, features: features.length, code, threshold, mask, leaf, categoryCount };
+}
+
+/** Transposes rows [b0, b0 + nb) into x; categorical codes that are missing or unknown become the sentinel. */
+function transposeBlock(c: CompleteTrees, data: Dataset, b0: number, nb: number, x: Float64Array): void {
+  const F = c.features;
+  for (let f = 0; f < F; f++) {
+    const column = data.columns[f];
+    const known = c.categoryCount[f];
+    if (known < 0) {
+      for (let i = 0, k = f; i < nb; i++, k += F) x[k] = column[b0 + i];
+    } else {
+      for (let i = 0, k = f; i < nb; i++, k += F) {
+        const v = column[b0 + i];
+        const cat = v | 0;
+        x[k] = cat === v && cat >= 0 && cat < known ? cat : CATEGORY_SENTINEL;
+      }
+    }
+  }
+}
+
+/**
+ * Child slot from a slot, branch-free (data-dependent branches mispredict half the time).
+ * Numeric: right when not v ≤ threshold, except NaN goes left when that is its default.
+ * Categorical: right when the category's mask bit is clear.
+ */
+function nextSlot(c: CompleteTrees, at: number, slot: number, v: number, k: number): number {
+  const numericRight = (1 - bit(v <= c.threshold[at])) ^ (bit(v !== v) & k);
+  const categoryRight = 1 ^ ((c.mask[at] >>> (v | 0)) & 1);
+  return 2 * slot + 1 + (numericRight ^ ((numericRight ^ categoryRight) & (k >> 1)));
+}
+
+/** 1 or 0; `| 0` on a comparison compiles to a flag move rather than a branch. */
+function bit(condition: boolean): number {
+  return (condition as unknown as number) | 0;
+}
+
+function scoreComplete(c: CompleteTrees, data: Dataset, bias: number): Float64Array {
+  const rows = data.rows;
+  const F = c.features;
+  const D = c.depth;
+  const inner = (1 << D) - 1;
+  const leaves = 1 << D;
+  const code = c.code;
+  const threshold = c.threshold;
+  const mask = c.mask;
+  const leaf = c.leaf;
+  const out = new Float64Array(rows).fill(bias);
+  const x = new Float64Array(SCORE_BLOCK * F);
+  for (let b0 = 0; b0 < rows; b0 += SCORE_BLOCK) {
+    const nb = Math.min(SCORE_BLOCK, rows - b0);
+    transposeBlock(c, data, b0, nb, x);
+    for (let t = 0; t < c.trees; t++) {
+      const off = t * inner;
+      const leafOff = t * leaves - inner;
+      let i = 0;
+      // Four independent rows per pass so their dependent load chains overlap.
+      for (; i + 4 <= nb; i += 4) {
+        const r0 = i * F;
+        const r1 = r0 + F;
+        const r2 = r1 + F;
+        const r3 = r2 + F;
+        let s0 = 0;
+        let s1 = 0;
+        let s2 = 0;
+        let s3 = 0;
+        for (let d = 0; d < D; d++) {
+          const a0 = off + s0;
+          const a1 = off + s1;
+          const a2 = off + s2;
+          const a3 = off + s3;
+          const k0 = code[a0];
+          const k1 = code[a1];
+          const k2 = code[a2];
+          const k3 = code[a3];
+          const v0 = x[r0 + (k0 >> 2)];
+          const v1 = x[r1 + (k1 >> 2)];
+          const v2 = x[r2 + (k2 >> 2)];
+          const v3 = x[r3 + (k3 >> 2)];
+          const n0 = (1 - bit(v0 <= threshold[a0])) ^ (bit(v0 !== v0) & k0);
+          const n1 = (1 - bit(v1 <= threshold[a1])) ^ (bit(v1 !== v1) & k1);
+          const n2 = (1 - bit(v2 <= threshold[a2])) ^ (bit(v2 !== v2) & k2);
+          const n3 = (1 - bit(v3 <= threshold[a3])) ^ (bit(v3 !== v3) & k3);
+          const c0 = 1 ^ ((mask[a0] >>> (v0 | 0)) & 1);
+          const c1 = 1 ^ ((mask[a1] >>> (v1 | 0)) & 1);
+          const c2 = 1 ^ ((mask[a2] >>> (v2 | 0)) & 1);
+          const c3 = 1 ^ ((mask[a3] >>> (v3 | 0)) & 1);
+          s0 = 2 * s0 + 1 + (n0 ^ ((n0 ^ c0) & (k0 >> 1)));
+          s1 = 2 * s1 + 1 + (n1 ^ ((n1 ^ c1) & (k1 >> 1)));
+          s2 = 2 * s2 + 1 + (n2 ^ ((n2 ^ c2) & (k2 >> 1)));
+          s3 = 2 * s3 + 1 + (n3 ^ ((n3 ^ c3) & (k3 >> 1)));
+        }
+        out[b0 + i] += leaf[leafOff + s0];
+        out[b0 + i + 1] += leaf[leafOff + s1];
+        out[b0 + i + 2] += leaf[leafOff + s2];
+        out[b0 + i + 3] += leaf[leafOff + s3];
+      }
+      for (; i < nb; i++) {
+        const r = i * F;
+        let s = 0;
+        for (let d = 0; d < D; d++) {
+          const k = code[off + s];
+          s = nextSlot(c, off + s, s, x[r + (k >> 2)], k);
+        }
+        out[b0 + i] += leaf[leafOff + s];
       }
     }
   }

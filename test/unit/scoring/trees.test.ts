@@ -259,6 +259,27 @@ describe("gbdt", () => {
     }
   });
 
+  it("scores many-category and deep models (pointer layout) exactly as walking the stored trees", () => {
+    const random = createRandom(38);
+    const categories = Array.from({ length: 40 }, (_, i) => `region ${i}`);
+    const region = Array.from({ length: 1200 }, () => Math.floor(random() * 40));
+    const size = Array.from({ length: 1200 }, () => (random() < 0.1 ? NaN : random() * 100));
+    const label = region.map((r, i) => (random() < (r % 3 === 0 ? 0.7 : 0.2) + (size[i] > 50 ? 0.1 : 0) ? 1 : 0));
+    const data = dataset(
+      [
+        { info: { name: "region", kind: "categorical", categories }, values: region },
+        { info: { name: "size", kind: "numeric" }, values: size },
+      ],
+      label,
+    );
+    const manyCategories = trainGbdt(data, { rounds: 30 });
+    const deep = trainGbdt(mixedData(1500, 39), { rounds: 10, maxDepth: 0, maxLeaves: 48 });
+    expect(deep.ensemble.maxDepth()).toBeGreaterThan(8);
+    for (const [model, d] of [[manyCategories, data], [deep, mixedData(300, 40)]] as const) {
+      expect(Array.from(model.predictMargin(d))).toEqual(Array.from(model.ensemble.predictMarginReference(d)));
+    }
+  });
+
   it("uses only the sampled features in each tree when column subsampling", () => {
     const data = mixedData(1000, 37);
     const model = trainGbdt(data, { rounds: 20, colsample: 0.25 });
