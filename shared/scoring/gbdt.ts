@@ -910,11 +910,14 @@ export class TreeEnsemble {
   }
 
   static fromJSON(features: FeatureInfo[], bias: number, json: TreeEnsembleJson): TreeEnsemble {
+    if (!json || !Array.isArray(json.feature) || !Array.isArray(json.treeStart) || !Array.isArray(json.categoryCount) || !Array.isArray(json.categoryBits)) {
+      throw new Error("tree ensemble JSON is incomplete");
+    }
     const nodes = json.feature.length;
     for (const key of ["threshold", "left", "right", "defaultLeft", "missingSeen", "categoryStart", "categoryWords", "value", "cover", "gain"] as const) {
       if (!Array.isArray(json[key]) || json[key].length !== nodes) throw new Error(`tree ensemble JSON: ${key} must have ${nodes} entries`);
     }
-    return new TreeEnsemble(features, bias, {
+    const arrays: TreeEnsembleArrays = {
       categoryCount: Int32Array.from(json.categoryCount),
       treeStart: Int32Array.from(json.treeStart),
       feature: Int32Array.from(json.feature),
@@ -929,12 +932,40 @@ export class TreeEnsemble {
       value: Float64Array.from(json.value),
       cover: Float64Array.from(json.cover),
       gain: Float64Array.from(json.gain),
-    });
+    };
+    checkTreeStructure(arrays, features.length);
+    return new TreeEnsemble(features, bias, arrays);
   }
 
   private checkShape(data: Dataset): void {
     if (data.columns.length !== this.features.length) {
       throw new Error(`model expects ${this.features.length} features, data has ${data.columns.length}`);
+    }
+  }
+}
+
+/**
+ * Rejects stored trees a scorer could loop on or read out of bounds with: every child must come
+ * after its parent within the same tree, and features and category bitsets must exist.
+ */
+function checkTreeStructure(a: TreeEnsembleArrays, features: number): void {
+  const nodes = a.feature.length;
+  const fail = (message: string): never => {
+    throw new Error(`tree ensemble JSON: ${message}`);
+  };
+  if (a.categoryCount.length !== features) fail("categoryCount must have one entry per feature");
+  if (a.treeStart.length === 0 && nodes > 0) fail("nodes without trees");
+  for (let t = 0; t < a.treeStart.length; t++) {
+    const begin = a.treeStart[t];
+    const end = t + 1 < a.treeStart.length ? a.treeStart[t + 1] : nodes;
+    if (!(begin >= 0 && begin < end && end <= nodes)) fail(`tree ${t} has an invalid node range`);
+    for (let n = begin; n < end; n++) {
+      const f = a.feature[n];
+      if (f < 0) continue;
+      if (f >= features) fail(`node ${n} splits on unknown feature ${f}`);
+      for (const child of [a.left[n], a.right[n]]) if (!(child > n && child < end)) fail(`node ${n} has an invalid child ${child}`);
+      const start = a.categoryStart[n];
+      if (start >= 0 && !(a.categoryWords[n] > 0 && start + a.categoryWords[n] <= a.categoryBits.length)) fail(`node ${n} has an invalid category set`);
     }
   }
 }

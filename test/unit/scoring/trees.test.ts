@@ -340,6 +340,18 @@ describe("gbdt", () => {
     expect(Array.from(restored.featureImportance())).toEqual(Array.from(model.featureImportance()));
   });
 
+  it("rejects stored trees that would loop or read outside the model", () => {
+    const json = JSON.parse(JSON.stringify(trainGbdt(mixedData(300, 52), { rounds: 3 })));
+    const root = json.trees.feature.findIndex((f: number) => f >= 0);
+    const looping = structuredClone(json);
+    looping.trees.left[root] = root;
+    expect(() => gbdtFromJSON(looping)).toThrow(/invalid child/);
+    const unknownFeature = structuredClone(json);
+    unknownFeature.trees.feature[root] = 99;
+    expect(() => gbdtFromJSON(unknownFeature)).toThrow(/unknown feature/);
+    expect(() => gbdtFromJSON({ ...json, kind: "logistic" })).toThrow(/not a gbdt/);
+  });
+
   it("is deterministic for a seed, and a different seed changes a subsampled model", () => {
     const data = mixedData(800, 61);
     const options = { rounds: 30, subsample: 0.7, colsample: 0.5, seed: 7 };
