@@ -1,7 +1,8 @@
 import { BulkOperationType, type Container, type JSONObject, type OperationInput } from "@azure/cosmos";
 import type { PartnerDataStore } from "../ports/ingest.js";
 
-// partnerData container: per-tenant documents read in one query per batch and upserted in bulk chunks.
+// partnerData container: per-tenant documents read in one query per batch and written in bulk chunks
+// with ETag conditions, so two ingestions touching one tenant at once never lose each other's rows.
 
 const bulkChunk = 100;
 const parallelChunks = 4;
@@ -13,11 +14,11 @@ export class PartnerDataError extends Error {}
 
 export function createPartnerDataStore(container: Container): PartnerDataStore {
   return {
-    async readTenantDocs<T>(partnerId: string, type: string, tenantIds: string[]): Promise<T[]> {
+    async readTenantDocs<T>(partnerId: string, type: string, tenantIds: string[]): Promise<Array<T & { _etag: string }>> {
       if (tenantIds.length === 0) return [];
       try {
         const { resources } = await container.items
-          .query<T>(
+          .query<T & { _etag: string }>(
             {
               // partnerId in the filter as well as the partition key: the local emulator ignores the latter.
               query: "SELECT * FROM c WHERE c.partnerId = @partnerId AND c.type = @type AND ARRAY_CONTAINS(@ids, c.tenantId)",
@@ -36,26 +37,56 @@ export function createPartnerDataStore(container: Container): PartnerDataStore {
       }
     },
 
-    async upsertDocs(partnerId: string, docs: object[]): Promise<void> {
-      const chunks: object[][] = [];
-      for (let i = 0; i < docs.length; i += bulkChunk) chunks.push(docs.slice(i, i + bulkChunk));
+    async hasDocs(partnerId, type) {
+      try {
+        const { resources } = await container.items
+          .query(
+            {
+              query: "SELECT TOP 1 c.id FROM c WHERE c.partnerId = @partnerId AND c.type = @type",
+              parameters: [
+                { name: "@partnerId", value: partnerId },
+                { name: "@type", value: type },
+              ],
+            },
+            { partitionKey: partnerId },
+          )
+          .fetchAll();
+        return resources.length > 0;
+      } catch (err) {
+        throw new PartnerDataError(`checking ${type} documents of partner ${partnerId} failed`, { cause: err });
+      }
+    },
+
+    async writeDocs(partnerId, writes) {
+      const chunks: (typeof writes)[] = [];
+      for (let i = 0; i < writes.length; i += bulkChunk) chunks.push(writes.slice(i, i + bulkChunk));
+      const lost: string[] = [];
       let next = 0;
       const worker = async () => {
-        while (next < chunks.length) await upsertChunk(container, partnerId, chunks[next++]);
+        while (next < chunks.length) lost.push(...(await writeChunk(container, partnerId, chunks[next++])));
       };
       await Promise.all(Array.from({ length: Math.min(parallelChunks, chunks.length) }, worker));
+      return lost;
     },
   };
 }
 
-async function upsertChunk(container: Container, partnerId: string, docs: object[]): Promise<void> {
-  let pending = docs;
+// 409 on create, 412 on a changed ETag, 404 on replacing a deleted document: someone else wrote it.
+const lostRace = new Set([404, 409, 412]);
+
+async function writeChunk(
+  container: Container,
+  partnerId: string,
+  writes: Array<{ doc: { id: string }; etag?: string }>,
+): Promise<string[]> {
+  let pending = writes;
+  const lost: string[] = [];
   for (let attempt = 1; ; attempt++) {
-    const operations: OperationInput[] = pending.map((doc) => ({
-      operationType: BulkOperationType.Upsert,
-      partitionKey: partnerId,
-      resourceBody: doc as JSONObject,
-    }));
+    const operations: OperationInput[] = pending.map(({ doc, etag }) =>
+      etag
+        ? { operationType: BulkOperationType.Replace, id: doc.id, partitionKey: partnerId, ifMatch: etag, resourceBody: doc as JSONObject }
+        : { operationType: BulkOperationType.Create, partitionKey: partnerId, resourceBody: doc as JSONObject },
+    );
     let statuses: number[];
     try {
       const responses = await container.items.bulk(operations, { continueOnError: true });
@@ -66,16 +97,19 @@ async function upsertChunk(container: Container, partnerId: string, docs: object
         await backoff(attempt);
         continue;
       }
-      throw new PartnerDataError(`bulk upsert for partner ${partnerId} failed`, { cause: err });
+      throw new PartnerDataError(`bulk write for partner ${partnerId} failed`, { cause: err });
     }
     const again = pending.filter((_, i) => retryable.has(statuses[i]));
-    const failed = statuses.filter((s) => s >= 300 && !retryable.has(s));
+    pending.forEach((w, i) => {
+      if (lostRace.has(statuses[i])) lost.push(w.doc.id);
+    });
+    const failed = statuses.filter((s) => s >= 300 && !retryable.has(s) && !lostRace.has(s));
     if (failed.length > 0) {
-      throw new PartnerDataError(`bulk upsert for partner ${partnerId}: ${failed.length} operation(s) failed with status ${failed[0]}`);
+      throw new PartnerDataError(`bulk write for partner ${partnerId}: ${failed.length} operation(s) failed with status ${failed[0]}`);
     }
-    if (again.length === 0) return;
+    if (again.length === 0) return lost;
     if (attempt >= maxAttempts) {
-      throw new PartnerDataError(`bulk upsert for partner ${partnerId}: ${again.length} operation(s) still throttled after ${attempt} attempts`);
+      throw new PartnerDataError(`bulk write for partner ${partnerId}: ${again.length} operation(s) still throttled after ${attempt} attempts`);
     }
     pending = again;
     await backoff(attempt);

@@ -52,6 +52,7 @@ const defaultBatching = { maxTenants: 500, maxRows: 20_000 };
 const defaultStaleAfterMs = 10 * 60 * 1000;
 const heartbeatEveryMs = 5_000;
 const chunkBytes = 64 * 1024;
+const maxWriteRaces = 10;
 
 /** A defect of the whole file: it is rejected with this reason and nothing of it is stored. */
 class FileRejected extends Error {}
@@ -277,22 +278,34 @@ class IngestionRun {
     let buffer = new Map<string, RowsByDataset[D][]>();
     let bufferedRows = 0;
 
+    // A partner's first load of a dataset has nothing to merge with except what this ingestion wrote,
+    // so it skips reading; the conditional writes still catch anyone who wrote meanwhile.
+    const storedBefore = await this.deps.partnerData.hasDocs(ctx.partnerId, writer.docType);
+
     const flush = async () => {
       if (buffer.size === 0) return;
-      const tenantIds = [...buffer.keys()];
-      const existing = await this.deps.partnerData.readTenantDocs<DocByDataset[D]>(ctx.partnerId, writer.docType, tenantIds);
-      const byTenant = new Map(existing.map((d) => [d.tenantId, d]));
-      const docs: DocByDataset[D][] = [];
-      for (const [tenantId, rows] of buffer) {
-        const doc = writer.merge(ctx, tenantId, byTenant.get(tenantId), rows);
-        if (doc) {
-          docs.push(doc);
-          written.add(tenantId);
-        } else keptNewer++;
+      let tenantIds = [...buffer.keys()];
+      for (let attempt = 1; tenantIds.length > 0; attempt++) {
+        if (attempt > maxWriteRaces) {
+          throw new Error(`ingest ${ctx.ingestionId}: ${tenantIds.length} tenant document(s) kept changing under concurrent writes`);
+        }
+        const toRead = storedBefore || attempt > 1 ? tenantIds : tenantIds.filter((id) => written.has(id));
+        const existing = toRead.length > 0 ? await this.deps.partnerData.readTenantDocs<DocByDataset[D]>(ctx.partnerId, writer.docType, toRead) : [];
+        const byTenant = new Map(existing.map((d) => [d.tenantId, d]));
+        const writes: Array<{ doc: DocByDataset[D]; etag?: string }> = [];
+        for (const tenantId of tenantIds) {
+          const stored = byTenant.get(tenantId);
+          const doc = writer.merge(ctx, tenantId, stored, buffer.get(tenantId)!);
+          if (doc) writes.push({ doc, etag: stored?._etag });
+          else if (attempt === 1) keptNewer++;
+        }
+        const lost = new Set(await this.deps.partnerData.writeDocs(ctx.partnerId, writes));
+        for (const w of writes) if (!lost.has(w.doc.id)) written.add(w.doc.tenantId);
+        // Another writer got there first: read those tenants again and merge onto what they wrote.
+        tenantIds = writes.filter((w) => lost.has(w.doc.id)).map((w) => w.doc.tenantId);
       }
       buffer = new Map();
       bufferedRows = 0;
-      await this.deps.partnerData.upsertDocs(ctx.partnerId, docs);
       result.documents = written.size;
       await this.heartbeat({ rows: result.rows, loaded: result.loaded, rejected: result.rejected, documents: result.documents });
     };

@@ -6,10 +6,16 @@ import type { DocType } from "../ingest/documents.js";
 
 /** Per-tenant documents of the partnerData container. */
 export interface PartnerDataStore {
-  /** The stored documents of one type for these tenants, read with one query. */
-  readTenantDocs<T>(partnerId: string, type: DocType, tenantIds: string[]): Promise<T[]>;
-  /** Upserts in chunks (retrying throttled operations); rejects if any operation finally fails. */
-  upsertDocs(partnerId: string, docs: object[]): Promise<void>;
+  /** Whether the partner has any document of this type (a first load can skip reading). */
+  hasDocs(partnerId: string, type: DocType): Promise<boolean>;
+  /** The stored documents of one type for these tenants, read with one query, each with its ETag. */
+  readTenantDocs<T>(partnerId: string, type: DocType, tenantIds: string[]): Promise<Array<T & { _etag: string }>>;
+  /**
+   * Writes in bulk chunks, each conditional: a document read with an ETag is replaced only if unchanged,
+   * one read as missing is created only if still missing. Returns the ids whose write lost a race
+   * (the caller re-reads and merges again); throttled operations are retried; any other failure rejects.
+   */
+  writeDocs(partnerId: string, writes: Array<{ doc: { id: string }; etag?: string }>): Promise<string[]>;
 }
 
 /** The ingestion record plus who is working on it (claim fields are not part of the public record). */

@@ -431,6 +431,18 @@ describe("ingest: redelivery, parallel delivery and overwrites", () => {
     expect(await blobExists("processed", first.archivedTo!.slice("processed/".length))).toBe(true);
   });
 
+  it("keeps both files' rows when two usage files for one tenant are ingested at the same time", async () => {
+    const partnerId = nextPartner();
+    const header = "tenantId,month,workload,assignedUsers,activeUsers\n";
+    const files = ["2025-01", "2025-02", "2025-03", "2025-04"].map((m) => [`${partnerId}/usage/u-${m}.csv`, `${header}${t(1)},${m},Teams,10,5\n${t(2)},${m},Teams,20,5\n`]);
+    const uploaded = await Promise.all(files.map(([path, csv]) => upload(path, csv)));
+    const outcomes = await Promise.all(
+      uploaded.map((up, i) => ingestDrop(deps, { blobPath: `drops/${files[i][0]}`, content: up.content, etag: up.etag, receivedAt: up.lastModified })),
+    );
+    expect(outcomes.map((o) => o.status)).toEqual(["loaded", "loaded", "loaded", "loaded"]);
+    for (const d of await partnerDocs(partnerId)) expect(Object.keys(d.months).sort()).toEqual(["2025-01", "2025-02", "2025-03", "2025-04"]);
+  });
+
   it("finishes the work after a failure midway: the retry reaches the same state with one record", async () => {
     const partnerId = nextPartner();
     const path = `${partnerId}/usage/u.csv`;
@@ -441,11 +453,11 @@ describe("ingest: redelivery, parallel delivery and overwrites", () => {
       ...deps,
       batching: { maxTenants: 1, maxRows: 1 },
       partnerData: {
-        readTenantDocs: (p, type, ids) => deps.partnerData.readTenantDocs(p, type, ids),
-        upsertDocs: async (p, docs) => {
+        ...deps.partnerData,
+        writeDocs: async (p, docs) => {
           // The first tenant is written, then the database "fails".
           if (++writes === 2) throw new Error("simulated outage");
-          return deps.partnerData.upsertDocs(p, docs);
+          return deps.partnerData.writeDocs(p, docs);
         },
       },
     };
@@ -468,7 +480,7 @@ describe("ingest: redelivery, parallel delivery and overwrites", () => {
     let wakeUp!: () => void;
     const stuck = new Promise<void>((resolve) => (wakeUp = resolve));
     const silent = ingestDrop(
-      { ...deps, clock: () => anHourAgo, partnerData: { ...deps.partnerData, upsertDocs: () => stuck } },
+      { ...deps, clock: () => anHourAgo, partnerData: { ...deps.partnerData, writeDocs: () => stuck.then(() => []) } },
       blob,
     );
     await expect.poll(async () => (await records(partnerId))[0]?.status).toBe("validating");

@@ -220,3 +220,32 @@ describe("drop file checks", () => {
     expect(ingestionIdFor("acme", "acme/usage/u.csv", "0x8DD")).not.toBe(a);
   });
 });
+
+describe("usage fast path", () => {
+  it("accepts and rejects exactly what the usage schema does, with the same values", async () => {
+    const { usageRowSchema } = await import("../../shared/domain/datasets.js");
+    const columns = ["tenantId", "month", "workload", "assignedUsers", "activeUsers"];
+    const validate = createRowValidator(header("usage", columns), { now: new Date("2099-12-31T00:00:00Z") });
+    const tenantIds = [t1, t1.toUpperCase(), ` ${t1} `, t1.slice(0, 35), `${t1}0`, t1.replace("-", "_"), "g" + t1.slice(1), ""];
+    const months = ["2026-01", "2026-12", "2026-13", "2026-00", " 2026-05", "2026-5", "202605", "abcd-01", ""];
+    const workloadsTried = ["Teams", " teams ", "", "  ", "Custom Workload"];
+    const counts = ["0", "17", "007", " 5", "-1", "1.5", "1e3", "", "x", "123456789012345678"];
+    let compared = 0;
+    for (const tenantId of tenantIds)
+      for (const month of months)
+        for (const workload of workloadsTried)
+          for (const assigned of counts) {
+            const active = counts[(compared * 7) % counts.length];
+            const fields = [tenantId, month, workload, assigned, active];
+            const viaValidator = validate({ line: 2, fields });
+            const viaSchema = usageRowSchema.safeParse(Object.fromEntries(columns.map((c, i) => [c, fields[i]])));
+            expect(viaValidator.ok, JSON.stringify(fields)).toBe(viaSchema.success);
+            if (viaValidator.ok && viaSchema.success) {
+              expect(viaValidator.row).toEqual({ ...viaSchema.data, workload: viaValidator.row.workload });
+              expect(viaValidator.row.workload.toLowerCase()).toBe(viaSchema.data.workload.toLowerCase());
+            }
+            compared++;
+          }
+    expect(compared).toBeGreaterThan(3000);
+  });
+});
