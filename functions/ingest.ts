@@ -32,19 +32,8 @@ export function makeIngestDropHandler(deps: IngestDeps) {
         etag = version.etag;
         lastModified ??= version.lastModified;
       }
-      const outcome = await ingestDrop(
-        { ...deps, log: (m) => context.log(m) },
-        { blobPath, content: toBytes(blob), etag, receivedAt: lastModified },
-      );
-      if (outcome.status === "skipped") context.log(`ingestDrop: ${blobPath} skipped (${outcome.reason})`);
-      else {
-        const { counts, reason } = outcome.record;
-        context.log(
-          `ingestDrop: ${blobPath} ${outcome.status}` +
-            (reason ? `: ${reason}` : ` (${counts.loaded} of ${counts.rows} rows, ${counts.rejected} rejected)`) +
-            `; ingestion ${outcome.ingestionId}`,
-        );
-      }
+      // The use case logs the outcome (loaded, rejected with its reason, or skipped and why).
+      await ingestDrop({ ...deps, log: (m) => context.log(m) }, { blobPath, content: toBytes(blob), etag, receivedAt: lastModified });
     } catch (err) {
       context.error(err);
       throw err;

@@ -48,7 +48,8 @@ export type IngestOutcome =
   | { status: "loaded" | "failed"; ingestionId: string; record: IngestionRecord }
   | { status: "skipped"; ingestionId?: string; reason: string };
 
-const defaultBatching = { maxTenants: 500, maxRows: 20_000 };
+// maxRows allows ~500 tenants of a year of usage (96 rows each) per batch; 50k small rows stay a few MB.
+const defaultBatching = { maxTenants: 500, maxRows: 50_000 };
 const defaultStaleAfterMs = 10 * 60 * 1000;
 const heartbeatEveryMs = 5_000;
 const chunkBytes = 64 * 1024;

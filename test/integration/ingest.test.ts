@@ -522,7 +522,7 @@ describe("ingest: the blob-trigger function", () => {
     await makeIngestDropHandler(deps)(up.content, ctx);
     const [record] = (await listIngestions(env.clients.containers, partnerId, { pageSize: 5 })).items;
     expect(record).toMatchObject({ status: "loaded", etag: up.etag.replace(/"/g, ""), counts: { rows: 2, loaded: 2 } });
-    expect(logs.join("\n")).toContain(`drops/${partnerId}/tenants/t.csv loaded (2 of 2 rows, 0 rejected)`);
+    expect(logs.join("\n")).toContain(`(drops/${partnerId}/tenants/t.csv): loaded 2 of 2 rows into 2 documents (0 rejected)`);
   });
 
   it("reads the blob's ETag itself when the trigger passes none, and completes normally for a rejected file", async () => {
