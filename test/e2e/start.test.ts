@@ -1,0 +1,74 @@
+import { execFile } from "node:child_process";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { promisify } from "node:util";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { salesMotions } from "../../shared/domain/results.js";
+import { startDemo, type Demo } from "../../local/start.js";
+
+// What `npm start` does, end to end: emulators, the functions on the local host, the demo partner's files
+// ingested through the blob trigger and refreshed; then the three curl calls it prints, run as printed.
+
+const exec = promisify(execFile);
+
+let demo: Demo;
+let workDir: string;
+const logs: string[] = [];
+
+beforeAll(async () => {
+  workDir = await mkdtemp(path.join(tmpdir(), "npm-start-e2e-"));
+  demo = await startDemo({ port: 0, host: "local", log: (line) => logs.push(line), readyTimeoutMs: 120_000 });
+}, 180_000);
+
+afterAll(async () => {
+  await demo?.stop();
+  if (workDir) await rm(workDir, { recursive: true, force: true });
+});
+
+/** Runs a printed example exactly as a user would paste it into a shell. */
+async function runExample(index: number): Promise<string> {
+  const { stdout } = await exec("sh", ["-c", demo.examples[index].command], { cwd: workDir, maxBuffer: 64 * 1024 * 1024 });
+  return stdout;
+}
+
+describe("npm start", () => {
+  it("issues an administrator key for the demo partner and prints three curl examples against its base URL", () => {
+    expect(demo.partnerId).toBe("contoso-demo");
+    expect(demo.apiKey).toMatch(/^poi_contoso-demo_/);
+    expect(demo.examples).toHaveLength(3);
+    for (const example of demo.examples) {
+      expect(example.command).toMatch(/^curl /);
+      expect(example.command).toContain(demo.baseUrl);
+      expect(example.command).toContain(demo.apiKey);
+    }
+  });
+
+  it("ingested the demo drop through the blob trigger", () => {
+    for (const dataset of ["tenants", "subscriptions", "usage", "incentives"]) {
+      expect(logs.some((l) => l.includes(`contoso-demo/${dataset}/demo-`) && l.includes("loaded")), dataset).toBe(true);
+    }
+  });
+
+  it("example 1 lists Land W365 tenants", async () => {
+    const page = JSON.parse(await runExample(0)) as { items: { salesMotion: string }[] };
+    expect(page.items.length).toBeGreaterThan(0);
+    expect(page.items.length).toBeLessThanOrEqual(5);
+    expect(page.items.every((row) => row.salesMotion === "Land W365")).toBe(true);
+  });
+
+  it("example 2 returns the KPI tiles, with tenants in every sales motion", async () => {
+    const summary = JSON.parse(await runExample(1)) as { kpis: { tenants: number; salesMotions: Record<string, number> } };
+    expect(summary.kpis.tenants).toBeGreaterThan(100);
+    for (const motion of salesMotions) expect(summary.kpis.salesMotions[motion], motion).toBeGreaterThan(0);
+  });
+
+  it("example 3 writes an Excel-friendly CSV export of the Expand W365 tenants", async () => {
+    await runExample(2);
+    const csv = await readFile(path.join(workDir, "cloud-endpoints.csv"), "utf8");
+    expect(csv.startsWith("\uFEFFTenant Name,Tenant ID,")).toBe(true);
+    const lines = csv.trim().split(/\r?\n/);
+    expect(lines.length).toBeGreaterThan(2);
+    expect(lines.slice(1).every((line) => line.includes(",Expand W365,"))).toBe(true);
+  });
+});
