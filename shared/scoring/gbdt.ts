@@ -1357,6 +1357,8 @@ export function trainGbdt(train: LabelledDataset, options: Partial<GbdtOptions> 
   const baseScore = Math.log(prior / (1 - prior));
 
   const margin = new Float64Array(n).fill(baseScore);
+  // e^-margin per row, updated by one multiplication per leaf instead of one exp per row and round.
+  const expNegMargin = new Float64Array(n).fill(Math.exp(-baseScore));
   // Interleaved gradient and hessian per row, in single precision as LightGBM keeps them:
   // histogram sums are accumulated in double, and half the memory traffic speeds up histogram building.
   const gradHess = new Float32Array(2 * n);
@@ -1373,7 +1375,13 @@ export function trainGbdt(train: LabelledDataset, options: Partial<GbdtOptions> 
 
   for (let round = 0; round < opts.rounds; round++) {
     for (let i = 0; i < n; i++) {
-      const p = 1 / (1 + Math.exp(-margin[i]));
+      let e = expNegMargin[i];
+      // Saturated (0 or ∞) products cannot follow the margin back: recompute those from the margin.
+      if (!(e > 1e-300 && e < 1e300)) {
+        e = Math.exp(-margin[i]);
+        expNegMargin[i] = e;
+      }
+      const p = 1 / (1 + e);
       gradHess[2 * i] = p - label[i];
       // Floor keeps leaf values finite when the model is already confident.
       gradHess[2 * i + 1] = Math.max(p * (1 - p), 1e-16);
@@ -1400,13 +1408,25 @@ export function trainGbdt(train: LabelledDataset, options: Partial<GbdtOptions> 
     for (let node = 0; node < tree.nodeCount; node++) {
       values[node] = tree.feature[node] < 0 ? (-tree.gradSum[node] / (tree.hessSum[node] + opts.lambda)) * opts.learningRate : 0;
     }
+    const factors = new Float64Array(tree.nodeCount);
     for (let node = 0; node < tree.nodeCount; node++) {
       if (tree.feature[node] >= 0) continue;
       const v = values[node];
-      for (let i = tree.begin[node]; i < tree.end[node]; i++) margin[rows[i]] += v;
+      const factor = Math.exp(-v);
+      factors[node] = factor;
+      for (let i = tree.begin[node]; i < tree.end[node]; i++) {
+        const r = rows[i];
+        margin[r] += v;
+        expNegMargin[r] *= factor;
+      }
     }
     if (rowCount < n) {
-      for (let i = 0; i < n; i++) if (!inSample[i]) margin[i] += values[grownLeafOf(tree, binned.codes, i)];
+      for (let i = 0; i < n; i++) {
+        if (inSample[i]) continue;
+        const leaf = grownLeafOf(tree, binned.codes, i);
+        margin[i] += values[leaf];
+        expNegMargin[i] *= factors[leaf];
+      }
     }
     builder.addTree(tree, values, tree.hessSum);
     roundsTrained = round + 1;
