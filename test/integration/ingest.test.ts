@@ -443,6 +443,24 @@ describe("ingest: redelivery, parallel delivery and overwrites", () => {
     for (const d of await partnerDocs(partnerId)) expect(Object.keys(d.months).sort()).toEqual(["2025-01", "2025-02", "2025-03", "2025-04"]);
   });
 
+  it("records every dataset in the partner document when drops of several datasets finish at once", async () => {
+    const partnerId = nextPartner();
+    const outcomes = await Promise.all([
+      drop(`${partnerId}/tenants/t_2025-09-01.csv`, tenantsCsv),
+      drop(`${partnerId}/usage/u_2025-09-01.csv`, usageCsv(3)),
+      drop(`${partnerId}/subscriptions/s_2025-09-01.csv`, `tenantId,sku,quantity\n${t(1)},SPE_E5,10\n`),
+      drop(`${partnerId}/incentives/i_2025-09-01.csv`, `tenantId,engagement,workloads,potentialEarnings\n${t(1)},W365,Windows365,100\n`),
+    ]);
+    expect(outcomes.map((o) => o.status)).toEqual(["loaded", "loaded", "loaded", "loaded"]);
+    const { resource } = await env.clients.containers.partners.item("partner", partnerId).read<PartnerDoc>();
+    expect(Object.keys(resource!.datasets).sort()).toEqual(["incentives", "subscriptions", "tenants", "usage"]);
+    for (const o of outcomes) {
+      if (o.status === "skipped") continue;
+      expect(resource!.datasets[o.record.dataset as keyof PartnerDoc["datasets"]]).toMatchObject({ asOf: "2025-09-01", ingestionId: o.ingestionId });
+    }
+    expect(await refreshJobs(partnerId)).toHaveLength(4);
+  });
+
   it("finishes the work after a failure midway: the retry reaches the same state with one record", async () => {
     const partnerId = nextPartner();
     const path = `${partnerId}/usage/u.csv`;
