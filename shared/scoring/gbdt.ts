@@ -333,21 +333,7 @@ export class TreeGrower {
 
     const begin = t.begin[node];
     const end = t.end[node];
-    const codes = this.binned.codes[f];
-    const scratch = this.scratchRows;
-    let nl = begin;
-    let nr = 0;
-    // Stable and branch-free: rows stay ascending within each child (cache-friendly gathers later),
-    // and the data-dependent direction would mispredict half the time as a branch.
-    for (let i = begin; i < end; i++) {
-      const r = rows[i];
-      const goLeft = route[codes[r]];
-      rows[nl] = r;
-      scratch[nr] = r;
-      nl += goLeft;
-      nr += 1 - goLeft;
-    }
-    rows.set(scratch.subarray(0, nr), nl);
+    const nl = partitionRows(rows, this.scratchRows, this.binned.codes[f], route, begin, end);
 
     const hist = this.nodeHist[node]!;
     t.feature[node] = f;
@@ -566,6 +552,27 @@ export class TreeGrower {
   }
 }
 
+/**
+ * Reorders rows[begin, end) so rows whose bin code routes left come first; returns the boundary.
+ * Stable and branch-free: rows stay ascending within each child (cache-friendly gathers later),
+ * and the data-dependent direction would mispredict half the time as a branch.
+ */
+function partitionRows(rows: Uint32Array, scratch: Uint32Array, codes: Uint8Array, route: Uint8Array, begin: number, end: number): number {
+  let nl = begin;
+  let nr = 0;
+  for (let i = begin; i < end; i++) {
+    const r = rows[i];
+    const goLeft = route[codes[r]];
+    rows[nl] = r;
+    scratch[nr] = r;
+    nl += goLeft;
+    nr += 1 - goLeft;
+  }
+  rows.set(scratch.subarray(0, nr), nl);
+  return nl;
+}
+
+/** Leaf of a grown tree for one binned training row. */
 export function grownLeafOf(tree: GrownTree, codes: Uint8Array[], row: number): number {
   let n = 0;
   while (tree.feature[n] >= 0) {
