@@ -1,7 +1,10 @@
 import { fork, type ChildProcess } from "node:child_process";
-import { cpus } from "node:os";
+import { mkdtempSync } from "node:fs";
+import { cpus, tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
+import { demoWorkloads, generateDemoPartner } from "../local/demoData.js";
 import { startEmulators, type Emulators } from "../local/emulators.js";
 import { createClients, ensureResources, type Clients } from "../shared/adapters/clients.js";
 import { createRefreshQueue } from "../shared/adapters/refreshQueue.js";
@@ -12,6 +15,7 @@ import { loadConfig, names } from "../shared/config.js";
 import { datasetNames, type DatasetName } from "../shared/domain/datasets.js";
 import { ingestionDocSchema, partnerDocSchema, type IngestionDoc } from "../shared/domain/documents.js";
 import { bulkUpsertFloor, readPartnerDocuments } from "./floors.js";
+import { summariseCpuProfile } from "./profile.js";
 import { mb, round, runLoad, waitFor, type LoadResult } from "./stats.js";
 
 // npm run bench: one large partner drop through the whole local pipeline (blob landing → ingest →
@@ -32,20 +36,14 @@ const spec = {
 };
 const targets = { dropToQueryableMs: 60_000, peakRssBytes: 512 * 1024 * 1024, queryP99VsFloor: 2 };
 
+const profileDir = process.env.BENCH_HOST_PROFILE ? mkdtempSync(join(tmpdir(), "bench-host-profile-")) : undefined;
+
 type DropTexts = Partial<Record<DatasetName, string>>;
 
-async function generateDrop(): Promise<DropTexts> {
-  // Engineer "host" owns local/demoData.ts: generateDemoPartner({ tenants, months, seed }) → CSV text per dataset.
-  const demoDataModule = "../local/demoData.js";
-  const demoData = (await import(demoDataModule)) as {
-    generateDemoPartner(options: { tenants: number; months: number; seed: number }): Record<string, unknown>;
-  };
-  const generated = demoData.generateDemoPartner({ tenants: spec.tenants, months: spec.months, seed: spec.seed });
+function generateDrop(): DropTexts {
+  const generated = generateDemoPartner({ tenants: spec.tenants, months: spec.months, seed: spec.seed });
   const texts: DropTexts = {};
-  for (const name of datasetNames) {
-    const text = generated[name];
-    if (typeof text === "string") texts[name] = text;
-  }
+  for (const name of datasetNames) texts[name] = generated[name];
   return texts;
 }
 
@@ -63,8 +61,13 @@ interface HostChild {
 }
 
 async function startHostChild(settings: Record<string, string>): Promise<HostChild> {
+  const execArgv = ["--import", "tsx"];
+  // Diagnostics: BENCH_HOST_PROFILE=1 writes a CPU profile of the host (summarised in the output);
+  // BENCH_HOST_MAX_OLD_SPACE_MB caps its V8 heap, to tell live memory from garbage not yet collected.
+  if (profileDir) execArgv.push("--cpu-prof", `--cpu-prof-dir=${profileDir}`);
+  if (process.env.BENCH_HOST_MAX_OLD_SPACE_MB) execArgv.push(`--max-old-space-size=${Number(process.env.BENCH_HOST_MAX_OLD_SPACE_MB)}`);
   const child = fork(fileURLToPath(new URL("./hostProcess.ts", import.meta.url)), [], {
-    execArgv: ["--import", "tsx"],
+    execArgv,
     env: { ...process.env, BENCH_HOST_SETTINGS: JSON.stringify(settings) },
     stdio: ["ignore", "ignore", "pipe", "ipc"],
   });
@@ -134,7 +137,9 @@ async function drain(response: Response): Promise<number> {
 const elapsedSince = (t0: number) => Math.round(performance.now() - t0);
 
 async function main(): Promise<Record<string, unknown>> {
-  const partial: Record<string, unknown> = { spec: { ...spec, machine: { cpus: cpus().length, node: process.version } } };
+  const partial: Record<string, unknown> = {
+    spec: { ...spec, workloads: demoWorkloads.length, machine: { cpus: cpus().length, node: process.version } },
+  };
   let emulators: Emulators | undefined;
   let host: HostChild | undefined;
   const cleanup = async () => {
@@ -150,7 +155,7 @@ async function main(): Promise<Record<string, unknown>> {
     const { partnerId } = spec;
     // ---- data --------------------------------------------------------------------------------
     let t0 = performance.now();
-    const texts = await generateDrop();
+    const texts = generateDrop();
     const generateMs = elapsedSince(t0);
     t0 = performance.now();
     const drop = Object.entries(texts).map(([dataset, text]) => {
@@ -178,6 +183,7 @@ async function main(): Promise<Record<string, unknown>> {
     // ---- blob landing → rows queryable -----------------------------------------------------
     const drops = clients.blobs.getContainerClient(names.blobContainers.drops);
     const landing = performance.now();
+    const landingEpoch = Date.now();
     await Promise.all(
       drop.map((d) =>
         drops.getBlockBlobClient(`${partnerId}/${d.dataset}/bench-${spec.seed}.csv.gz`).uploadData(d.gzip, {
@@ -195,7 +201,18 @@ async function main(): Promise<Record<string, unknown>> {
     const failed = ingestions.filter((r) => r.status === "failed");
     if (failed.length) throw new Error(`ingestion failed: ${failed.map((r) => `${r.dataset}: ${r.reason}`).join("; ")}`);
     const loadedRows = ingestions.reduce((n, r) => n + r.counts.loaded, 0);
-    partial.ingest = { uploadMs, ingestedMs, loadedRows };
+    // Per file: when its ingestion record says it finished, counted from the blob landing.
+    const perDataset = Object.fromEntries(
+      ingestions.map((r) => [
+        r.dataset,
+        {
+          rows: r.counts.rows,
+          documents: r.counts.documents,
+          finishedAfterLandingMs: r.finishedAt ? Date.parse(r.finishedAt) - landingEpoch : null,
+        },
+      ]),
+    );
+    partial.ingest = { uploadMs, ingestedMs, loadedRows, perDataset };
 
     // Queryable: a refresh covering every loaded drop switched the pointer and the list route serves rows.
     await waitFor("a refresh of the whole drop", spec.pipelineTimeoutMs, async () => {
@@ -234,8 +251,10 @@ async function main(): Promise<Record<string, unknown>> {
     const exportBytes = await drain(exportResponse);
     const exportMs = elapsedSince(t0);
 
-    const memory = await host.request<{ peakRssBytes: number; maxRssBytes: number }>("stop", "stopped");
+    const memory = await host.request<{ peakRssBytes: number; maxRssBytes: number; peakHeapUsedBytes: number }>("stop", "stopped");
     const peakRssBytes = Math.max(memory.peakRssBytes, memory.maxRssBytes);
+    await new Promise<void>((resolve) => (host!.child.exitCode !== null ? resolve() : host!.child.once("exit", () => resolve())));
+    const hostProfile = profileDir ? summariseCpuProfile(profileDir) : undefined;
 
     // ---- floors: the emulator's own cost, SDK only, host stopped ---------------------------------
     const listQuery = cloudEndpointsListQuerySchema.parse({ pageSize: "50" });
@@ -248,7 +267,9 @@ async function main(): Promise<Record<string, unknown>> {
     });
     t0 = performance.now();
     let exportFloorRows = 0;
-    for await (const page of iterateCloudEndpointsRows(clients.containers, partnerId, after.resultSetId, cloudEndpointsExportQuerySchema.parse({}))) {
+    const exportFilter = cloudEndpointsExportQuerySchema.parse({});
+    // 5,000 rows per page, as the export route reads them (functions/httpCloudEndpoints.ts).
+    for await (const page of iterateCloudEndpointsRows(clients.containers, partnerId, after.resultSetId, exportFilter, 5_000)) {
       exportFloorRows += page.length;
     }
     const exportFloorMs = elapsedSince(t0);
@@ -270,10 +291,14 @@ async function main(): Promise<Record<string, unknown>> {
         rowsPerSecond: Math.round(loadedRows / (ingestedMs / 1000)),
         uploadMs,
         documents: partnerData.length,
+        perDataset,
       },
       dropToQueryableMs: queryableMs,
       refreshMs,
       hostPeakRssMB: round(mb(peakRssBytes)),
+      // Peak live V8 heap (sampled every 50 ms): far below RSS means garbage not yet collected, not data held.
+      hostPeakHeapUsedMB: round(mb(memory.peakHeapUsedBytes)),
+      ...(process.env.BENCH_HOST_MAX_OLD_SPACE_MB ? { hostMaxOldSpaceMB: Number(process.env.BENCH_HOST_MAX_OLD_SPACE_MB) } : {}),
       listQuery: listLoad,
       export: { rows: exportFloorRows, bytes: exportBytes, ms: exportMs, MBps: round(mb(exportBytes) / (exportMs / 1000), 2) },
     };
@@ -311,6 +336,7 @@ async function main(): Promise<Record<string, unknown>> {
       figures,
       floors,
       targets: { ...checks, met: Object.values(checks).every((c) => c.met) },
+      ...(hostProfile ? { hostProfile } : {}),
     };
   } catch (err) {
     const logs = host && host.child.exitCode === null ? await host.request<{ lines: string[] }>("logs", "logs").catch(() => undefined) : undefined;
