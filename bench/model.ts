@@ -108,13 +108,21 @@ function scoring300Trees(train: string, test: string): Record<string, unknown> {
   const data = applyPreparation(prepared.preparation, tableFromCsv(readFileSync(test, "utf8"))).data;
   let reps = 0;
   const t0 = performance.now();
+  const c0 = process.cpuUsage();
   let elapsed = 0;
   do {
     model.predictMargin(data);
     reps++;
     elapsed = (performance.now() - t0) / 1000;
   } while (elapsed < 1);
-  return { dataset: "bank-full test split", trees: model.treeCount, rows: data.rows, rowsPerSecond: Math.round((data.rows * reps) / elapsed) };
+  const cpu = process.cpuUsage(c0);
+  return {
+    dataset: "bank-full test split",
+    trees: model.treeCount,
+    rows: data.rows,
+    rowsPerSecond: Math.round((data.rows * reps) / elapsed),
+    rowsPerCpuSecond: Math.round((data.rows * reps) / ((cpu.user + cpu.system) / 1e6)),
+  };
 }
 
 function xgboostAvailable(): boolean {
@@ -160,6 +168,7 @@ function main(): void {
         trainCpuSeconds: out.trainCpuSeconds,
         readCsvSeconds: out.readCsvSeconds,
         scoringRowsPerSecond: out.scoringRowsPerSecond,
+        scoringRowsPerCpuSecond: out.scoringRowsPerCpuSecond,
         peakRssMB: out.peakRssMB,
         candidates: out.candidates,
         baseline: spec.baseline,
@@ -177,7 +186,12 @@ function main(): void {
       });
       if (spec.name.startsWith("bank")) {
         const s = scoring300Trees(split.train, split.test);
-        scoring = { ...s, targetRowsPerSecond: 100_000, targetMet: (s.rowsPerSecond as number) >= 100_000 };
+        scoring = {
+          ...s,
+          targetRowsPerSecond: 100_000,
+          targetMet: (s.rowsPerSecond as number) >= 100_000,
+          targetMetOnCpuTime: (s.rowsPerCpuSecond as number) >= 100_000,
+        };
       }
     }
   } finally {

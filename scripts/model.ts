@@ -119,6 +119,7 @@ function evaluate(args: EvaluateArgs): Record<string, unknown> {
   // Scoring speed of the model on prepared rows, repeated long enough to time reliably.
   let reps = 0;
   const t2 = performance.now();
+  const c2 = process.cpuUsage();
   let elapsed = 0;
   do {
     model.predictPrepared(test.data);
@@ -126,6 +127,8 @@ function evaluate(args: EvaluateArgs): Record<string, unknown> {
     elapsed = (performance.now() - t2) / 1000;
   } while (elapsed < 0.5 && reps < 1000);
   const scoringRowsPerSecond = (test.data.rows * reps) / elapsed;
+  const scoringCpu = process.cpuUsage(c2);
+  const scoringRowsPerCpuSecond = (test.data.rows * reps) / Math.max((scoringCpu.user + scoringCpu.system) / 1e6, 1e-9);
 
   const json = model.toJSON();
   if (args.save) writeFileSync(args.save, JSON.stringify(json));
@@ -149,6 +152,7 @@ function evaluate(args: EvaluateArgs): Record<string, unknown> {
       refitSeconds: round(json.training.refitSeconds, 3),
     },
     scoringRowsPerSecond: Math.round(scoringRowsPerSecond),
+    scoringRowsPerCpuSecond: Math.round(scoringRowsPerCpuSecond),
     testPrepareRowsPerSecond: Math.round(test.data.rows / Math.max(prepareSeconds, 1e-9)),
     trainRows: json.training.rows,
     testRows: test.data.rows,
