@@ -1101,7 +1101,7 @@ interface CompleteTrees {
   mask: Int32Array;
   /** 2^depth leaf values per tree. */
   leaf: Float64Array;
-  /** Per feature: known categories (categorical), -1 for numeric. */
+  /** Per feature: known categories when categorical splits read it, else -1 (values copied as they are). */
   categoryCount: Int32Array;
 }
 
@@ -1111,7 +1111,11 @@ const CATEGORY_SENTINEL = 31;
 
 function compileCompleteTrees(a: TreeEnsembleArrays, features: FeatureInfo[], depth: number): CompleteTrees | null {
   if (depth > COMPLETE_TREE_MAX_DEPTH) return null;
-  const categoryCount = Int32Array.from(features, (f, i) => (f.kind === "categorical" ? a.categoryCount[i] : -1));
+  // Only features some categorical split reads need the sentinel mapping (and the category limit).
+  const categoryCount = new Int32Array(features.length).fill(-1);
+  for (let n = 0; n < a.feature.length; n++) {
+    if (a.feature[n] >= 0 && a.categoryStart[n] >= 0) categoryCount[a.feature[n]] = a.categoryCount[a.feature[n]];
+  }
   if (categoryCount.some((c) => c >= CATEGORY_SENTINEL)) return null;
   const D = Math.max(1, depth);
   const inner = (1 << D) - 1;
