@@ -295,7 +295,23 @@ export class TreeGrower {
         const g = gradHess[2 * r];
         const h = gradHess[2 * r + 1];
         const stop = r * F + F;
-        for (let k = r * F; k < stop; k++) {
+        let k = r * F;
+        // Four features per iteration: fewer loop-control instructions per histogram update.
+        for (; k + 3 < stop; k += 4) {
+          const s0 = slots[k] * STRIDE;
+          const s1 = slots[k + 1] * STRIDE;
+          const s2 = slots[k + 2] * STRIDE;
+          const s3 = slots[k + 3] * STRIDE;
+          hist[s0] += g;
+          hist[s0 + 1] += h;
+          hist[s1] += g;
+          hist[s1 + 1] += h;
+          hist[s2] += g;
+          hist[s2 + 1] += h;
+          hist[s3] += g;
+          hist[s3 + 1] += h;
+        }
+        for (; k < stop; k++) {
           const s = slots[k] * STRIDE;
           hist[s] += g;
           hist[s + 1] += h;
