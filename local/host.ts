@@ -9,7 +9,7 @@ import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import type { ReadableStream as WebReadableStream } from "node:stream/web";
 import { format } from "node:util";
-import { pathToFileURL } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import functionsLibrary from "@azure/functions";
 import type { Cookie, HttpResponseInit, Timer } from "@azure/functions";
 import { BlobServiceClient, type ContainerClient } from "@azure/storage-blob";
@@ -80,6 +80,8 @@ export interface Registration {
 interface CoreRegistry {
   byFile: Map<string, Registration[]>;
   loading?: Registration[];
+  /** Registrations made while no host was loading (a function file imported directly, e.g. by a test). */
+  loose: { files: string[]; registrations: Registration[] }[];
   hooks: Map<string, Set<HookCallback>>;
   log: (line: string) => void;
 }
@@ -91,7 +93,7 @@ function coreRegistry(): CoreRegistry {
   const holder = globalThis as unknown as Record<symbol, CoreRegistry | undefined>;
   const existing = holder[registryKey];
   if (existing) return existing;
-  const registry: CoreRegistry = { byFile: new Map(), hooks: new Map(), log: (line) => console.log(line) };
+  const registry: CoreRegistry = { byFile: new Map(), loose: [], hooks: new Map(), log: (line) => console.log(line) };
   const disposable = (dispose: () => void) => ({ dispose });
   const coreApi = {
     version: "local-host",
@@ -103,14 +105,18 @@ function coreRegistry(): CoreRegistry {
       return undefined;
     },
     registerFunction(metadata: FunctionMetadata, handler: FunctionCallback) {
-      if (!registry.loading) {
-        registry.log(`[host] warning: function "${metadata.name}" registered outside of loading; ignored`);
-        return disposable(() => undefined);
+      let list = registry.loading;
+      if (!list) {
+        // A function file imported directly (e.g. by a test) before any host loaded it: remember its
+        // registrations under that file, found on the call stack, so a later host load reuses them.
+        const files = callerFiles(new Error().stack);
+        list = [];
+        registry.loose.push({ files, registrations: list });
       }
-      const list = registry.loading;
+      const target = list;
       const registration: Registration = { name: metadata.name, metadata, handler };
-      list.push(registration);
-      return disposable(() => list.splice(list.indexOf(registration), 1));
+      target.push(registration);
+      return disposable(() => target.splice(target.indexOf(registration), 1));
     },
     registerHook(hookName: string, callback: HookCallback) {
       const set = registry.hooks.get(hookName) ?? new Set();
@@ -139,6 +145,23 @@ function coreRegistry(): CoreRegistry {
   return registry;
 }
 
+/** The source files on the call stack of an app.* call (the function file is among them). */
+function callerFiles(stack: string | undefined): string[] {
+  const files: string[] = [];
+  for (const line of (stack ?? "").split("\n").slice(1)) {
+    const m = /\(?((?:file:\/\/)?\/[^():]+|[A-Za-z]:\\[^():]+):\d+:\d+\)?\s*$/.exec(line);
+    if (!m) continue;
+    const file = m[1].startsWith("file://") ? fileURLToPath(m[1]) : m[1];
+    if (!file.includes(`${path.sep}node_modules${path.sep}`)) files.push(path.resolve(file));
+  }
+  return files;
+}
+
+// Installed as soon as the host module loads, so function files imported afterwards (even directly) register here.
+coreRegistry();
+
+const stopGraceMs = 10_000;
+
 let loadChain: Promise<unknown> = Promise.resolve();
 
 /** Imports each function file once per process and returns the registrations each made. */
@@ -162,6 +185,13 @@ async function loadFunctions(functionsDir: string, log: (line: string) => void):
           throw err;
         } finally {
           registry.loading = undefined;
+        }
+        if (registrations.length === 0) {
+          // Already evaluated before this host loaded it: take what it registered then.
+          for (const loose of registry.loose.filter((l) => l.files.includes(file))) {
+            registrations.push(...loose.registrations);
+            registry.loose.splice(registry.loose.indexOf(loose), 1);
+          }
         }
         registry.byFile.set(file, registrations);
       }
@@ -385,13 +415,33 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
   }
   resetServices();
 
-  const registrations = await loadFunctions(functionsDir, log);
+  const restoreEnv = () => {
+    for (const [key, value] of previousEnv) {
+      if (value === undefined) delete process.env[key];
+      else process.env[key] = value;
+    }
+  };
+  let registrations: Registration[];
+  try {
+    registrations = await loadFunctions(functionsDir, log);
+  } catch (err) {
+    restoreEnv();
+    throw err;
+  }
   let stopping = false;
   const running = new Set<Promise<unknown>>();
   let backgroundRunning = 0;
   let lastActivityAt = Date.now();
   const listeners: Listener[] = [];
   const timers = new Set<NodeJS.Timeout>();
+
+  const stopSignal = new AbortController();
+  /** Waits `ms`, or less when the host stops (so stop() never waits for a retry that will not happen). */
+  const delayUnlessStopping = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const t = setTimeout(resolve, ms);
+      stopSignal.signal.addEventListener("abort", () => (clearTimeout(t), resolve()), { once: true });
+    });
 
   const later = (ms: number, fn: () => void) => {
     const t = setTimeout(() => {
@@ -552,361 +602,386 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
   const port = (server.address() as AddressInfo).port;
   const baseUrl = `http://127.0.0.1:${port}`;
 
-  // ---- storage clients per connection setting ----
-  const blobClients = new Map<string, BlobServiceClient>();
-  const queueClients = new Map<string, QueueServiceClient>();
-  const connectionString = (connection: unknown) => {
-    const name = typeof connection === "string" && connection ? connection : "AzureWebJobsStorage";
-    const value = process.env[name];
-    if (!value) throw new Error(`storage connection "${name}" is not set (the local host needs a connection string)`);
-    return value;
+  const stopHost = async () => {
+    if (stopping) return;
+    stopping = true;
+    stopSignal.abort();
+    listeners.forEach((l) => l.stop());
+    for (const t of timers) clearTimeout(t);
+    timers.clear();
+    server.close();
+    server.closeIdleConnections();
+    // Running invocations finish (bounded by the function timeout); a client that keeps a response open
+    // gets a grace period, then its connection is closed.
+    const grace = new Promise((resolve) => setTimeout(resolve, stopGraceMs).unref());
+    await Promise.race([Promise.allSettled([...running]), grace]);
+    server.closeAllConnections();
+    await Promise.allSettled([...running]);
+    await runHooks("appTerminate", {}).catch((err) => log(`[host] appTerminate hook failed: ${format(err)}`));
+    restoreEnv();
+    resetServices();
+    log("[host] stopped");
   };
-  const blobService = (connection: unknown) => {
-    const cs = connectionString(connection);
-    let client = blobClients.get(cs);
-    if (!client) blobClients.set(cs, (client = BlobServiceClient.fromConnectionString(cs)));
-    return client;
-  };
-  const queueService = (connection: unknown) => {
-    const cs = connectionString(connection);
-    let client = queueClients.get(cs);
-    if (!client) queueClients.set(cs, (client = QueueServiceClient.fromConnectionString(cs)));
-    return client;
-  };
-  const encode = (text: string) => (hostConfig.queues.messageEncoding === "base64" ? Buffer.from(text).toString("base64") : text);
 
-  /** A polling loop: `poll` returns true when it found work. */
-  const startListener = (name: string, poll: () => Promise<boolean>) => {
-    const listener: Listener = { name, quietSince: undefined, lastQuietPoll: undefined, stop: () => undefined };
-    let stopped = false;
-    listener.stop = () => {
-      stopped = true;
+  try {
+    // ---- storage clients per connection setting ----
+    const blobClients = new Map<string, BlobServiceClient>();
+    const queueClients = new Map<string, QueueServiceClient>();
+    const connectionString = (connection: unknown) => {
+      const name = typeof connection === "string" && connection ? connection : "AzureWebJobsStorage";
+      const value = process.env[name];
+      if (!value) throw new Error(`storage connection "${name}" is not set (the local host needs a connection string)`);
+      return value;
     };
-    const loop = async () => {
-      if (stopped || stopping) return;
-      const startedAt = Date.now();
-      try {
-        const found = await poll();
-        if (found || backgroundRunning > 0) listener.quietSince = undefined;
-        else {
-          listener.quietSince ??= startedAt;
-          listener.lastQuietPoll = startedAt;
-        }
-      } catch (err) {
-        listener.quietSince = undefined;
-        if (!stopping) log(`[host] warning: ${name} polling failed: ${format(err)}`);
-      }
-      if (!stopped && !stopping) later(pollIntervalMs, () => void loop());
+    const blobService = (connection: unknown) => {
+      const cs = connectionString(connection);
+      let client = blobClients.get(cs);
+      if (!client) blobClients.set(cs, (client = BlobServiceClient.fromConnectionString(cs)));
+      return client;
     };
-    listeners.push(listener);
-    void loop();
-  };
-
-  // ---- blob triggers ----
-  for (const r of registrations) {
-    const trigger = triggerOf(r);
-    if (trigger.type !== "blobTrigger") continue;
-    const triggerPath = resolveSettingExpressions(String(trigger.path), process.env);
-    const [containerName, ...rest] = triggerPath.split("/");
-    const pattern = blobNamePattern(rest.join("/"));
-    const container = blobService(trigger.connection).getContainerClient(containerName);
-    // Receipts: blob versions (name + ETag) this function has processed or poisoned. The real host keeps them
-    // in the azure-webjobs-hosts container; the local emulators are in memory, so memory is enough here.
-    const receipts = new Set<string>();
-    const inFlight = new Set<string>();
-    const waiting: { name: string; etag: string; attempt: number }[] = [];
-    let active = 0;
-    const maxActive = Math.max(1, hostConfig.blobs.maxDegreeOfParallelism);
-
-    const pump = () => {
-      while (!stopping && active < maxActive && waiting.length) {
-        const item = waiting.shift()!;
-        active++;
-        const work = processBlob(item).catch((err) => log(`[host] error: ${r.name}: ${containerName}/${item.name}: ${format(err)}`));
-        void track(work, true).finally(() => {
-          active--;
-          pump();
-        });
-      }
+    const queueService = (connection: unknown) => {
+      const cs = connectionString(connection);
+      let client = queueClients.get(cs);
+      if (!client) queueClients.set(cs, (client = QueueServiceClient.fromConnectionString(cs)));
+      return client;
     };
+    const encode = (text: string) => (hostConfig.queues.messageEncoding === "base64" ? Buffer.from(text).toString("base64") : text);
 
-    const processBlob = async (item: { name: string; etag: string; attempt: number }) => {
-      const key = `${item.name}\u0000${item.etag}`;
-      const blob = container.getBlockBlobClient(item.name);
-      let content: Buffer;
-      let props: Awaited<ReturnType<typeof blob.getProperties>>;
-      try {
-        // Only this version: a blob moved away (404) or overwritten meanwhile (412) is not invoked for it.
-        props = await blob.getProperties({ conditions: { ifMatch: item.etag } });
-        content = await blob.downloadToBuffer(0, undefined, { conditions: { ifMatch: item.etag } });
-      } catch (err) {
-        const status = (err as { statusCode?: number }).statusCode;
-        if (status === 404 || status === 412) {
-          inFlight.delete(key);
-          return;
-        }
-        inFlight.delete(key);
-        throw err;
-      }
-      const bindingData = pattern.match(item.name) ?? {};
-      const triggerMetadata: Record<string, unknown> = {
-        ...bindingData,
-        blobTrigger: `${containerName}/${item.name}`,
-        uri: blob.url,
-        properties: {
-          eTag: props.etag,
-          lastModified: props.lastModified?.toISOString(),
-          createdOn: props.createdOn?.toISOString(),
-          contentLength: props.contentLength,
-          contentType: props.contentType,
-          contentMD5: props.contentMD5 ? Buffer.from(props.contentMD5).toString("base64") : undefined,
-          contentEncoding: props.contentEncoding,
-          blobType: "Block",
-        },
-        metadata: props.metadata ?? {},
-        sys: { methodName: r.name, utcNow: new Date().toISOString(), randGuid: randomUUID() },
+    /** A polling loop: `poll` returns true when it found work. */
+    const startListener = (name: string, poll: () => Promise<boolean>) => {
+      const listener: Listener = { name, quietSince: undefined, lastQuietPoll: undefined, stop: () => undefined };
+      let stopped = false;
+      listener.stop = () => {
+        stopped = true;
       };
-      const attempt = item.attempt + 1;
-      try {
-        await invoke(r, content, triggerMetadata);
-        receipts.add(key);
-        inFlight.delete(key);
-        log(`[host] ${r.name}: processed ${containerName}/${item.name} (ETag ${item.etag}, attempt ${attempt})`);
-      } catch (err) {
-        log(`[${r.name}] error: attempt ${attempt} of ${hostConfig.blobs.poisonBlobThreshold} failed for ${containerName}/${item.name}: ${format(err)}`);
-        if (attempt >= hostConfig.blobs.poisonBlobThreshold) {
+      const loop = async () => {
+        if (stopped || stopping) return;
+        const startedAt = Date.now();
+        try {
+          const found = await poll();
+          if (found || backgroundRunning > 0) listener.quietSince = undefined;
+          else {
+            listener.quietSince ??= startedAt;
+            listener.lastQuietPoll = startedAt;
+          }
+        } catch (err) {
+          listener.quietSince = undefined;
+          if (!stopping) log(`[host] warning: ${name} polling failed: ${format(err)}`);
+        }
+        if (!stopped && !stopping) later(pollIntervalMs, () => void loop());
+      };
+      listeners.push(listener);
+      void loop();
+    };
+
+    // ---- blob triggers ----
+    for (const r of registrations) {
+      const trigger = triggerOf(r);
+      if (trigger.type !== "blobTrigger") continue;
+      const triggerPath = resolveSettingExpressions(String(trigger.path), process.env);
+      const [containerName, ...rest] = triggerPath.split("/");
+      const pattern = blobNamePattern(rest.join("/"));
+      const container = blobService(trigger.connection).getContainerClient(containerName);
+      // Receipts: blob versions (name + ETag) this function has processed or poisoned. The real host keeps them
+      // in the azure-webjobs-hosts container; the local emulators are in memory, so memory is enough here.
+      const receipts = new Set<string>();
+      const inFlight = new Set<string>();
+      const waiting: { name: string; etag: string; attempt: number }[] = [];
+      let active = 0;
+      const maxActive = Math.max(1, hostConfig.blobs.maxDegreeOfParallelism);
+
+      const pump = () => {
+        while (!stopping && active < maxActive && waiting.length) {
+          const item = waiting.shift()!;
+          active++;
+          const work = processBlob(item).catch((err) => log(`[host] error: ${r.name}: ${containerName}/${item.name}: ${format(err)}`));
+          void track(work, true).finally(() => {
+            active--;
+            pump();
+          });
+        }
+      };
+
+      const processBlob = async (item: { name: string; etag: string; attempt: number }) => {
+        const key = `${item.name}\u0000${item.etag}`;
+        const blob = container.getBlockBlobClient(item.name);
+        let content: Buffer;
+        let props: Awaited<ReturnType<typeof blob.getProperties>>;
+        try {
+          // Only this version: a blob moved away (404) or overwritten meanwhile (412) is not invoked for it.
+          props = await blob.getProperties({ conditions: { ifMatch: item.etag } });
+          content = await blob.downloadToBuffer(0, undefined, { conditions: { ifMatch: item.etag } });
+        } catch (err) {
+          const status = (err as { statusCode?: number }).statusCode;
+          if (status === 404 || status === 412) {
+            inFlight.delete(key);
+            return;
+          }
+          inFlight.delete(key);
+          throw err;
+        }
+        const bindingData = pattern.match(item.name) ?? {};
+        const triggerMetadata: Record<string, unknown> = {
+          ...bindingData,
+          blobTrigger: `${containerName}/${item.name}`,
+          uri: blob.url,
+          properties: {
+            eTag: props.etag,
+            lastModified: props.lastModified?.toISOString(),
+            createdOn: props.createdOn?.toISOString(),
+            contentLength: props.contentLength,
+            contentType: props.contentType,
+            contentMD5: props.contentMD5 ? Buffer.from(props.contentMD5).toString("base64") : undefined,
+            contentEncoding: props.contentEncoding,
+            blobType: "Block",
+          },
+          metadata: props.metadata ?? {},
+          sys: { methodName: r.name, utcNow: new Date().toISOString(), randGuid: randomUUID() },
+        };
+        const attempt = item.attempt + 1;
+        try {
+          await invoke(r, content, triggerMetadata);
           receipts.add(key);
           inFlight.delete(key);
-          await poisonBlob(r.name, containerName, item.name, item.etag);
-        } else if (!stopping) {
-          // Retry like the host's internal blob-trigger queue: the message becomes visible again after the queue visibility timeout.
-          const retry = track(
-            new Promise<void>((resolve) =>
-              later(Math.max(hostConfig.queues.visibilityTimeoutMs, pollIntervalMs), () => {
+          log(`[host] ${r.name}: processed ${containerName}/${item.name} (ETag ${item.etag}, attempt ${attempt})`);
+        } catch (err) {
+          log(`[${r.name}] error: attempt ${attempt} of ${hostConfig.blobs.poisonBlobThreshold} failed for ${containerName}/${item.name}: ${format(err)}`);
+          if (attempt >= hostConfig.blobs.poisonBlobThreshold) {
+            receipts.add(key);
+            inFlight.delete(key);
+            await poisonBlob(r.name, containerName, item.name, item.etag);
+          } else if (!stopping) {
+            // Retry like the host's internal blob-trigger queue: the message becomes visible again after the queue visibility timeout.
+            const retryAfter = Math.max(hostConfig.queues.visibilityTimeoutMs, pollIntervalMs);
+            void track(
+              delayUnlessStopping(retryAfter).then(() => {
+                if (stopping) return;
                 waiting.push({ ...item, attempt });
                 pump();
-                resolve();
               }),
-            ),
-            true,
-          );
-          void retry;
-        } else {
-          inFlight.delete(key);
+              true,
+            );
+          } else {
+            inFlight.delete(key);
+          }
         }
-      }
-    };
+      };
 
-    const poisonBlob = async (functionName: string, containerName: string, blobName: string, etag: string) => {
-      const poison = queueService(trigger.connection).getQueueClient("webjobs-blobtrigger-poison");
-      await poison.createIfNotExists();
-      // Same fields as the real host's poison message, so tooling that reads it works locally too.
-      const message = JSON.stringify({
-        Type: "BlobTrigger",
-        FunctionId: `Host.Functions.${functionName}`,
-        BlobType: "BlockBlob",
-        ContainerName: containerName,
-        BlobName: blobName,
-        ETag: etag,
+      const poisonBlob = async (functionName: string, containerName: string, blobName: string, etag: string) => {
+        const poison = queueService(trigger.connection).getQueueClient("webjobs-blobtrigger-poison");
+        await poison.createIfNotExists();
+        // Same fields as the real host's poison message, so tooling that reads it works locally too.
+        const message = JSON.stringify({
+          Type: "BlobTrigger",
+          FunctionId: `Host.Functions.${functionName}`,
+          BlobType: "BlockBlob",
+          ContainerName: containerName,
+          BlobName: blobName,
+          ETag: etag,
+        });
+        await poison.sendMessage(encode(message));
+        log(`[host] ${functionName}: poisoned ${containerName}/${blobName} (ETag ${etag}) after ${hostConfig.blobs.poisonBlobThreshold} attempts; message on queue webjobs-blobtrigger-poison`);
+      };
+
+      let containerMissingLogged = false;
+      startListener(`blob trigger ${r.name} (${triggerPath})`, async () => {
+        let found = false;
+        try {
+          for await (const item of container.listBlobsFlat({ prefix: pattern.prefix })) {
+            if (!pattern.match(item.name)) continue;
+            const rawEtag = item.properties.etag;
+            if (!rawEtag) continue;
+            // Listings may omit the quotes that upload and getProperties return; keep one spelling.
+            const etag = rawEtag.startsWith('"') ? rawEtag : `"${rawEtag}"`;
+            const key = `${item.name}\u0000${etag}`;
+            if (receipts.has(key) || inFlight.has(key)) continue;
+            inFlight.add(key);
+            waiting.push({ name: item.name, etag, attempt: 0 });
+            found = true;
+          }
+        } catch (err) {
+          if ((err as { statusCode?: number }).statusCode === 404) {
+            if (!containerMissingLogged) log(`[host] warning: container "${containerName}" does not exist yet (${r.name})`);
+            containerMissingLogged = true;
+            return false;
+          }
+          throw err;
+        }
+        if (found) pump();
+        return found || inFlight.size > 0;
       });
-      await poison.sendMessage(encode(message));
-      log(`[host] ${functionName}: poisoned ${containerName}/${blobName} (ETag ${etag}) after ${hostConfig.blobs.poisonBlobThreshold} attempts; message on queue webjobs-blobtrigger-poison`);
-    };
+    }
 
-    let containerMissingLogged = false;
-    startListener(`blob trigger ${r.name} (${triggerPath})`, async () => {
-      let found = false;
+    // ---- queue triggers ----
+    for (const r of registrations) {
+      const trigger = triggerOf(r);
+      if (trigger.type !== "queueTrigger") continue;
+      const queueName = resolveSettingExpressions(String(trigger.queueName), process.env);
+      const queue = queueService(trigger.connection).getQueueClient(queueName);
+      let active = 0;
+      const { batchSize, maxDequeueCount, visibilityTimeoutMs } = hostConfig.queues;
+      // The lease while a message is being processed; on failure the message reappears after host.json visibilityTimeout.
+      const leaseSeconds = Math.max(30, Math.ceil((hostConfig.functionTimeoutMs ?? 600_000) / 1000));
+
+      const processMessage = async (message: {
+        messageId: string;
+        popReceipt: string;
+        messageText: string;
+        dequeueCount: number;
+        insertedOn: Date;
+        expiresOn: Date;
+        nextVisibleOn: Date;
+      }) => {
+        let text = message.messageText;
+        if (hostConfig.queues.messageEncoding === "base64") {
+          const decoded = decodeBase64Strict(text);
+          if (decoded === undefined) {
+            // The real host cannot bind such a message either; it fails and eventually goes to the poison queue.
+            log(`[${r.name}] error: message ${message.messageId} is not valid base64 (host.json messageEncoding is base64)`);
+            await failMessage(message, new Error("message is not base64"));
+            return;
+          }
+          text = decoded;
+        }
+        let input: unknown = text;
+        try {
+          input = JSON.parse(text);
+        } catch {
+          // Not JSON: the handler gets the string, as with the real host.
+        }
+        const triggerMetadata = {
+          dequeueCount: message.dequeueCount,
+          expirationTime: message.expiresOn.toISOString(),
+          id: message.messageId,
+          insertionTime: message.insertedOn.toISOString(),
+          nextVisibleTime: message.nextVisibleOn.toISOString(),
+          popReceipt: message.popReceipt,
+          queueTrigger: text,
+          sys: { methodName: r.name, utcNow: new Date().toISOString(), randGuid: randomUUID() },
+        };
+        try {
+          await invoke(r, input, triggerMetadata);
+          await queue.deleteMessage(message.messageId, message.popReceipt);
+        } catch (err) {
+          log(`[${r.name}] error: message ${message.messageId} attempt ${message.dequeueCount} of ${maxDequeueCount} failed: ${format(err)}`);
+          await failMessage(message, err);
+        }
+      };
+
+      const failMessage = async (message: { messageId: string; popReceipt: string; messageText: string; dequeueCount: number }, _err: unknown) => {
+        if (message.dequeueCount >= maxDequeueCount) {
+          const poisonQueue = queueService(trigger.connection).getQueueClient(`${queueName}-poison`);
+          await poisonQueue.createIfNotExists();
+          await poisonQueue.sendMessage(message.messageText);
+          await queue.deleteMessage(message.messageId, message.popReceipt);
+          log(`[host] ${r.name}: message ${message.messageId} moved to queue ${queueName}-poison after ${message.dequeueCount} attempts`);
+        } else {
+          await queue.updateMessage(message.messageId, message.popReceipt, undefined, Math.ceil(visibilityTimeoutMs / 1000));
+        }
+      };
+
+      startListener(`queue trigger ${r.name} (${queueName})`, async () => {
+        if (active >= batchSize) return true;
+        let received;
+        try {
+          received = await queue.receiveMessages({ numberOfMessages: batchSize - active, visibilityTimeout: leaseSeconds });
+        } catch (err) {
+          if ((err as { statusCode?: number }).statusCode === 404) return false;
+          throw err;
+        }
+        for (const message of received.receivedMessageItems) {
+          active++;
+          void track(processMessage(message), true)
+            .catch((err) => log(`[host] error: ${r.name} could not settle message ${message.messageId}: ${format(err)}`))
+            .finally(() => {
+              active--;
+            });
+        }
+        if (received.receivedMessageItems.length > 0 || active > 0) return true;
+        // Messages waiting for their retry are invisible but still counted: the queue is not done yet.
+        const props = await queue.getProperties();
+        return (props.approximateMessagesCount ?? 0) > 0;
+      });
+    }
+
+    // ---- timers ----
+    for (const r of registrations) {
+      const trigger = triggerOf(r);
+      if (trigger.type !== "timerTrigger") continue;
+      const expression = resolveSettingExpressions(String(trigger.schedule), process.env);
+      let schedule: CronSchedule;
       try {
-        for await (const item of container.listBlobsFlat({ prefix: pattern.prefix })) {
-          if (!pattern.match(item.name)) continue;
-          const rawEtag = item.properties.etag;
-          if (!rawEtag) continue;
-          // Listings may omit the quotes that upload and getProperties return; keep one spelling.
-          const etag = rawEtag.startsWith('"') ? rawEtag : `"${rawEtag}"`;
-          const key = `${item.name}\u0000${etag}`;
-          if (receipts.has(key) || inFlight.has(key)) continue;
-          inFlight.add(key);
-          waiting.push({ name: item.name, etag, attempt: 0 });
-          found = true;
-        }
+        schedule = parseNcrontab(expression);
       } catch (err) {
-        if ((err as { statusCode?: number }).statusCode === 404) {
-          if (!containerMissingLogged) log(`[host] warning: container "${containerName}" does not exist yet (${r.name})`);
-          containerMissingLogged = true;
-          return false;
-        }
+        log(`[host] error: ${r.name}: ${(err as Error).message}`);
         throw err;
       }
-      if (found) pump();
-      return found || inFlight.size > 0;
-    });
-  }
-
-  // ---- queue triggers ----
-  for (const r of registrations) {
-    const trigger = triggerOf(r);
-    if (trigger.type !== "queueTrigger") continue;
-    const queueName = resolveSettingExpressions(String(trigger.queueName), process.env);
-    const queue = queueService(trigger.connection).getQueueClient(queueName);
-    let active = 0;
-    const { batchSize, maxDequeueCount, visibilityTimeoutMs } = hostConfig.queues;
-    // The lease while a message is being processed; on failure the message reappears after host.json visibilityTimeout.
-    const leaseSeconds = Math.max(30, Math.ceil((hostConfig.functionTimeoutMs ?? 600_000) / 1000));
-
-    const processMessage = async (message: {
-      messageId: string;
-      popReceipt: string;
-      messageText: string;
-      dequeueCount: number;
-      insertedOn: Date;
-      expiresOn: Date;
-      nextVisibleOn: Date;
-    }) => {
-      let text = message.messageText;
-      if (hostConfig.queues.messageEncoding === "base64") {
-        const decoded = decodeBase64Strict(text);
-        if (decoded === undefined) {
-          // The real host cannot bind such a message either; it fails and eventually goes to the poison queue.
-          log(`[${r.name}] error: message ${message.messageId} is not valid base64 (host.json messageEncoding is base64)`);
-          await failMessage(message, new Error("message is not base64"));
+      let last: Date | undefined;
+      let timerRunning = false;
+      const fire = async (scheduledFor: Date, reason: string) => {
+        if (timerRunning) {
+          log(`[host] ${r.name}: previous run still in progress; skipping the ${scheduledFor.toISOString()} occurrence`);
           return;
         }
-        text = decoded;
-      }
-      let input: unknown = text;
-      try {
-        input = JSON.parse(text);
-      } catch {
-        // Not JSON: the handler gets the string, as with the real host.
-      }
-      const triggerMetadata = {
-        dequeueCount: message.dequeueCount,
-        expirationTime: message.expiresOn.toISOString(),
-        id: message.messageId,
-        insertionTime: message.insertedOn.toISOString(),
-        nextVisibleTime: message.nextVisibleOn.toISOString(),
-        popReceipt: message.popReceipt,
-        queueTrigger: text,
-        sys: { methodName: r.name, utcNow: new Date().toISOString(), randGuid: randomUUID() },
+        timerRunning = true;
+        const now = new Date();
+        const next = nextOccurrence(schedule, new Date(Math.max(now.getTime(), scheduledFor.getTime())));
+        const timer: Timer = {
+          // Past due when the host fires noticeably later than scheduled (the real host compares with its monitor).
+          isPastDue: now.getTime() - scheduledFor.getTime() > 1000,
+          schedule: { adjustForDST: false },
+          scheduleStatus: {
+            last: (last ?? new Date("0001-01-01T00:00:00Z")).toISOString(),
+            next: next?.toISOString() ?? "",
+            lastUpdated: now.toISOString(),
+          },
+        };
+        last = scheduledFor;
+        try {
+          await invoke(r, timer, undefined);
+          log(`[host] ${r.name}: timer ran (${reason})`);
+        } catch (err) {
+          log(`[${r.name}] error: timer run failed: ${format(err)}`);
+        } finally {
+          timerRunning = false;
+        }
       };
-      try {
-        await invoke(r, input, triggerMetadata);
-        await queue.deleteMessage(message.messageId, message.popReceipt);
-      } catch (err) {
-        log(`[${r.name}] error: message ${message.messageId} attempt ${message.dequeueCount} of ${maxDequeueCount} failed: ${format(err)}`);
-        await failMessage(message, err);
-      }
-    };
-
-    const failMessage = async (message: { messageId: string; popReceipt: string; messageText: string; dequeueCount: number }, _err: unknown) => {
-      if (message.dequeueCount >= maxDequeueCount) {
-        const poisonQueue = queueService(trigger.connection).getQueueClient(`${queueName}-poison`);
-        await poisonQueue.createIfNotExists();
-        await poisonQueue.sendMessage(message.messageText);
-        await queue.deleteMessage(message.messageId, message.popReceipt);
-        log(`[host] ${r.name}: message ${message.messageId} moved to queue ${queueName}-poison after ${message.dequeueCount} attempts`);
-      } else {
-        await queue.updateMessage(message.messageId, message.popReceipt, undefined, Math.ceil(visibilityTimeoutMs / 1000));
-      }
-    };
-
-    startListener(`queue trigger ${r.name} (${queueName})`, async () => {
-      if (active >= batchSize) return true;
-      let received;
-      try {
-        received = await queue.receiveMessages({ numberOfMessages: batchSize - active, visibilityTimeout: leaseSeconds });
-      } catch (err) {
-        if ((err as { statusCode?: number }).statusCode === 404) return false;
-        throw err;
-      }
-      for (const message of received.receivedMessageItems) {
-        active++;
-        void track(processMessage(message), true)
-          .catch((err) => log(`[host] error: ${r.name} could not settle message ${message.messageId}: ${format(err)}`))
-          .finally(() => {
-            active--;
-          });
-      }
-      if (received.receivedMessageItems.length > 0 || active > 0) return true;
-      // Messages waiting for their retry are invisible but still counted: the queue is not done yet.
-      const props = await queue.getProperties();
-      return (props.approximateMessagesCount ?? 0) > 0;
-    });
-  }
-
-  // ---- timers ----
-  for (const r of registrations) {
-    const trigger = triggerOf(r);
-    if (trigger.type !== "timerTrigger") continue;
-    const expression = resolveSettingExpressions(String(trigger.schedule), process.env);
-    let schedule: CronSchedule;
-    try {
-      schedule = parseNcrontab(expression);
-    } catch (err) {
-      log(`[host] error: ${r.name}: ${(err as Error).message}`);
-      throw err;
-    }
-    let last: Date | undefined;
-    let timerRunning = false;
-    const fire = async (scheduledFor: Date, reason: string) => {
-      if (timerRunning) {
-        log(`[host] ${r.name}: previous run still in progress; skipping the ${scheduledFor.toISOString()} occurrence`);
-        return;
-      }
-      timerRunning = true;
-      const now = new Date();
-      const next = nextOccurrence(schedule, new Date(Math.max(now.getTime(), scheduledFor.getTime())));
-      const timer: Timer = {
-        // Past due when the host fires noticeably later than scheduled (the real host compares with its monitor).
-        isPastDue: now.getTime() - scheduledFor.getTime() > 1000,
-        schedule: { adjustForDST: false },
-        scheduleStatus: {
-          last: (last ?? new Date("0001-01-01T00:00:00Z")).toISOString(),
-          next: next?.toISOString() ?? "",
-          lastUpdated: now.toISOString(),
-        },
+      const scheduleNext = () => {
+        if (stopping) return;
+        const next = nextOccurrence(schedule, new Date());
+        if (!next) {
+          log(`[host] warning: ${r.name}: schedule "${expression}" never fires`);
+          return;
+        }
+        // setTimeout caps near 24.8 days; re-plan long waits in steps.
+        const wait = Math.min(next.getTime() - Date.now(), 2 ** 31 - 1);
+        later(Math.max(0, wait), () => {
+          if (Date.now() + 5 < next.getTime()) return scheduleNext();
+          void track(fire(next, "schedule"), true);
+          scheduleNext();
+        });
       };
-      last = scheduledFor;
-      try {
-        await invoke(r, timer, undefined);
-        log(`[host] ${r.name}: timer ran (${reason})`);
-      } catch (err) {
-        log(`[${r.name}] error: timer run failed: ${format(err)}`);
-      } finally {
-        timerRunning = false;
-      }
-    };
-    const scheduleNext = () => {
-      if (stopping) return;
-      const next = nextOccurrence(schedule, new Date());
-      if (!next) {
-        log(`[host] warning: ${r.name}: schedule "${expression}" never fires`);
-        return;
-      }
-      // setTimeout caps near 24.8 days; re-plan long waits in steps.
-      const wait = Math.min(next.getTime() - Date.now(), 2 ** 31 - 1);
-      later(Math.max(0, wait), () => {
-        if (Date.now() + 5 < next.getTime()) return scheduleNext();
-        void track(fire(next, "schedule"), true);
-        scheduleNext();
-      });
-    };
-    if (trigger.runOnStartup) void track(fire(new Date(), "runOnStartup"), true);
-    scheduleNext();
-  }
-
-  for (const r of registrations) {
-    const type = triggerOf(r).type;
-    if (!["httpTrigger", "blobTrigger", "queueTrigger", "timerTrigger"].includes(type)) {
-      log(`[host] warning: ${r.name}: trigger type "${type}" is not supported by the local host; not started`);
+      if (trigger.runOnStartup) void track(fire(new Date(), "runOnStartup"), true);
+      scheduleNext();
     }
-    const extra = Object.entries(r.metadata.bindings).filter(([name, b]) => b.direction === "out" ? name !== "$return" || b.type !== "http" : b.direction === "in" && !/Trigger$/.test(b.type));
-    if (extra.length) log(`[host] warning: ${r.name}: extra bindings (${extra.map(([n]) => n).join(", ")}) are not supported by the local host`);
-  }
 
-  await runHooks("appStart", {});
-  log(`[host] ${registrations.length} functions loaded from ${functionsDir}; listening on ${baseUrl}`);
-  for (const route of httpRoutes) log(`[host]   ${route.registration.name}: [${route.methods.join(",")}] ${baseUrl}${route.template}`);
+    for (const r of registrations) {
+      const type = triggerOf(r).type;
+      if (!["httpTrigger", "blobTrigger", "queueTrigger", "timerTrigger"].includes(type)) {
+        log(`[host] warning: ${r.name}: trigger type "${type}" is not supported by the local host; not started`);
+      }
+      const extra = Object.entries(r.metadata.bindings).filter(([name, b]) => b.direction === "out" ? name !== "$return" || b.type !== "http" : b.direction === "in" && !/Trigger$/.test(b.type));
+      if (extra.length) log(`[host] warning: ${r.name}: extra bindings (${extra.map(([n]) => n).join(", ")}) are not supported by the local host`);
+    }
+
+    await runHooks("appStart", {});
+    log(`[host] ${registrations.length} functions loaded from ${functionsDir}; listening on ${baseUrl}`);
+    for (const route of httpRoutes) log(`[host]   ${route.registration.name}: [${route.methods.join(",")}] ${baseUrl}${route.template}`);
+  } catch (err) {
+    // A bad trigger (unknown setting, invalid schedule, ...) fails startup without leaving the port or env behind.
+    await stopHost();
+    throw err;
+  }
 
   const host: LocalHost = {
     baseUrl,
@@ -928,24 +1003,7 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
         await new Promise((resolve) => setTimeout(resolve, Math.min(50, pollIntervalMs)));
       }
     },
-    async stop() {
-      if (stopping) return;
-      stopping = true;
-      listeners.forEach((l) => l.stop());
-      for (const t of timers) clearTimeout(t);
-      timers.clear();
-      server.close();
-      server.closeIdleConnections();
-      await Promise.allSettled([...running]);
-      server.closeAllConnections();
-      await runHooks("appTerminate", {}).catch((err) => log(`[host] appTerminate hook failed: ${format(err)}`));
-      for (const [key, value] of previousEnv) {
-        if (value === undefined) delete process.env[key];
-        else process.env[key] = value;
-      }
-      resetServices();
-      log("[host] stopped");
-    },
+    stop: stopHost,
   };
   return host;
 }
