@@ -28,6 +28,8 @@ export class RefreshSourceError extends Error {
 export interface CosmosRefreshSourceOptions {
   /** Documents per query page; large pages mean fewer round trips (each page is capped at 4 MB by Cosmos DB). */
   pageSize?: number;
+  /** Usage documents per page: each carries a year of months, so fewer per page keeps memory bounded. */
+  usagePageSize?: number;
   /** Called when documents are skipped because they do not match their schema. */
   onInvalid?: (type: string, count: number) => void;
 }
@@ -64,12 +66,14 @@ export function createCosmosRefreshSource(
   options: CosmosRefreshSourceOptions = {},
 ): RefreshSource {
   const pageSize = options.pageSize ?? 5000;
+  const usagePageSize = options.usagePageSize ?? 1000;
 
   async function* stream<T>(
     partnerId: string,
     type: string,
     select: string,
     schema: z.ZodType<T>,
+    maxItemCount = pageSize,
   ): AsyncIterable<T[]> {
     const iterator = containers.partnerData.items.query(
       {
@@ -79,7 +83,7 @@ export function createCosmosRefreshSource(
           { name: "@type", value: type },
         ],
       },
-      { partitionKey: partnerId, maxItemCount: pageSize },
+      { partitionKey: partnerId, maxItemCount },
     );
     while (iterator.hasMoreResults()) {
       let resources: unknown[];
@@ -145,7 +149,7 @@ export function createCosmosRefreshSource(
     // Only the newest snapshot travels: the history (up to two years) is for the models, not this tab.
     latestSubscriptions: (partnerId) =>
       stream(partnerId, "subscriptions", "c.tenantId, c.snapshots[0] AS latest", latestSubscriptionsSchema),
-    usage: (partnerId) => stream(partnerId, "usage", "c.tenantId, c.months", latestUsageMonthSchema),
+    usage: (partnerId) => stream(partnerId, "usage", "c.tenantId, c.months", latestUsageMonthSchema, usagePageSize),
     incentives: (partnerId) =>
       stream(partnerId, "incentives", "c.tenantId, c.asOf, c.engagements", tenantIncentivesSchema),
   };

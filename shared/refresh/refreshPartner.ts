@@ -11,8 +11,12 @@ import {
   type LicenceCounts,
   type UsageFigures,
 } from "../domain/cloudEndpoints.js";
-import type { TenantDoc } from "../domain/documents.js";
-import type { CloudEndpointsRowDoc, CloudEndpointsSummaryDoc, ResultPointerDoc } from "../domain/results.js";
+import type {
+  CloudEndpointsRowDoc,
+  CloudEndpointsSummary,
+  CloudEndpointsSummaryDoc,
+  ResultPointerDoc,
+} from "../domain/results.js";
 import type { RefreshSource, ResultStore } from "../ports/results.js";
 
 // Refreshes one partner: reads its data, computes the Cloud Endpoints result set, writes it whole,
@@ -63,7 +67,8 @@ export type RefreshOutcome =
       tenants: number;
       rows: number;
       deletedResultSets: string[];
-      timingsMs: { read: number; compute: number; write: number; switch: number; cleanup: number; total: number };
+      /** facts: licences, usage and incentives read; rows: tenants read, rows computed and written. */
+      timingsMs: { facts: number; rows: number; switch: number; cleanup: number; total: number };
     }
   | { status: "skipped"; reason: "unchanged" | "offboarded" };
 
@@ -97,18 +102,13 @@ export async function refreshPartner(
     incentives: partner.datasets.incentives?.asOf,
   };
 
-  // ---- read: the four datasets in parallel, each reduced per tenant as its pages arrive
-  const tenants = new Map<string, TenantDoc>();
+  // ---- read the per-tenant facts first (licences, latest usage, engagements), in parallel, each reduced to a
+  // few numbers as its pages arrive; then stream the tenants, so neither the tenant documents nor the rows
+  // are ever held all at once.
   const licences = new Map<string, LicenceCounts>();
   const usage = new Map<string, UsageFigures>();
   const engagements = new Map<string, Engagement[]>();
-  let staleTenants = 0;
   await Promise.all([
-    drain(deps.source.tenants(partnerId), (doc) => {
-      // A tenant missing from the latest tenants drop is gone.
-      if (asOf.tenants !== undefined && doc.asOf < asOf.tenants) staleTenants += 1;
-      else tenants.set(doc.tenantId, doc);
-    }),
     drain(deps.source.latestSubscriptions(partnerId), (doc) => {
       const items = currentSubscriptionItems({ snapshots: doc.latest ? [doc.latest] : [] }, asOf.subscriptions);
       licences.set(doc.tenantId, countLicences(items));
@@ -119,54 +119,72 @@ export async function refreshPartner(
       if (list.length > 0) engagements.set(doc.tenantId, list);
     }),
   ]);
-  const readMs = clock.lap();
+  const factsMs = clock.lap();
 
-  // ---- compute rows and the summary
-  const ctx = { frontlineIndustries: deps.frontlineIndustries, partnerName: partner.name };
-  const summary = createSummaryAccumulator();
-  const noLicences = countLicences([]);
-  const noUsage = latestUsage(undefined);
-  const rowDocs: CloudEndpointsRowDoc[] = [];
-  for (const tenant of tenants.values()) {
-    const tenantEngagements = engagements.get(tenant.tenantId) ?? [];
-    const row = buildCloudEndpointsRow(
-      {
-        tenant,
-        licences: licences.get(tenant.tenantId) ?? noLicences,
-        usage: usage.get(tenant.tenantId) ?? noUsage,
-        engagements: tenantEngagements,
-      },
-      ctx,
-    );
-    if (!row) continue;
-    summary.add({ row, engagements: tenantEngagements });
-    rowDocs.push({
-      ...row,
-      id: `ce:${resultSetId}:${row.tenantId}`,
-      partnerId,
-      type: "ceRow",
-      resultSetId,
-      searchText: searchText(row),
-    });
-  }
-  const summaryDoc: CloudEndpointsSummaryDoc = {
-    ...summary.result(),
+  // ---- rows: computed a page of tenants at a time and written while the next page is read.
+  // A placeholder summary goes first: it marks the set as existing (for cleanup) before any row exists.
+  const summaryDoc = (summary: CloudEndpointsSummary): CloudEndpointsSummaryDoc => ({
+    ...summary,
     id: `ceSummary:${resultSetId}`,
     partnerId,
     type: "ceSummary",
     resultSetId,
-  };
-  const computeMs = clock.lap();
-
-  // ---- write the whole set: the summary first (it marks the set as existing, for cleanup), then the rows
+  });
+  const ctx = { frontlineIndustries: deps.frontlineIndustries, partnerName: partner.name };
+  const summary = createSummaryAccumulator();
+  const noLicences = countLicences([]);
+  const noUsage = latestUsage(undefined);
+  let tenantCount = 0;
+  let rowCount = 0;
+  let staleTenants = 0;
+  let writing: Promise<void> = Promise.resolve();
   try {
-    await deps.results.writeDocuments(partnerId, [summaryDoc]);
-    await deps.results.writeDocuments(partnerId, rowDocs);
+    await deps.results.writeDocuments(partnerId, [summaryDoc(createSummaryAccumulator().result())]);
+    for await (const page of deps.source.tenants(partnerId)) {
+      const rowDocs: CloudEndpointsRowDoc[] = [];
+      for (const tenant of page) {
+        // A tenant missing from the latest tenants drop is gone.
+        if (asOf.tenants !== undefined && tenant.asOf < asOf.tenants) {
+          staleTenants += 1;
+          continue;
+        }
+        tenantCount += 1;
+        const tenantEngagements = engagements.get(tenant.tenantId) ?? [];
+        const row = buildCloudEndpointsRow(
+          {
+            tenant,
+            licences: licences.get(tenant.tenantId) ?? noLicences,
+            usage: usage.get(tenant.tenantId) ?? noUsage,
+            engagements: tenantEngagements,
+          },
+          ctx,
+        );
+        if (!row) continue;
+        summary.add({ row, engagements: tenantEngagements });
+        rowDocs.push({
+          ...row,
+          id: `ce:${resultSetId}:${row.tenantId}`,
+          partnerId,
+          type: "ceRow",
+          resultSetId,
+          searchText: searchText(row),
+        });
+      }
+      rowCount += rowDocs.length;
+      await writing;
+      writing = deps.results.writeDocuments(partnerId, rowDocs);
+      // A failure surfaces at the next await; until then it must not count as unhandled.
+      writing.catch(() => undefined);
+    }
+    await writing;
+    await deps.results.writeDocuments(partnerId, [summaryDoc(summary.result())]);
   } catch (err) {
-    await bestEffortDelete(deps, partnerId, resultSetId, "after a failed write");
+    // Let a write still in flight land first, so the delete finds every document of the set.
+    await writing.catch(() => undefined);
+    await bestEffortDelete(deps, partnerId, resultSetId, "after a failed read or write");
     throw err;
   }
-  const writeMs = clock.lap();
+  const rowsMs = clock.lap();
 
   // ---- switch the pointer: one conditional write
   const newPointer: ResultPointerDoc = {
@@ -223,13 +241,13 @@ export async function refreshPartner(
     status: "refreshed",
     resultSetId,
     ...(pointer ? { previousResultSetId: pointer.resultSetId } : {}),
-    tenants: tenants.size,
-    rows: rowDocs.length,
+    tenants: tenantCount,
+    rows: rowCount,
     deletedResultSets,
-    timingsMs: { read: readMs, compute: computeMs, write: writeMs, switch: switchMs, cleanup: cleanupMs, total: clock.total() },
+    timingsMs: { facts: factsMs, rows: rowsMs, switch: switchMs, cleanup: cleanupMs, total: clock.total() },
   };
   log?.info(
-    `refresh ${partnerId}: ${rowDocs.length} of ${tenants.size} tenants visible` +
+    `refresh ${partnerId}: ${rowCount} of ${tenantCount} tenants visible` +
       (staleTenants > 0 ? ` (${staleTenants} not in the latest tenants drop)` : "") +
       `, result set ${resultSetId} in ${outcome.timingsMs.total} ms`,
   );

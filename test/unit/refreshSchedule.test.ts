@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { newResultSetId } from "../../shared/refresh/refreshPartner.js";
 import { isDailySlot, planRefreshJobs } from "../../shared/refresh/schedule.js";
 
 describe("refresh schedule", () => {
@@ -30,5 +31,22 @@ describe("refresh schedule", () => {
       ["up-to-date", "daily"],
       ["no-data", "daily"],
     ]);
+  });
+});
+
+describe("result set ids", () => {
+  it("sort by time and are unique", () => {
+    const a = newResultSetId(new Date("2024-06-02T10:00:00.000Z"));
+    const b = newResultSetId(new Date("2024-06-02T10:00:00.001Z"));
+    expect(a).toMatch(/^20240602T100000000Z-[0-9a-f]{8}$/);
+    expect(b > a).toBe(true);
+    expect(newResultSetId(new Date("2024-06-02T10:00:00.000Z"))).not.toBe(a);
+  });
+
+  it("always sort after the set the pointer names, even when this instance's clock is behind", () => {
+    const current = newResultSetId(new Date("2024-06-02T10:00:05.000Z"));
+    const next = newResultSetId(new Date("2024-06-02T10:00:00.000Z"), current);
+    expect(next > current).toBe(true);
+    expect(next.startsWith("20240602T100005001Z-")).toBe(true);
   });
 });
