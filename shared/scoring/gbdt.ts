@@ -576,7 +576,22 @@ export class TreeGrower {
 function partitionRows(rows: Uint32Array, scratch: Uint32Array, codes: Uint8Array, route: Uint8Array, begin: number, end: number): number {
   let nl = begin;
   let nr = 0;
-  for (let i = begin; i < end; i++) {
+  let i = begin;
+  for (; i + 1 < end; i += 2) {
+    const r0 = rows[i];
+    const r1 = rows[i + 1];
+    const left0 = route[codes[r0]];
+    const left1 = route[codes[r1]];
+    rows[nl] = r0;
+    scratch[nr] = r0;
+    nl += left0;
+    nr += 1 - left0;
+    rows[nl] = r1;
+    scratch[nr] = r1;
+    nl += left1;
+    nr += 1 - left1;
+  }
+  for (; i < end; i++) {
     const r = rows[i];
     const goLeft = route[codes[r]];
     rows[nl] = r;
