@@ -31,6 +31,11 @@ import { lookupSku } from "./skuCatalog.js";
 // - Potential earnings: an engagement listed several times for one tenant (e.g. once per workload)
 //   counts once (its largest estimate); a tenant's earnings are the sum over its distinct engagements
 //   and the KPI is the sum over tenants.
+// - Seat penetration (Σ W365 PAU / Σ eligible seats) is not capped: W365 bought without an eligible suite
+//   can take it above 100 %, and the tile should show that rather than hide it. Seat whitespace is the sum
+//   of the tenants' (floored) whitespace.
+// - Charts: segments Enterprise and SME&C (the only visible ones) and all seven motions are always present,
+//   with zeros; renewal periods ascending; workshops by potential earnings, largest first.
 
 export const cloudEndpointsThresholds = {
   /** Visible only with more than this many W365-eligible seats. */
@@ -408,7 +413,7 @@ export function createSummaryAccumulator() {
   const motions = new Map<string, number>(salesMotions.map((m) => [m, 0]));
   const segments = new Map<string, number>(chartSegments.map((s) => [s, 0]));
   const renewals = new Map<string, number>();
-  const workshops = new Map<string, number>();
+  const workshops = new Map<string, { label: string; value: number }>();
 
   return {
     add({ row, engagements }: SummaryInput): void {
@@ -423,7 +428,13 @@ export function createSummaryAccumulator() {
       const segment = row.tenantSegment ?? "Unknown";
       segments.set(segment, (segments.get(segment) ?? 0) + 1);
       if (row.renewalPeriod) renewals.set(row.renewalPeriod, (renewals.get(row.renewalPeriod) ?? 0) + 1);
-      for (const e of engagements) workshops.set(e.engagement, (workshops.get(e.engagement) ?? 0) + e.potentialEarnings);
+      for (const e of engagements) {
+        // One bar per workshop however tenants' files spell its case; the first spelling seen is the label.
+        const key = e.engagement.toLowerCase();
+        const bar = workshops.get(key);
+        if (bar) bar.value += e.potentialEarnings;
+        else workshops.set(key, { label: e.engagement, value: e.potentialEarnings });
+      }
     },
     result(): CloudEndpointsSummary {
       return {
@@ -444,8 +455,8 @@ export function createSummaryAccumulator() {
           tenantsByRenewalPeriod: [...renewals]
             .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
             .map(([label, count]) => ({ label, count })),
-          potentialEarningsByWorkshop: [...workshops]
-            .map(([label, value]) => ({ label, potentialEarnings: roundMoney(value) }))
+          potentialEarningsByWorkshop: [...workshops.values()]
+            .map(({ label, value }) => ({ label, potentialEarnings: roundMoney(value) }))
             .sort((a, b) => b.potentialEarnings - a.potentialEarnings || (a.label < b.label ? -1 : 1)),
         },
       };

@@ -340,8 +340,8 @@ describe("Cloud Endpoints KPI tiles and charts", () => {
     },
     // Expand, SME&C, CSP renewal.
     { tenant: { segment: "SME&C", largestCspRenewal: "2024-09" }, me3: 600, w365: [100, 80], engagements: [{ engagement: "Intune Accelerator", workloads: ["Intune"], potentialEarnings: 1500 }] },
-    // Flex Mature.
-    { tenant: { industry: "Healthcare", largestCspRenewal: "2024-09" }, me5: 400, f3: 400, w365: [300, 200] },
+    // Flex Mature; the same workshop as the first tenant, spelled in lower case.
+    { tenant: { industry: "Healthcare", largestCspRenewal: "2024-09" }, me5: 400, f3: 400, w365: [300, 200], engagements: [{ engagement: "w365 workshop", workloads: ["Windows365"], potentialEarnings: 2500 }] },
     // Nurture Intune, CPOR only: no renewal shown; MCI-eligible workload without engagement.
     { tenant: { cspAssociation: false, cporAssociation: true, eaRenewal: "2025-06", mciEligibleWorkloads: ["Intune"] }, me3: 700, intune: [1000, 100] },
     // Low Whitespace, W365 PAU above eligible (whitespace 0).
@@ -387,8 +387,8 @@ describe("Cloud Endpoints KPI tiles and charts", () => {
 
   it("counts incentive-eligible tenants and potential earnings with a multi-workload engagement counted once", () => {
     const { kpis } = summary();
-    expect(kpis.incentiveEligibleTenants).toBe(3);
-    expect(kpis.potentialEarnings).toBe(4000 + 1500);
+    expect(kpis.incentiveEligibleTenants).toBe(4);
+    expect(kpis.potentialEarnings).toBe(4000 + 1500 + 2500);
   });
 
   it("charts tenants by segment and W365 penetration (has PAU vs none)", () => {
@@ -412,7 +412,7 @@ describe("Cloud Endpoints KPI tiles and charts", () => {
   it("charts potential earnings by workshop, largest first", () => {
     const { charts } = summary();
     expect(charts.potentialEarningsByWorkshop).toEqual([
-      { label: "W365 Workshop", potentialEarnings: 4000 },
+      { label: "W365 Workshop", potentialEarnings: 6500 },
       { label: "Intune Accelerator", potentialEarnings: 1500 },
     ]);
   });
