@@ -207,10 +207,6 @@ function choleskySolve(l: Float64Array, b: Float64Array, p: number): Float64Arra
   return x;
 }
 
-function log1pExp(m: number): number {
-  return m > 0 ? m + Math.log1p(Math.exp(-m)) : Math.log1p(Math.exp(m));
-}
-
 /** Trains logistic regression; `init` warm-starts from another fit on the same design (used for an L2 path). */
 export function trainLogistic(train: LabelledDataset, options: Partial<LogisticOptions> = {}): LogisticModel {
   const opts = { ...DEFAULT_LOGISTIC_OPTIONS, ...options };
@@ -289,31 +285,37 @@ export function trainLogistic(train: LabelledDataset, options: Partial<LogisticO
   w[0] = Math.log(rate / (1 - rate));
   const lambda = opts.l2;
 
-  const margins = new Float64Array(n);
-  const computeMargins = (ww: Float64Array, out: Float64Array) => {
+  // One pass gives margins, the penalised objective and its gradient at a point.
+  const evaluate = (ww: Float64Array, outMargins: Float64Array, outGrad: Float64Array): number => {
+    outGrad.fill(0);
+    let s = 0;
     for (let r = 0; r < n; r++) {
       const off = r * stride;
       const end = off + sLen[r];
       let m = 0;
       for (let k = off; k < end; k++) m += ww[sIdx[k]] * sVal[k];
-      out[r] = m;
+      outMargins[r] = m;
+      const z = y[r] ? -m : m;
+      s += z > 0 ? z + Math.log1p(Math.exp(-z)) : Math.log1p(Math.exp(z));
+      const g = (m >= 0 ? 1 / (1 + Math.exp(-m)) : Math.exp(m) / (1 + Math.exp(m))) - y[r];
+      for (let k = off; k < end; k++) outGrad[sIdx[k]] += g * sVal[k];
     }
-  };
-  const objective = (ww: Float64Array, m: Float64Array) => {
-    let s = 0;
-    for (let r = 0; r < n; r++) s += log1pExp(y[r] ? -m[r] : m[r]);
     let pen = 0;
-    for (let j = 1; j < p; j++) pen += ww[j] * ww[j];
+    for (let j = 1; j < p; j++) {
+      pen += ww[j] * ww[j];
+      outGrad[j] += lambda * ww[j];
+    }
     return s + 0.5 * lambda * pen;
   };
 
-  computeMargins(w, margins);
-  let obj = objective(w, margins);
-  let iterations = 0;
-  const grad = new Float64Array(p);
-  const hess = new Float64Array(p * p);
+  let margins = new Float64Array(n);
+  let grad = new Float64Array(p);
+  let trialMargins = new Float64Array(n);
+  let trialGrad = new Float64Array(p);
   const trial = new Float64Array(p);
-  const trialMargins = new Float64Array(n);
+  const hess = new Float64Array(p * p);
+  let obj = evaluate(w, margins, grad);
+  let iterations = 0;
   const hessianFactor = (): Float64Array => {
     hess.fill(0);
     for (let r = 0; r < n; r++) {
@@ -339,19 +341,6 @@ export function trainLogistic(train: LabelledDataset, options: Partial<LogisticO
   let lastStep = 1;
   for (let it = 0; it < opts.maxIterations; it++) {
     iterations = it + 1;
-    grad.fill(0);
-    for (let r = 0; r < n; r++) {
-      const m = margins[r];
-      const pr = m >= 0 ? 1 / (1 + Math.exp(-m)) : Math.exp(m) / (1 + Math.exp(m));
-      const g = pr - y[r];
-      const off = r * stride;
-      const end = off + sLen[r];
-      for (let a = off; a < end; a++) {
-        const ia = sIdx[a];
-        grad[ia] += g * sVal[a];
-      }
-    }
-    for (let j = 1; j < p; j++) grad[j] += lambda * w[j];
     // The Hessian changes little once near the optimum: after two full Newton steps it is reused
     // (a fixed-metric step, still exact-gradient), refreshed every 4th step or after backtracking.
     if (factor === null || it < 2 || it % 4 === 0 || lastStep < 1) factor = hessianFactor();
@@ -361,8 +350,7 @@ export function trainLogistic(train: LabelledDataset, options: Partial<LogisticO
     let newObj = obj;
     for (let ls = 0; ls < 30; ls++) {
       for (let j = 0; j < p; j++) trial[j] = w[j] - t * step[j];
-      computeMargins(trial, trialMargins);
-      newObj = objective(trial, trialMargins);
+      newObj = evaluate(trial, trialMargins, trialGrad);
       if (newObj <= obj + 1e-12 * Math.abs(obj)) {
         accepted = true;
         break;
@@ -372,7 +360,8 @@ export function trainLogistic(train: LabelledDataset, options: Partial<LogisticO
     if (!accepted) break;
     lastStep = t;
     w.set(trial);
-    margins.set(trialMargins);
+    [margins, trialMargins] = [trialMargins, margins];
+    [grad, trialGrad] = [trialGrad, grad];
     const improvement = obj - newObj;
     obj = newObj;
     let maxStep = 0;
