@@ -6,11 +6,11 @@ import { refreshPartner } from "../../shared/refresh/refreshPartner.js";
 import { startTestEnvironment, type TestEnvironment } from "../support/emulators.js";
 
 // Scale: a partner's tenants (12 months of usage for 8 workloads each) refresh within 30 s against the
-// local emulator on a 2-core machine. The suite runs 5,000 tenants to stay fast; the 20,000-tenant check
+// local emulator on a 2-core machine. The suite runs 3,000 tenants to stay fast; the 20,000-tenant check
 // is `REFRESH_SCALE_TENANTS=20000 npx vitest run test/integration/refreshScale.test.ts` (about a minute
 // with seeding). The data is generated here with a seeded PRNG.
 
-const tenantCount = Number(process.env.REFRESH_SCALE_TENANTS ?? 5_000);
+const tenantCount = Number(process.env.REFRESH_SCALE_TENANTS ?? 3_000);
 const partnerId = "scale-partner";
 const asOf = "2024-06-01";
 
