@@ -39,8 +39,7 @@ export function expectedValue(tree: ShapTreeView, root: number): number {
   if (tree.feature[root] < 0) return tree.value[root];
   const l = tree.left[root];
   const r = tree.right[root];
-  const [wl, wr] = childFractions(tree, root, l, r);
-  return wl * expectedValue(tree, l) + wr * expectedValue(tree, r);
+  return childFraction(tree, root, l) * expectedValue(tree, l) + childFraction(tree, root, r) * expectedValue(tree, r);
 }
 
 /** Depth of the tree under `root` (a lone leaf has depth 0). */
@@ -63,11 +62,11 @@ export function addTreeShap(
   recurse(tree, root, goesLeft, phi, scratch, 0, 0, 1, 1, -1);
 }
 
-function childFractions(tree: ShapTreeView, node: number, l: number, r: number): [number, number] {
+/** Share of a node's training weight that went to one child. */
+function childFraction(tree: ShapTreeView, node: number, child: number): number {
   const total = tree.cover[node];
   // A split no training weight reached has no evidence either way: weigh the branches equally.
-  if (!(total > 0)) return [0.5, 0.5];
-  return [tree.cover[l] / total, tree.cover[r] / total];
+  return total > 0 ? tree.cover[child] / total : 0.5;
 }
 
 function recurse(
@@ -106,13 +105,10 @@ function recurse(
     return;
   }
 
-  const l = tree.left[node];
-  const r = tree.right[node];
-  const hot = goesLeft[node] ? l : r;
-  const cold = goesLeft[node] ? r : l;
-  const [wl, wr] = childFractions(tree, node, l, r);
-  const hotZero = goesLeft[node] ? wl : wr;
-  const coldZero = goesLeft[node] ? wr : wl;
+  const hot = goesLeft[node] ? tree.left[node] : tree.right[node];
+  const cold = goesLeft[node] ? tree.right[node] : tree.left[node];
+  const hotZero = childFraction(tree, node, hot);
+  const coldZero = childFraction(tree, node, cold);
 
   let incomingZero = 1;
   let incomingOne = 1;
