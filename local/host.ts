@@ -970,7 +970,10 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
       if (!["httpTrigger", "blobTrigger", "queueTrigger", "timerTrigger"].includes(type)) {
         log(`[host] warning: ${r.name}: trigger type "${type}" is not supported by the local host; not started`);
       }
-      const extra = Object.entries(r.metadata.bindings).filter(([name, b]) => b.direction === "out" ? name !== "$return" || b.type !== "http" : b.direction === "in" && !/Trigger$/.test(b.type));
+      // Input and output bindings beyond the trigger and the HTTP return value are not wired locally.
+      const extra = Object.entries(r.metadata.bindings).filter(([name, b]) =>
+        b.direction === "out" ? name !== "$return" || b.type !== "http" : b.direction === "in" && !/Trigger$/.test(b.type),
+      );
       if (extra.length) log(`[host] warning: ${r.name}: extra bindings (${extra.map(([n]) => n).join(", ")}) are not supported by the local host`);
     }
 
