@@ -12,6 +12,12 @@ export interface LogisticOptions {
   missingIndicators: boolean;
   /** Most frequent categories one-hot encoded per feature; rarer ones score like missing. */
   maxCategories: number;
+  /**
+   * Newton's method (dense Hessian, p² memory, p³ per factorisation) or L-BFGS; "auto" uses L-BFGS
+   * above `newtonMaxColumns` design columns, where the dense Hessian stops paying off.
+   */
+  solver: "auto" | "newton" | "lbfgs";
+  newtonMaxColumns: number;
 }
 
 export const DEFAULT_LOGISTIC_OPTIONS: LogisticOptions = {
@@ -20,6 +26,8 @@ export const DEFAULT_LOGISTIC_OPTIONS: LogisticOptions = {
   tolerance: 1e-8,
   missingIndicators: true,
   maxCategories: 200,
+  solver: "auto",
+  newtonMaxColumns: 400,
 };
 
 type DesignColumn =
@@ -38,6 +46,7 @@ export interface LogisticJson extends LearnerJson {
   columns: DesignColumn[];
   importance: number[];
   iterations: number;
+  solver: "newton" | "lbfgs";
 }
 
 export class LogisticModel implements TrainedLearner {
@@ -337,21 +346,71 @@ export function trainLogistic(train: LabelledDataset, options: Partial<LogisticO
     hess[0] += 1e-9;
     return choleskyFactor(hess, p);
   };
+  const solver = opts.solver === "auto" ? (p > opts.newtonMaxColumns ? "lbfgs" : "newton") : opts.solver;
+
+  // L-BFGS memory: the last few position and gradient changes.
+  const history: { s: Float64Array; y: Float64Array; rho: number }[] = [];
+  const lbfgsDirection = (g: Float64Array): Float64Array => {
+    const q = Float64Array.from(g);
+    const alpha = new Float64Array(history.length);
+    for (let k = history.length - 1; k >= 0; k--) {
+      const h = history[k];
+      let a = 0;
+      for (let j = 0; j < p; j++) a += h.s[j] * q[j];
+      a *= h.rho;
+      alpha[k] = a;
+      for (let j = 0; j < p; j++) q[j] -= a * h.y[j];
+    }
+    if (history.length > 0) {
+      const last = history[history.length - 1];
+      let yy = 0;
+      for (let j = 0; j < p; j++) yy += last.y[j] * last.y[j];
+      const gamma = 1 / (last.rho * yy);
+      for (let j = 0; j < p; j++) q[j] *= gamma;
+    } else {
+      // First step: scale by an upper bound of the Hessian diagonal (¼ Σ x² + λ).
+      const diag = new Float64Array(p);
+      for (let r = 0; r < n; r++) {
+        const off = r * stride;
+        for (let k = off; k < off + sLen[r]; k++) diag[sIdx[k]] += 0.25 * sVal[k] * sVal[k];
+      }
+      for (let j = 0; j < p; j++) q[j] /= diag[j] + (j > 0 ? lambda : 0) + 1e-12;
+    }
+    for (let k = 0; k < history.length; k++) {
+      const h = history[k];
+      let b = 0;
+      for (let j = 0; j < p; j++) b += h.y[j] * q[j];
+      b *= h.rho;
+      for (let j = 0; j < p; j++) q[j] += h.s[j] * (alpha[k] - b);
+    }
+    return q;
+  };
+
   let factor: Float64Array | null = null;
   let lastStep = 1;
-  for (let it = 0; it < opts.maxIterations; it++) {
+  const maxIterations = solver === "newton" ? opts.maxIterations : opts.maxIterations * 10;
+  for (let it = 0; it < maxIterations; it++) {
     iterations = it + 1;
-    // The Hessian changes little once near the optimum: after two full Newton steps it is reused
-    // (a fixed-metric step, still exact-gradient), refreshed every 4th step or after backtracking.
-    if (factor === null || it < 2 || it % 4 === 0 || lastStep < 1) factor = hessianFactor();
-    const step = choleskySolve(factor, grad, p);
+    let step: Float64Array;
+    if (solver === "newton") {
+      // The Hessian changes little once near the optimum: after two full Newton steps it is reused
+      // (a fixed-metric step, still exact-gradient), refreshed every 4th step or after backtracking.
+      if (factor === null || it < 2 || it % 4 === 0 || lastStep < 1) factor = hessianFactor();
+      step = choleskySolve(factor, grad, p);
+    } else {
+      step = lbfgsDirection(grad);
+    }
+    // Armijo condition: the objective must fall by a fraction of what the slope promises.
+    let slope = 0;
+    for (let j = 0; j < p; j++) slope += grad[j] * step[j];
+    if (!(slope > 0)) break;
     let t = 1;
     let accepted = false;
     let newObj = obj;
     for (let ls = 0; ls < 30; ls++) {
       for (let j = 0; j < p; j++) trial[j] = w[j] - t * step[j];
       newObj = evaluate(trial, trialMargins, trialGrad);
-      if (newObj <= obj + 1e-12 * Math.abs(obj)) {
+      if (newObj <= obj - 1e-4 * t * slope) {
         accepted = true;
         break;
       }
@@ -359,6 +418,20 @@ export function trainLogistic(train: LabelledDataset, options: Partial<LogisticO
     }
     if (!accepted) break;
     lastStep = t;
+    if (solver === "lbfgs") {
+      const sv = new Float64Array(p);
+      const yv = new Float64Array(p);
+      let sy = 0;
+      for (let j = 0; j < p; j++) {
+        sv[j] = trial[j] - w[j];
+        yv[j] = trialGrad[j] - grad[j];
+        sy += sv[j] * yv[j];
+      }
+      if (sy > 1e-12) {
+        history.push({ s: sv, y: yv, rho: 1 / sy });
+        if (history.length > 10) history.shift();
+      }
+    }
     w.set(trial);
     [margins, trialMargins] = [trialMargins, margins];
     [grad, trialGrad] = [trialGrad, grad];
@@ -403,5 +476,6 @@ export function trainLogistic(train: LabelledDataset, options: Partial<LogisticO
     columns: cols,
     importance,
     iterations,
+    solver,
   });
 }

@@ -92,6 +92,38 @@ describe("logistic regression", () => {
     expect(terms(["seats"])).toEqual(["standardised"]);
   });
 
+  it("L-BFGS (used automatically for many columns) reaches the same fit as Newton", () => {
+    const rnd = createRandom(12);
+    const n = 3000;
+    const sku = new Float64Array(n);
+    const x = new Float64Array(n);
+    const label = new Uint8Array(n);
+    const effect = Array.from({ length: 450 }, () => rnd() * 2 - 1);
+    for (let i = 0; i < n; i++) {
+      sku[i] = Math.floor(rnd() * 450);
+      x[i] = rnd() * 4;
+      label[i] = rnd() < sigmoid(effect[sku[i]] + x[i] - 2) ? 1 : 0;
+    }
+    const data: LabelledDataset = {
+      features: [
+        { name: "sku", kind: "categorical", categories: effect.map((_, k) => `SKU-${k}`) },
+        { name: "x", kind: "numeric" },
+      ],
+      columns: [sku, x],
+      rows: n,
+      label,
+    };
+    const auto = trainLogistic(data, { l2: 3, maxCategories: 500 });
+    const newton = trainLogistic(data, { l2: 3, maxCategories: 500, solver: "newton" });
+    expect(auto.toJSON().solver).toBe("lbfgs");
+    expect(newton.toJSON().solver).toBe("newton");
+    const a = auto.predictMargin(data);
+    const b = newton.predictMargin(data);
+    let maxDiff = 0;
+    for (let i = 0; i < n; i++) maxDiff = Math.max(maxDiff, Math.abs(a[i] - b[i]));
+    expect(maxDiff).toBeLessThan(1e-3);
+  });
+
   it("stronger L2 shrinks coefficients", () => {
     const data = linearData(300, 4);
     const size = (l2: number) => trainLogistic(data, { l2 }).coefficients().reduce((s, c) => s + c.coef * c.coef, 0);
