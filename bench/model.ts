@@ -11,7 +11,8 @@ import { applyPreparation, fitPreparation, tableFromCsv } from "../shared/scorin
 import { trainGbdt } from "../shared/scoring/gbdt.js";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
-const datasetsDir = resolve(root, "../shared/datasets");
+// MODEL_BENCH_DATASETS points elsewhere (e.g. to check the message when the folder is absent).
+const datasetsDir = resolve(root, process.env.MODEL_BENCH_DATASETS ?? "../shared/datasets");
 
 interface DatasetSpec {
   name: string;
