@@ -23,10 +23,13 @@ export class ShapScratch {
   readonly pathZero: Float64Array;
   readonly pathOne: Float64Array;
   readonly pathWeight: Float64Array;
+  /** reciprocal[k] = 1 / k for every k a path of this depth needs. */
+  readonly reciprocal: Float64Array;
 
   constructor(maxDepth: number) {
     const levels = maxDepth + 2;
     const size = (levels * (levels + 1)) / 2;
+    this.reciprocal = Float64Array.from({ length: levels + 2 }, (_, k) => (k === 0 ? 0 : 1 / k));
     this.pathFeature = new Int32Array(size);
     this.pathZero = new Float64Array(size);
     this.pathOne = new Float64Array(size);
@@ -126,31 +129,43 @@ function recurse(
   recurse(tree, cold, goesLeft, phi, s, start, depth + 1, coldZero * incomingZero, 0, feature);
 }
 
+// The path weights below follow the reference recurrences; divisions by small integers are
+// replaced by multiplications with s.reciprocal[k] = 1 / k, since divisions dominate the cost.
+
 function extendPath(s: ShapScratch, start: number, depth: number, zero: number, one: number, feature: number): void {
   const pw = s.pathWeight;
+  const rec = s.reciprocal;
   s.pathFeature[start + depth] = feature;
   s.pathZero[start + depth] = zero;
   s.pathOne[start + depth] = one;
   pw[start + depth] = depth === 0 ? 1 : 0;
+  const invD1 = rec[depth + 1];
   for (let i = depth - 1; i >= 0; i--) {
-    pw[start + i + 1] += (one * pw[start + i] * (i + 1)) / (depth + 1);
-    pw[start + i] = (zero * pw[start + i] * (depth - i)) / (depth + 1);
+    const w = pw[start + i];
+    pw[start + i + 1] += one * w * (i + 1) * invD1;
+    pw[start + i] = zero * w * (depth - i) * invD1;
   }
 }
 
 function unwindPath(s: ShapScratch, start: number, depth: number, index: number): void {
   const pw = s.pathWeight;
+  const rec = s.reciprocal;
   const one = s.pathOne[start + index];
   const zero = s.pathZero[start + index];
+  const d1 = depth + 1;
+  const invD1 = rec[d1];
   let nextOnePortion = pw[start + depth];
-  for (let i = depth - 1; i >= 0; i--) {
-    if (one !== 0) {
+  if (one !== 0) {
+    const invOne = 1 / one;
+    for (let i = depth - 1; i >= 0; i--) {
       const tmp = pw[start + i];
-      pw[start + i] = (nextOnePortion * (depth + 1)) / ((i + 1) * one);
-      nextOnePortion = tmp - (pw[start + i] * zero * (depth - i)) / (depth + 1);
-    } else {
-      pw[start + i] = (pw[start + i] * (depth + 1)) / (zero * (depth - i));
+      const w = nextOnePortion * d1 * rec[i + 1] * invOne;
+      pw[start + i] = w;
+      nextOnePortion = tmp - w * zero * (depth - i) * invD1;
     }
+  } else {
+    const invZero = 1 / zero;
+    for (let i = depth - 1; i >= 0; i--) pw[start + i] = pw[start + i] * d1 * invZero * rec[depth - i];
   }
   for (let i = index; i < depth; i++) {
     s.pathFeature[start + i] = s.pathFeature[start + i + 1];
@@ -161,18 +176,23 @@ function unwindPath(s: ShapScratch, start: number, depth: number, index: number)
 
 function unwoundPathSum(s: ShapScratch, start: number, depth: number, index: number): number {
   const pw = s.pathWeight;
+  const rec = s.reciprocal;
   const one = s.pathOne[start + index];
   const zero = s.pathZero[start + index];
-  let nextOnePortion = pw[start + depth];
+  const d1 = depth + 1;
+  const invD1 = rec[d1];
   let total = 0;
-  for (let i = depth - 1; i >= 0; i--) {
-    if (one !== 0) {
-      const tmp = (nextOnePortion * (depth + 1)) / ((i + 1) * one);
+  if (one !== 0) {
+    const invOne = 1 / one;
+    let nextOnePortion = pw[start + depth];
+    for (let i = depth - 1; i >= 0; i--) {
+      const tmp = nextOnePortion * d1 * rec[i + 1] * invOne;
       total += tmp;
-      nextOnePortion = pw[start + i] - (tmp * zero * (depth - i)) / (depth + 1);
-    } else {
-      total += pw[start + i] / zero / ((depth - i) / (depth + 1));
+      nextOnePortion = pw[start + i] - tmp * zero * (depth - i) * invD1;
     }
+  } else {
+    const invZero = 1 / zero;
+    for (let i = depth - 1; i >= 0; i--) total += pw[start + i] * invZero * d1 * rec[depth - i];
   }
   return total;
 }
