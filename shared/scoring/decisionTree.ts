@@ -149,7 +149,8 @@ export class DecisionTreeModel implements TrainedLearner {
         else condition.lower = condition.lower === undefined ? threshold : Math.max(condition.lower, threshold);
         condition.missing &&= missing;
       } else {
-        const names = info.categories ?? [];
+        // Without category names, codes stand in for them.
+        const names = info.categories ?? Array.from({ length: a.categoryCount[f] }, (_, c) => String(c));
         const allowed = new Set<string>();
         for (let c = 0; c < names.length; c++) if (this.ensemble.goesLeft(step.node, c) === step.left) allowed.add(names[c]);
         if (!condition) {

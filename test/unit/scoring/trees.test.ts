@@ -468,6 +468,13 @@ describe("decision tree", () => {
     expect(texts).toEqual(["segment is Enterprise or Public", "segment is SMB or SME&C"]);
   });
 
+  it("names categories by code when the feature has no category names", () => {
+    const codes = Array.from({ length: 300 }, (_, i) => i % 3);
+    const data = dataset([{ info: { name: "tier", kind: "categorical" }, values: codes }], codes.map((c) => (c === 2 ? 1 : 0)));
+    const texts = trainDecisionTree(data, { maxDepth: 1 }).rules().map((r) => r.text).sort();
+    expect(texts).toEqual(["tier is 2", "tier is not 2"]);
+  });
+
   it("lists every leaf with its probability and support", () => {
     const data = mixedData(2000, 111);
     const model = trainDecisionTree(data);
