@@ -1,13 +1,8 @@
-import { execFile } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { promisify } from "node:util";
-import { afterAll, describe, expect, it } from "vitest";
-import { createRandom } from "../../../shared/scoring/dataset.js";
+import { describe, expect, it } from "vitest";
 import { auc, logLoss, sigmoid } from "../../../shared/scoring/metrics.js";
 import { modelFromJSON, scoreRows, trainModel } from "../../../shared/scoring/model.js";
 import type { RawRecord } from "../../../shared/scoring/prepare.js";
+import { deals, toCsv } from "./synthetic.js";
 import {
   ConstantLabelError,
   EnsembleScorer,
@@ -17,37 +12,6 @@ import {
   TooFewExamplesError,
   treeCandidate,
 } from "../../../shared/scoring/select.js";
-
-const run = promisify(execFile);
-
-/** Deals with a known signal: tenure lowers churn, month-to-month contracts raise it, plus noise columns. */
-function deals(n: number, seed: number, opts: { signal?: number; positiveRate?: number } = {}): RawRecord[] {
-  const rnd = createRandom(seed);
-  const signal = opts.signal ?? 1;
-  const shift = Math.log((opts.positiveRate ?? 0.3) / (1 - (opts.positiveRate ?? 0.3)));
-  const contracts = ["Month-to-month", "One year", "Two year"];
-  const out: RawRecord[] = [];
-  for (let i = 0; i < n; i++) {
-    const tenure = Math.floor(rnd() * 72);
-    const contract = contracts[Math.floor(rnd() * 3)];
-    const spend = rnd() < 0.1 ? "" : (20 + rnd() * 100).toFixed(2);
-    const region = ["north", "south", "east", "west"][Math.floor(rnd() * 4)];
-    const day = new Date(Date.UTC(2023, 0, 1) + Math.floor(rnd() * 365) * 86_400_000).toISOString().slice(0, 10);
-    const m = signal * (1.5 - tenure / 18 + (contract === "Month-to-month" ? 1.5 : 0)) + shift;
-    const churn = rnd() < sigmoid(signal === 0 ? shift : m) ? "Yes" : "No";
-    out.push({ customerID: `CUST-${100000 + i}`, tenure, contract, spend, region, signup: day, churn });
-  }
-  return out;
-}
-
-function toCsv(rows: RawRecord[], sep = ","): string {
-  const cols = Object.keys(rows[0]);
-  const cell = (v: RawRecord[string]) => {
-    const s = v === null || v === undefined ? "" : String(v);
-    return s.includes(sep) || s.includes('"') ? `"${s.replace(/"/g, '""')}"` : s;
-  };
-  return [cols.join(sep), ...rows.map((r) => cols.map((c) => cell(r[c])).join(sep))].join("\r\n") + "\r\n";
-}
 
 function sumExplanation(e: { bias: number; contributions: Record<string, number> }): number {
   return Object.values(e.contributions).reduce((a, b) => a + b, e.bias);
@@ -75,7 +39,7 @@ describe("trainModel known answers", () => {
   });
 
   it("records the chosen learner and every candidate's validation AUC, log loss and train time", () => {
-    const model = trainModel(deals(800, 2), { ...labelOpts, seed: 5 });
+    const model = trainModel(deals(600, 2), { ...labelOpts, seed: 5 });
     const json = model.toJSON();
     const names = json.candidates.map((c) => c.name);
     expect(names).toEqual(expect.arrayContaining(["logistic", "tree"]));
@@ -166,7 +130,7 @@ describe("models are data", () => {
   });
 
   it("training is deterministic for a given seed", () => {
-    const rows = deals(500, 41);
+    const rows = deals(400, 41);
     const a = trainModel(rows, { ...labelOpts, seed: 123 }).toJSON();
     const b = trainModel(rows, { ...labelOpts, seed: 123 }).toJSON();
     expect(b.learner).toEqual(a.learner);
@@ -240,32 +204,5 @@ describe("data problems", () => {
     const b = trainModel(toCsv(rows, ";"), { ...labelOpts, seed: 1 }).toJSON();
     expect(b.learner).toEqual(a.learner);
     expect(b.preparation.features.map((f) => f.name)).toContain("signup (month)");
-  });
-});
-
-describe("command line", () => {
-  const dir = mkdtempSync(join(tmpdir(), "model-cli-"));
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-  it("evaluate prints one JSON object with learner, AUC, log loss, accuracy, F1, timings and candidate AUCs", async () => {
-    writeFileSync(join(dir, "train.csv"), toCsv(deals(600, 101), ";"));
-    writeFileSync(join(dir, "test.csv"), toCsv(deals(200, 102), ";"));
-    const { stdout } = await run(
-      "npx",
-      ["tsx", "scripts/model.ts", "evaluate", "--train", join(dir, "train.csv"), "--test", join(dir, "test.csv"), "--label", "churn", "--positive", "Yes", "--drop", "region"],
-      { cwd: process.cwd() },
-    );
-    const out = JSON.parse(stdout.trim());
-    expect(typeof out.learner).toBe("string");
-    for (const key of ["auc", "logLoss", "accuracy", "f1", "trainSeconds", "scoringRowsPerSecond"]) expect(typeof out[key]).toBe("number");
-    expect(out.auc).toBeGreaterThan(0.7);
-    expect(out.candidates.length).toBeGreaterThanOrEqual(3);
-    for (const c of out.candidates) expect(typeof c.validationAuc).toBe("number");
-  });
-
-  it("bad usage exits with code 2 and explains the usage", async () => {
-    const err = await run("npx", ["tsx", "scripts/model.ts", "evaluate", "--train", "x.csv"], { cwd: process.cwd() }).catch((e) => e);
-    expect(err.code).toBe(2);
-    expect(String(err.stderr)).toMatch(/missing --test[\s\S]*usage: npm run model -- evaluate/);
   });
 });
