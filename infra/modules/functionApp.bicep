@@ -46,7 +46,6 @@ resource app 'Microsoft.Web/sites@2024-04-01' = {
     httpsOnly: true
     siteConfig: {
       minTlsVersion: '1.2'
-      ftpsState: 'Disabled'
       // Every setting the code reads in Azure (shared/config.ts); identity-based, no keys.
       // Local-only settings (COSMOS_KEY, the AzureWebJobsStorage connection string) are deliberately absent.
       appSettings: [
