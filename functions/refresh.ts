@@ -46,12 +46,16 @@ export function makeRefreshPartnerHandler(deps: RefreshDeps) {
         onlyIfChanged: reason === "drop" || reason === "schedule",
       });
       if (outcome.status === "skipped") context.log(`refreshPartner: ${partnerId} skipped (${outcome.reason})`);
+      // Lost the switch to a refresh that already covers this job's data: done, not a failure.
+      if (outcome.status === "superseded") {
+        context.log(`refreshPartner: ${partnerId} superseded by result set ${outcome.winnerResultSetId ?? "?"}`);
+      }
     } catch (err) {
       if (err instanceof UnknownPartnerError) {
         context.warn(`refreshPartner: dropped a job for unknown partner ${partnerId}`);
         return;
       }
-      // Conflicts included: the queue retries, and the retry recomputes on fresh data.
+      // A conflict here means the winner had older data: the queue retries, and the retry recomputes on fresh data.
       context.error(err);
       throw err;
     }

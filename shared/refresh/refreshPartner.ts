@@ -22,8 +22,9 @@ import type { RefreshSource, ResultStore } from "../ports/results.js";
 // Refreshes one partner: reads its data, computes the Cloud Endpoints result set, writes it whole,
 // then switches the partner's pointer in ONE conditional write. Nothing reads a result set before the
 // pointer names it, so readers never see half a refresh; two refreshes of one partner cannot both
-// switch from the same pointer state, and the loser removes its set and throws RefreshConflictError
-// (the queue retries it, so it recomputes on fresh data).
+// switch from the same pointer state. The loser removes its set; when the winner's data version covers
+// the one the loser read at its start, the loser's work is redundant and it ends "superseded" (not a
+// failure); otherwise it throws RefreshConflictError (the queue retries it, so it recomputes on fresh data).
 
 export class RefreshConflictError extends Error {
   readonly code = "refresh_conflict";
@@ -55,7 +56,10 @@ export interface RefreshDeps {
 
 export interface RefreshOptions {
   now?: () => Date;
-  /** Skip when the results already reflect the partner's data version (drop- and schedule-triggered jobs). */
+  /**
+   * Skip when the results already reflect the partner's data version (drop- and schedule-triggered jobs):
+   * the partner doc's refreshedDataVersion or the pointer's dataVersion covers its dataVersion.
+   */
   onlyIfChanged?: boolean;
 }
 
@@ -70,7 +74,14 @@ export type RefreshOutcome =
       /** facts: licences, usage and incentives read; rows: tenants read, rows computed and written. */
       timingsMs: { facts: number; rows: number; switch: number; cleanup: number; total: number };
     }
-  | { status: "skipped"; reason: "unchanged" | "offboarded" };
+  | { status: "skipped"; reason: "unchanged" | "offboarded" }
+  | {
+      /** Another refresh switched first with data at least as new as ours: ours was discarded, nothing is lost. */
+      status: "superseded";
+      discardedResultSetId: string;
+      winnerResultSetId?: string;
+      dataVersion?: string;
+    };
 
 export async function refreshPartner(
   deps: RefreshDeps,
@@ -94,6 +105,10 @@ export async function refreshPartner(
 
   // The pointer's ETag is read before any data: whoever switches after this point wins over us.
   const { pointer, etag } = await deps.results.readPointer(partnerId);
+  // A refresh that switched but has not yet recorded refreshedDataVersion already covers this data.
+  if (options.onlyIfChanged && covers(pointer?.dataVersion, partner.dataVersion)) {
+    return { status: "skipped", reason: "unchanged" };
+  }
   const startedAt = now();
   const resultSetId = newResultSetId(startedAt, pointer?.resultSetId);
   const asOf = {
@@ -208,7 +223,22 @@ export async function refreshPartner(
   }
   if (!switched) {
     await bestEffortDelete(deps, partnerId, resultSetId, "after losing the switch");
-    log?.warn(`refresh ${partnerId}: another refresh switched first; result set ${resultSetId} discarded`);
+    // Several drops of one partner queue several jobs: the winner usually read the same data (or newer),
+    // and then our work is redundant rather than failed.
+    const { pointer: winner } = await deps.results.readPointer(partnerId);
+    if (winner && covers(winner.dataVersion, partner.dataVersion)) {
+      log?.info(
+        `refresh ${partnerId}: superseded by result set ${winner.resultSetId} (data version ${winner.dataVersion ?? "none"}); ` +
+          `result set ${resultSetId} discarded`,
+      );
+      return {
+        status: "superseded",
+        discardedResultSetId: resultSetId,
+        winnerResultSetId: winner.resultSetId,
+        ...(winner.dataVersion !== undefined ? { dataVersion: winner.dataVersion } : {}),
+      };
+    }
+    log?.warn(`refresh ${partnerId}: another refresh switched first with older data; result set ${resultSetId} discarded`);
     throw new RefreshConflictError(partnerId);
   }
   const switchMs = clock.lap();
@@ -270,6 +300,12 @@ function parseResultSetTime(id: string): number | undefined {
   const m = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})(\d{3})Z/.exec(id);
   if (!m) return undefined;
   return Date.UTC(+m[1], +m[2] - 1, +m[3], +m[4], +m[5], +m[6], +m[7]);
+}
+
+/** Whether results computed at data version `have` reflect data version `want` (ISO times compare as text). */
+function covers(have: string | undefined, want: string | undefined): boolean {
+  if (want === undefined) return true;
+  return have !== undefined && have >= want;
 }
 
 async function drain<T>(pages: AsyncIterable<T[]>, each: (item: T) => void): Promise<void> {

@@ -124,6 +124,12 @@ async function docsOfSet(partnerId: string, resultSetId: string): Promise<number
   return (await queryAll(env.clients.containers.results, partnerId, "c.resultSetId = @rs", [{ name: "@rs", value: resultSetId }])).length;
 }
 
+function deferred() {
+  let resolve!: () => void;
+  const promise = new Promise<void>((r) => (resolve = r));
+  return { promise, resolve };
+}
+
 /** A real result store whose pointer switch waits at a gate, so tests can look at the state just before it. */
 function gatedStore(inner: ResultStore, beforeSwitch: () => Promise<void>): ResultStore {
   return {
@@ -216,7 +222,7 @@ describe("refreshPartner", () => {
     expect(await createResultStore(env.clients.containers.results).listResultSetIds(partnerId)).toEqual([second.resultSetId, third.resultSetId]);
   });
 
-  it("lets exactly one of two concurrent refreshes switch; the loser removes its set and throws a conflict", async () => {
+  it("lets exactly one of two concurrent refreshes of the same data switch; the loser removes its set and ends superseded", async () => {
     const partnerId = "refresh-race";
     await seedPartner(partnerId, [{}, {}, {}]);
 
@@ -234,25 +240,79 @@ describe("refreshPartner", () => {
         }),
       };
       const before = await currentPointer(partnerId);
-      const results = await Promise.allSettled([refreshPartner(racing, partnerId), refreshPartner(racing, partnerId)]);
-      const won = results.filter((r) => r.status === "fulfilled");
-      const lost = results.filter((r): r is PromiseRejectedResult => r.status === "rejected");
+      const outcomes = await Promise.all([refreshPartner(racing, partnerId), refreshPartner(racing, partnerId)]);
+      const won = outcomes.filter((o) => o.status === "refreshed");
+      const lost = outcomes.filter((o) => o.status === "superseded");
       expect(won, round).toHaveLength(1);
       expect(lost, round).toHaveLength(1);
-      expect(lost[0].reason).toBeInstanceOf(RefreshConflictError);
-      expect(lost[0].reason.code).toBe("refresh_conflict");
 
-      const winner = (won[0] as PromiseFulfilledResult<Awaited<ReturnType<typeof refreshPartner>>>).value;
-      if (winner.status !== "refreshed") throw new Error("winner skipped");
+      const winner = won[0];
+      const loser = lost[0];
+      if (winner.status !== "refreshed" || loser.status !== "superseded") throw new Error("unreachable");
+      expect(loser).toMatchObject({ winnerResultSetId: winner.resultSetId, dataVersion: "2024-06-01T10:00:00.000Z" });
       const pointer = await currentPointer(partnerId);
       expect(pointer?.resultSetId).toBe(winner.resultSetId);
       expect(pointer?.previousResultSetId).toBe(before?.resultSetId);
       // Only the winner's set (and the set before it) remain: the loser's documents are gone.
       const sets = await createResultStore(env.clients.containers.results).listResultSetIds(partnerId);
       expect(sets).toEqual([before?.resultSetId, winner.resultSetId].filter(Boolean));
+      expect(await docsOfSet(partnerId, loser.discardedResultSetId)).toBe(0);
       const all = await queryAll<{ resultSetId?: string }>(env.clients.containers.results, partnerId, "IS_DEFINED(c.resultSetId)");
       expect(new Set(all.map((d) => d.resultSetId))).toEqual(new Set(sets));
       expect(await rowsOf(partnerId, winner.resultSetId)).toHaveLength(3);
+    }
+  });
+
+  it("a loser that read newer data than the winner throws a conflict (so the queue retries it); one that read older data is superseded", async () => {
+    const partnerId = "refresh-race-versions";
+    await seedPartner(partnerId, [{}, {}]);
+    const older = "2024-06-01T10:00:00.000Z";
+    const newer = "2024-06-02T10:00:00.000Z";
+    const setDataVersion = async (dataVersion: string) => {
+      const { resource } = await env.clients.containers.partners.item("partner", partnerId).read();
+      await env.clients.containers.partners.items.upsert({ ...resource, dataVersion });
+    };
+
+    // Refresh A reads the older data version, then a drop lands, then refresh B reads the newer one; both wait
+    // at the switch, and `first` switches first.
+    for (const first of ["older", "newer"] as const) {
+      await setDataVersion(older);
+      const gates = { older: deferred(), newer: deferred() };
+      const arrivedAt = { older: deferred(), newer: deferred() };
+      const gated = (which: "older" | "newer"): RefreshDeps => ({
+        ...deps,
+        results: gatedStore(deps.results, async () => {
+          arrivedAt[which].resolve();
+          await gates[which].promise;
+        }),
+      });
+      const a = refreshPartner(gated("older"), partnerId);
+      await arrivedAt.older.promise;
+      await setDataVersion(newer);
+      const b = refreshPartner(gated("newer"), partnerId);
+      await arrivedAt.newer.promise;
+      const second = first === "older" ? "newer" : "older";
+      gates[first].resolve();
+      const winner = await (first === "older" ? a : b);
+      expect(winner.status).toBe("refreshed");
+      gates[second].resolve();
+      const loser = (first === "older" ? b : a).then(
+        (outcome) => outcome,
+        (err: unknown) => err,
+      );
+      if (first === "older") {
+        // The winner's results predate the loser's data: the loser must run again.
+        const err = await loser;
+        expect(err).toBeInstanceOf(RefreshConflictError);
+        expect((err as RefreshConflictError).code).toBe("refresh_conflict");
+      } else {
+        expect(await loser).toMatchObject({ status: "superseded", dataVersion: newer });
+      }
+      if (winner.status !== "refreshed") throw new Error("unreachable");
+      expect((await currentPointer(partnerId))?.resultSetId).toBe(winner.resultSetId);
+      const sets = await createResultStore(env.clients.containers.results).listResultSetIds(partnerId);
+      expect(sets.at(-1)).toBe(winner.resultSetId);
+      expect(sets.length).toBeLessThanOrEqual(2);
     }
   });
 
@@ -280,10 +340,14 @@ describe("refreshPartner", () => {
     expect(mineAll.every((d) => d.partnerId === mine)).toBe(true);
   });
 
-  it("skips a drop-triggered refresh whose data was already refreshed, and off-boarded partners", async () => {
+  it("skips a drop-triggered refresh whose data the partner doc or the pointer already covers, and off-boarded partners", async () => {
     const partnerId = "refresh-skip";
     await seedPartner(partnerId, [{}]);
     expect((await refreshPartner(deps, partnerId, { onlyIfChanged: true })).status).toBe("refreshed");
+    expect(await refreshPartner(deps, partnerId, { onlyIfChanged: true })).toEqual({ status: "skipped", reason: "unchanged" });
+    // The pointer alone covers the data too (a refresh that switched but had not yet recorded it on the partner).
+    const { resource } = await env.clients.containers.partners.item("partner", partnerId).read();
+    await env.clients.containers.partners.items.upsert({ ...resource, refreshedDataVersion: undefined });
     expect(await refreshPartner(deps, partnerId, { onlyIfChanged: true })).toEqual({ status: "skipped", reason: "unchanged" });
     // Daily and manual refreshes run regardless.
     expect((await refreshPartner(deps, partnerId)).status).toBe("refreshed");

@@ -108,6 +108,36 @@ describe("refreshPartner queue function", () => {
     expect(after.resultSetId).toBe(pointer.resultSetId);
   });
 
+  it("two drop jobs racing for one partner both complete: the loser logs superseded at info, not an error", async () => {
+    await seedOneTenant("queue-race");
+    let arrived = 0;
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    // Both jobs have written their result sets before either switches the pointer.
+    const racing: RefreshDeps = {
+      ...deps,
+      results: {
+        ...deps.results,
+        async switchPointer(partnerId, pointer, etag) {
+          if (++arrived === 2) release();
+          await gate;
+          return deps.results.switchPointer(partnerId, pointer, etag);
+        },
+      },
+    };
+    const runs = [context(), context()];
+    await Promise.all(
+      runs.map(({ ctx }) => makeRefreshPartnerHandler(racing)({ partnerId: "queue-race", reason: "drop", requestedAt: "2024-06-02T10:00:01Z" }, ctx)),
+    );
+    const logs = runs.flatMap((r) => r.logs);
+    expect(logs.filter((l) => l.level === "error" || l.level === "warning")).toEqual([]);
+    expect(logs.filter((l) => l.level === "information" && l.text.includes("superseded"))).not.toHaveLength(0);
+    const { resources } = await env.clients.containers.results.items
+      .query({ query: "SELECT c.resultSetId FROM c WHERE c.partnerId = 'queue-race' AND c.type = 'ceSummary'" }, { partitionKey: "queue-race" })
+      .fetchAll();
+    expect(resources).toHaveLength(1);
+  });
+
   it("logs and drops an invalid message instead of retrying it", async () => {
     for (const message of [{ partnerId: "", reason: "drop" }, "not json", { partnerId: "p1", reason: "whenever", requestedAt: "x" }]) {
       const { ctx, logs } = context();
