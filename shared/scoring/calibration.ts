@@ -166,7 +166,7 @@ export interface CalibrationChoice {
 
 /**
  * Fits the calibration on validation margins. Small validation sets get Platt (isotonic overfits them);
- * otherwise Platt and isotonic are compared by 5-fold cross-validated log loss within the validation data.
+ * otherwise Platt and isotonic are compared by 3-fold cross-validated log loss within the validation data.
  */
 export function fitCalibration(margins: ArrayLike<number>, labels: ArrayLike<number>, minForIsotonic = 1000): CalibrationChoice {
   const n = margins.length;
@@ -175,7 +175,8 @@ export function fitCalibration(margins: ArrayLike<number>, labels: ArrayLike<num
   if (n < minForIsotonic || Math.min(pos, n - pos) < 50) {
     return { calibrator: fitPlatt(margins, labels), scores: {}, reason: `Platt scaling (validation has ${n} rows, ${pos} positive: too few for isotonic)` };
   }
-  const folds = 5;
+  // Three folds are enough to tell the two methods apart and keep calibration cheap next to training.
+  const folds = 3;
   const cv = (fit: (m: number[], l: number[]) => Calibrator) => {
     const probs = new Float64Array(n);
     for (let f = 0; f < folds; f++) {

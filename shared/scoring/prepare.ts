@@ -291,16 +291,27 @@ function profileColumn(values: RawValue[]): ColumnProfile {
   let nonMissing = 0;
   let numeric = 0;
   let date = 0;
-  const counts = new Map<string, number>();
+  // Per distinct text: count × 4 + class (0 text, 1 number, 2 date), so repeated values are classified once.
+  const seen = new Map<string, number>();
   for (const v of values) {
     const t = cellText(v);
     if (t === null) continue;
     nonMissing++;
-    const seen = counts.get(t);
-    counts.set(t, seen === undefined ? 1 : seen + 1);
-    if (typeof v === "number" || isDecimal(t)) numeric++;
-    else if (DATE_RE.test(t) && Number.isFinite(cellDate(t))) date++;
+    let entry = seen.get(t);
+    if (entry === undefined) {
+      let cls = 0;
+      if (typeof v === "number" || isDecimal(t)) cls = 1;
+      else if (t.charCodeAt(0) >= 48 && t.charCodeAt(0) <= 57 && DATE_RE.test(t) && Number.isFinite(cellDate(t))) cls = 2;
+      entry = cls;
+    }
+    entry += 4;
+    seen.set(t, entry);
+    const cls = entry & 3;
+    if (cls === 1) numeric++;
+    else if (cls === 2) date++;
   }
+  const counts = new Map<string, number>();
+  for (const [t, entry] of seen) counts.set(t, entry >>> 2);
   let kind: ColumnKind = "categorical";
   if (nonMissing === 0 || numeric >= 0.95 * nonMissing) kind = "numeric";
   else if (date >= 0.95 * nonMissing) kind = "date";
