@@ -12,7 +12,7 @@ import {
   type TrainedLearner,
 } from "./dataset.js";
 import { binDataset, MISSING_BIN, type BinnedDataset, type BinningOptions } from "./binning.js";
-import { addTreeShap, expectedValue, ShapScratch, treeDepth } from "./treeShap.js";
+import { addTabulatedTreeShap, addTreeShap, expectedValue, ShapScratch, tabulateShap, treeDepth, type ShapTables } from "./treeShap.js";
 
 // ---------------------------------------------------------------------------------------------
 // Options
@@ -794,6 +794,7 @@ export class TreeEnsemble {
   private completeTrees: CompleteTrees | null | undefined = undefined;
   private shapScratch: ShapScratch | null = null;
   private shapGoesLeft: Uint8Array | null = null;
+  private shapTables: { tables: ShapTables; tabulated: Uint8Array } | null = null;
 
   constructor(features: FeatureInfo[], bias: number, arrays: TreeEnsembleArrays) {
     this.features = features;
@@ -872,6 +873,15 @@ export class TreeEnsemble {
   }
 
   contributions(data: Dataset, row: number): Float64Array {
+    return this.explain(data, row, true);
+  }
+
+  /** Contributions by the reference recursion only (kept to check the tabulated path against). */
+  contributionsByRecursion(data: Dataset, row: number): Float64Array {
+    return this.explain(data, row, false);
+  }
+
+  private explain(data: Dataset, row: number, useTables: boolean): Float64Array {
     this.checkShape(data);
     const a = this.arrays;
     const F = this.features.length;
@@ -879,6 +889,7 @@ export class TreeEnsemble {
     // Work space is reused across calls: explaining many rows should not allocate per row.
     this.shapScratch ??= new ShapScratch(this.maxDepth());
     this.shapGoesLeft ??= new Uint8Array(a.feature.length);
+    if (useTables) this.shapTables ??= tabulateShap(a, a.treeStart);
     const scratch = this.shapScratch;
     const goesLeft = this.shapGoesLeft;
     const expected = this.expectedValues();
@@ -888,9 +899,13 @@ export class TreeEnsemble {
       const end = t + 1 < a.treeStart.length ? a.treeStart[t + 1] : a.feature.length;
       for (let n = begin; n < end; n++) {
         const f = a.feature[n];
-        if (f >= 0) goesLeft[n] = this.goesLeft(n, data.columns[f][row]) ? 1 : 0;
+        if (f < 0) continue;
+        const v = data.columns[f][row];
+        // Numeric splits inline (most nodes); missing values and categories via goesLeft.
+        goesLeft[n] = v === v && a.categoryStart[n] < 0 ? ((v <= a.threshold[n]) as unknown as number) | 0 : this.goesLeft(n, v) ? 1 : 0;
       }
-      addTreeShap(a, begin, goesLeft, phi, scratch);
+      if (useTables && this.shapTables!.tabulated[t]) addTabulatedTreeShap(t, goesLeft, phi, this.shapTables!.tables);
+      else addTreeShap(a, begin, goesLeft, phi, scratch);
       bias += expected[t];
     }
     phi[F] = bias;

@@ -196,3 +196,216 @@ function unwoundPathSum(s: ShapScratch, start: number, depth: number, index: num
   }
   return total;
 }
+
+// ---------------------------------------------------------------------------------------------
+// Precomputed variant (the idea of Fast TreeSHAP v2): for one leaf with unique path features
+// U (k of them, zero fractions z), a row only matters through O ⊆ U, the features whose splits on
+// the path it satisfies. The leaf adds to feature j
+//   v · (o_j − z_j) · Σ_{S ⊆ O∖{j}} |S|!(k−|S|−1)!/k! · Π_{i ∈ U∖S∖{j}} z_i  =  v · (o_j − z_j) · G(O∖{j}) / z_j
+// with G(A) = Σ_{S ⊆ A} |S|!(k−|S|−1)!/k! · Π_{i ∈ U∖S} z_i, tabulated once per leaf (2^k values).
+// Explaining a row then costs O(k) per leaf instead of O(k²), with no path bookkeeping.
+
+/** Leaves with more unique path features than this would need too large a table; such trees use the recursion. */
+export const MAX_TABULATED_FEATURES = 8;
+
+export interface ShapTables {
+  /** Tree t's tabulated leaves are numbered treeLeafStart[t] to treeLeafStart[t + 1] − 1. */
+  treeLeafStart: Int32Array;
+  /** Per tabulated leaf: its splits are path entries [pathStart[l], pathStart[l + 1]). */
+  pathStart: Int32Array;
+  /** Per path entry: the split node, whether the path goes left there, and the bit of its feature. */
+  pathNode: Int32Array;
+  pathLeft: Uint8Array;
+  pathBit: Int32Array;
+  /** Per tabulated leaf: its k unique features are entries [featureStart[l], featureStart[l] + k). */
+  featureStart: Int32Array;
+  featureCount: Int32Array;
+  leafFeature: Int32Array;
+  leafZero: Float64Array;
+  /** Per leaf feature: leaf value / zero fraction, so the per-row update needs no division. */
+  leafValueOverZero: Float64Array;
+  /** Per tabulated leaf: offset of its 2^k table of G in `g`. */
+  tableStart: Int32Array;
+  g: Float64Array;
+}
+
+/**
+ * Tabulates every tree whose paths have at most MAX_TABULATED_FEATURES unique features (and no
+ * zero-weight branch); `tabulated[t]` says which trees the tables cover. `roots[t]` is tree t's root.
+ */
+export function tabulateShap(tree: ShapTreeView, roots: ArrayLike<number>): { tables: ShapTables; tabulated: Uint8Array } {
+  const tabulated = new Uint8Array(roots.length);
+  const treeLeafStart: number[] = [];
+  let leafCount = 0;
+  const pathStart: number[] = [];
+  const pathNode: number[] = [];
+  const pathLeft: number[] = [];
+  const pathBit: number[] = [];
+  const featureStart: number[] = [];
+  const featureCount: number[] = [];
+  const leafFeature: number[] = [];
+  const leafZero: number[] = [];
+  const leafValueOverZero: number[] = [];
+  const tableStart: number[] = [];
+  let g = new Float64Array(1024);
+  let gLength = 0;
+
+  const weights: Float64Array[] = [];
+  const shapleyWeights = (k: number): Float64Array => {
+    // weights[k][s] = s!(k−s−1)!/k! for s < k (exact: k ≤ MAX_TABULATED_FEATURES).
+    if (!weights[k]) weights[k] = Float64Array.from({ length: k }, (_, s) => (factorial(s) * factorial(k - s - 1)) / factorial(k));
+    return weights[k];
+  };
+
+  // The current root-to-node path: unique features with their zero fractions, and the splits taken.
+  const features: number[] = [];
+  const zeros: number[] = [];
+  const steps: PathStep[] = [];
+  const treeLeaves: LeafPath[] = [];
+  let usable = true;
+  const collect = (node: number): void => {
+    if (!usable) return;
+    const f = tree.feature[node];
+    if (f < 0) {
+      if (features.length > MAX_TABULATED_FEATURES || zeros.some((z) => !(z > 0))) usable = false;
+      else treeLeaves.push({ value: tree.value[node], features: [...features], zeros: [...zeros], steps: [...steps] });
+      return;
+    }
+    let p = features.indexOf(f);
+    const first = p < 0;
+    if (first) {
+      p = features.length;
+      features.push(f);
+      zeros.push(1);
+    }
+    const before = zeros[p];
+    for (const [child, left] of [[tree.left[node], 1], [tree.right[node], 0]]) {
+      zeros[p] = before * childFraction(tree, node, child);
+      steps.push({ node, left, position: p });
+      collect(child);
+      steps.pop();
+    }
+    zeros[p] = before;
+    if (first) {
+      features.pop();
+      zeros.pop();
+    }
+  };
+
+  for (let t = 0; t < roots.length; t++) {
+    treeLeafStart.push(leafCount);
+    usable = true;
+    treeLeaves.length = 0;
+    collect(roots[t]);
+    if (!usable) continue;
+    tabulated[t] = 1;
+    for (const path of treeLeaves) {
+      const k = path.features.length;
+      leafCount++;
+      pathStart.push(pathNode.length);
+      for (const step of path.steps) {
+        pathNode.push(step.node);
+        pathLeft.push(step.left);
+        pathBit.push(1 << step.position);
+      }
+      featureStart.push(leafFeature.length);
+      featureCount.push(k);
+      for (let i = 0; i < k; i++) {
+        leafFeature.push(path.features[i]);
+        leafZero.push(path.zeros[i]);
+        leafValueOverZero.push(path.value / path.zeros[i]);
+      }
+      const size = 1 << k;
+      while (gLength + size > g.length) {
+        const bigger = new Float64Array(g.length * 2);
+        bigger.set(g.subarray(0, gLength));
+        g = bigger;
+      }
+      tableStart.push(gLength);
+      const w = shapleyWeights(Math.max(1, k));
+      for (let set = 0; set < size; set++) {
+        const s = popCount(set);
+        if (s === k) {
+          g[gLength + set] = 0;
+          continue;
+        }
+        let product = w[s];
+        for (let i = 0; i < k; i++) if (!(set & (1 << i))) product *= path.zeros[i];
+        g[gLength + set] = product;
+      }
+      // Sum over subsets (zeta transform): G(A) = Σ_{S ⊆ A} g(S).
+      for (let i = 0; i < k; i++) {
+        const bit = 1 << i;
+        for (let set = 0; set < size; set++) if (set & bit) g[gLength + set] += g[gLength + (set ^ bit)];
+      }
+      gLength += size;
+    }
+  }
+  treeLeafStart.push(leafCount);
+  pathStart.push(pathNode.length);
+  return {
+    tables: {
+      treeLeafStart: Int32Array.from(treeLeafStart),
+      pathStart: Int32Array.from(pathStart),
+      pathNode: Int32Array.from(pathNode),
+      pathLeft: Uint8Array.from(pathLeft),
+      pathBit: Int32Array.from(pathBit),
+      featureStart: Int32Array.from(featureStart),
+      featureCount: Int32Array.from(featureCount),
+      leafFeature: Int32Array.from(leafFeature),
+      leafZero: Float64Array.from(leafZero),
+      leafValueOverZero: Float64Array.from(leafValueOverZero),
+      tableStart: Int32Array.from(tableStart),
+      g: g.slice(0, gLength),
+    },
+    tabulated,
+  };
+}
+
+/** Adds tabulated tree t's SHAP values for one row to `phi` (same contract as addTreeShap). */
+export function addTabulatedTreeShap(t: number, goesLeft: Uint8Array, phi: Float64Array, tables: ShapTables): void {
+  const { pathStart, pathNode, pathLeft, pathBit, featureStart, featureCount, leafFeature, leafZero, leafValueOverZero, tableStart, g } = tables;
+  const end = tables.treeLeafStart[t + 1];
+  for (let l = tables.treeLeafStart[t]; l < end; l++) {
+    const k = featureCount[l];
+    // Features whose splits on this path the row follows: start with all, drop those it leaves.
+    let agreed = (1 << k) - 1;
+    const stop = pathStart[l + 1];
+    // Branch-free: whether the row left the path is data dependent.
+    for (let e = pathStart[l]; e < stop; e++) agreed &= ~(pathBit[e] & -(goesLeft[pathNode[e]] ^ pathLeft[e]));
+    const start = featureStart[l];
+    const table = tableStart[l];
+    for (let j = 0; j < k; j++) {
+      const o = (agreed >>> j) & 1;
+      // v · (o − z) / z · G(O∖{j})
+      const scaled = leafValueOverZero[start + j] * (o - leafZero[start + j]);
+      phi[leafFeature[start + j]] += scaled * g[table + (agreed & ~(1 << j))];
+    }
+  }
+}
+interface PathStep {
+  node: number;
+  /** 1 when the path goes to the left child here. */
+  left: number;
+  /** Position of the split feature among the path's unique features. */
+  position: number;
+}
+
+interface LeafPath {
+  value: number;
+  features: number[];
+  zeros: number[];
+  steps: PathStep[];
+}
+
+function popCount(x: number): number {
+  let n = 0;
+  for (let v = x; v; v &= v - 1) n++;
+  return n;
+}
+
+function factorial(n: number): number {
+  let f = 1;
+  for (let i = 2; i <= n; i++) f *= i;
+  return f;
+}

@@ -3,6 +3,7 @@ import { createRandom, type FeatureInfo, type LabelledDataset } from "../../../s
 import { applyBinning, binDataset, fitBinning, MAX_BINS, MISSING_BIN } from "../../../shared/scoring/binning.js";
 import { gbdtFromJSON, trainGbdt, type TreeEnsemble } from "../../../shared/scoring/gbdt.js";
 import { decisionTreeFromJSON, describeRule, trainDecisionTree } from "../../../shared/scoring/decisionTree.js";
+import { tabulateShap } from "../../../shared/scoring/treeShap.js";
 
 // ---------------------------------------------------------------------------------------------
 // Helpers
@@ -313,10 +314,33 @@ describe("gbdt", () => {
     const data = mixedData(600, 43);
     const model = trainGbdt(data, { rounds: 5, maxDepth: 4, learningRate: 0.5 });
     for (const row of [0, 7, 19, 123]) {
-      const phi = model.contributions(data, row);
       const expected = bruteForceShapley(model.ensemble, data, row);
-      for (let f = 0; f < data.features.length; f++) expect(phi[f]).toBeCloseTo(expected[f], 10);
-      expect(phi[data.features.length]).toBeCloseTo(conditionalExpectation(model.ensemble, data, row, new Set()), 10);
+      // Both the tabulated explanation and the reference recursion.
+      for (const phi of [model.contributions(data, row), model.ensemble.contributionsByRecursion(data, row)]) {
+        for (let f = 0; f < data.features.length; f++) expect(phi[f]).toBeCloseTo(expected[f], 10);
+        expect(phi[data.features.length]).toBeCloseTo(conditionalExpectation(model.ensemble, data, row, new Set()), 10);
+      }
+    }
+  });
+
+  it("explains trees too wide to tabulate by the recursion, with the same results", () => {
+    const random = createRandom(45);
+    const columns = Array.from({ length: 12 }, (_, f) => ({
+      info: { name: `signal ${f}`, kind: "numeric" as const },
+      values: Array.from({ length: 1500 }, () => random()),
+    }));
+    const label = Array.from({ length: 1500 }, (_, i) => (columns.reduce((s, c) => s + c.values[i], 0) + random() > 6.5 ? 1 : 0));
+    const data = dataset(columns, label);
+    const model = trainGbdt(data, { rounds: 8, maxDepth: 0, maxLeaves: 200, minChildWeight: 0, lambda: 0.1 });
+    const a = model.ensemble.arrays;
+    const { tabulated } = tabulateShap(a, a.treeStart);
+    expect(tabulated.some((t) => t === 0)).toBe(true);
+    const margin = model.predictMargin(data);
+    for (const row of [2, 300, 1499]) {
+      const fast = model.contributions(data, row);
+      const reference = model.ensemble.contributionsByRecursion(data, row);
+      for (let f = 0; f <= data.features.length; f++) expect(fast[f]).toBeCloseTo(reference[f], 12);
+      expect(Math.abs(fast.reduce((s, v) => s + v, 0) - margin[row])).toBeLessThanOrEqual(1e-9 * Math.max(1, Math.abs(margin[row])));
     }
   });
 
