@@ -144,6 +144,8 @@ function evaluate(args: EvaluateArgs): Record<string, unknown> {
     precision: round(metrics.precision),
     recall: round(metrics.recall),
     f1Threshold: round(metrics.threshold),
+    confusion: metrics.confusion,
+    calibrationTable: metrics.calibration.map((b) => ({ predicted: round(b.predicted), observed: round(b.observed), count: b.count })),
     trainSeconds: round(trainSeconds, 3),
     trainCpuSeconds: round(trainCpuSeconds, 3),
     readCsvSeconds: round(readSeconds, 3),

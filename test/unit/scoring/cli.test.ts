@@ -26,6 +26,9 @@ describe("command line", () => {
     expect(out.auc).toBeGreaterThan(0.7);
     expect(out.candidates.length).toBeGreaterThanOrEqual(3);
     for (const c of out.candidates) expect(typeof c.validationAuc).toBe("number");
+    const cm = out.confusion;
+    expect(cm.truePositive + cm.falsePositive + cm.trueNegative + cm.falseNegative).toBe(200);
+    expect(out.calibrationTable).toHaveLength(10);
   });
 
   it("a data problem (constant label) exits with code 1 and a clear message", async () => {
