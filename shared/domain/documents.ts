@@ -114,6 +114,11 @@ export const usageDocSchema = z.object({
   months: z.record(z.string(), z.record(z.string(), workloadUsageSchema)),
   /** Which ingestion last wrote each month, so rows of one file merge and a new file replaces. */
   monthIngestion: z.record(z.string(), z.string()),
+  /**
+   * The latest month of `months`, copied by ingest so a refresh reads a few numbers, not every month.
+   * Absent on documents written before it existed (readers then use `months`).
+   */
+  latest: z.object({ month: z.string(), workloads: z.record(z.string(), workloadUsageSchema) }).optional(),
 });
 export type UsageDoc = z.infer<typeof usageDocSchema>;
 

@@ -1,3 +1,4 @@
+import { latestMonth } from "../domain/cloudEndpoints.js";
 import type { DatasetName, IncentiveRow, SubscriptionRow, TenantRow, UsageRow } from "../domain/datasets.js";
 import type {
   IncentivesDoc,
@@ -115,7 +116,17 @@ export function mergeUsage(ctx: IngestionContext, tenantId: string, existing: Us
     // The same (month, workload) twice in one file: the later row wins.
     months[row.month][row.workload] = { assignedUsers: row.assignedUsers, activeUsers: row.activeUsers };
   }
-  return { id: documentId("usage", tenantId), partnerId: ctx.partnerId, type: "usage", tenantId, months, monthIngestion };
+  // The refresh reads only the latest month: kept beside the history so it need not read the year.
+  const month = latestMonth(months);
+  return {
+    id: documentId("usage", tenantId),
+    partnerId: ctx.partnerId,
+    type: "usage",
+    tenantId,
+    months,
+    monthIngestion,
+    ...(month !== undefined ? { latest: { month, workloads: months[month] } } : {}),
+  };
 }
 
 export function mergeIncentives(

@@ -28,7 +28,10 @@ export class RefreshSourceError extends Error {
 export interface CosmosRefreshSourceOptions {
   /** Documents per query page; large pages mean fewer round trips (each page is capped at 4 MB by Cosmos DB). */
   pageSize?: number;
-  /** Usage documents per page: each carries a year of months, so fewer per page keeps memory bounded. */
+  /**
+   * Usage documents per page when read whole (those written before `latest` existed): each carries a year of
+   * months, so fewer per page keeps memory bounded.
+   */
   usagePageSize?: number;
   /** Called when documents are skipped because they do not match their schema. */
   onInvalid?: (type: string, count: number) => void;
@@ -59,6 +62,13 @@ const latestUsageMonthSchema = z.unknown().transform((doc, ctx): UsageMonths => 
   }
   return { tenantId: shell.data.tenantId, months: { [month]: figures.data } };
 });
+// Usage documents written by ingest carry `latest` (the newest month): that is all that travels. Older ones
+// without it are read again with their months, in one query at the end, and reduced the same way.
+const usageLatestSchema = z.object({
+  tenantId: z.string(),
+  latest: usageDocSchema.shape.latest,
+});
+const tenantFields = Object.keys(tenantDocSchema.shape).map((field) => `c.${field}`).join(", ");
 const tenantIncentivesSchema = incentivesDocSchema.pick({ tenantId: true, asOf: true, engagements: true });
 
 export function createCosmosRefreshSource(
@@ -74,10 +84,11 @@ export function createCosmosRefreshSource(
     select: string,
     schema: z.ZodType<T>,
     maxItemCount = pageSize,
+    andWhere?: string,
   ): AsyncIterable<T[]> {
     const iterator = containers.partnerData.items.query(
       {
-        query: `SELECT ${select} FROM c WHERE c.partnerId = @partnerId AND c.type = @type`,
+        query: `SELECT ${select} FROM c WHERE c.partnerId = @partnerId AND c.type = @type${andWhere ? ` AND ${andWhere}` : ""}`,
         parameters: [
           { name: "@partnerId", value: partnerId },
           { name: "@type", value: type },
@@ -145,11 +156,25 @@ export function createCosmosRefreshSource(
       }
     },
 
-    tenants: (partnerId) => stream(partnerId, "tenant", "*", tenantDocSchema),
+    // The document's own fields only: the system properties (_rid, _self, _etag, ...) would travel for nothing.
+    tenants: (partnerId) => stream(partnerId, "tenant", tenantFields, tenantDocSchema),
     // Only the newest snapshot travels: the history (up to two years) is for the models, not this tab.
     latestSubscriptions: (partnerId) =>
       stream(partnerId, "subscriptions", "c.tenantId, c.snapshots[0] AS latest", latestSubscriptionsSchema),
-    usage: (partnerId) => stream(partnerId, "usage", "c.tenantId, c.months", latestUsageMonthSchema, usagePageSize),
+    usage: async function* (partnerId) {
+      let withoutLatest = 0;
+      for await (const page of stream(partnerId, "usage", "c.tenantId, c.latest", usageLatestSchema)) {
+        const out: UsageMonths[] = [];
+        for (const doc of page) {
+          if (doc.latest) out.push({ tenantId: doc.tenantId, months: { [doc.latest.month]: doc.latest.workloads } });
+          else withoutLatest += 1;
+        }
+        if (out.length > 0) yield out;
+      }
+      if (withoutLatest > 0) {
+        yield* stream(partnerId, "usage", "c.tenantId, c.months", latestUsageMonthSchema, usagePageSize, "NOT IS_DEFINED(c.latest)");
+      }
+    },
     incentives: (partnerId) =>
       stream(partnerId, "incentives", "c.tenantId, c.asOf, c.engagements", tenantIncentivesSchema),
   };

@@ -175,6 +175,8 @@ describe("ingest: happy paths", () => {
       "2025-05": { Intune: { assignedUsers: 110, activeUsers: 70 } },
     });
     expect(usage?.monthIngestion).toEqual({ "2025-03": first.id, "2025-04": second.id, "2025-05": second.id });
+    // The refresh reads only this copy of the latest month.
+    expect(usage?.latest).toEqual({ month: "2025-05", workloads: { Intune: { assignedUsers: 110, activeUsers: 70 } } });
   });
 
   it("merges a tenant's rows that arrive in different write batches of one file", async () => {

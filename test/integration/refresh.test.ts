@@ -46,6 +46,16 @@ interface TenantSpec {
   intune?: [number, number];
   w365?: [number, number];
   engagements?: { engagement: string; workloads: string[]; potentialEarnings: number }[];
+  tenantId?: string;
+  /** Whether the usage document carries `latest` as ingest writes it (false: a document from before it existed). */
+  usageLatest?: boolean;
+}
+
+function latestWorkloads(spec: TenantSpec) {
+  return {
+    Intune: { assignedUsers: (spec.intune ?? [1000, 500])[0], activeUsers: (spec.intune ?? [1000, 500])[1] },
+    ...(spec.w365 ? { Windows365: { assignedUsers: spec.w365[0], activeUsers: spec.w365[1] } } : {}),
+  };
 }
 
 async function seedPartner(partnerId: string, specs: TenantSpec[], partner: Record<string, unknown> = {}): Promise<string[]> {
@@ -59,7 +69,7 @@ async function seedPartner(partnerId: string, specs: TenantSpec[], partner: Reco
   const docs: object[] = [];
   const ids: string[] = [];
   for (const spec of specs) {
-    const tenantId = guid();
+    const tenantId = spec.tenantId ?? guid();
     ids.push(tenantId);
     docs.push(
       tenantDocSchema.parse({
@@ -76,14 +86,9 @@ async function seedPartner(partnerId: string, specs: TenantSpec[], partner: Reco
       }),
       usageDocSchema.parse({
         id: `usage:${tenantId}`, partnerId, type: "usage", tenantId,
-        months: {
-          "2024-04": { Intune: { assignedUsers: 1, activeUsers: 0 } },
-          "2024-05": {
-            Intune: { assignedUsers: (spec.intune ?? [1000, 500])[0], activeUsers: (spec.intune ?? [1000, 500])[1] },
-            ...(spec.w365 ? { Windows365: { assignedUsers: spec.w365[0], activeUsers: spec.w365[1] } } : {}),
-          },
-        },
+        months: { "2024-04": { Intune: { assignedUsers: 1, activeUsers: 0 } }, "2024-05": latestWorkloads(spec) },
         monthIngestion: { "2024-04": "ing-usage", "2024-05": "ing-usage" },
+        ...(spec.usageLatest === false ? {} : { latest: { month: "2024-05", workloads: latestWorkloads(spec) } }),
       }),
     );
     if (spec.engagements) {
@@ -314,6 +319,30 @@ describe("refreshPartner", () => {
       expect(sets.at(-1)).toBe(winner.resultSetId);
       expect(sets.length).toBeLessThanOrEqual(2);
     }
+  });
+
+  it("gives a tenant whose usage document has no latest (written before it existed) the same row as one with it", async () => {
+    const specs: TenantSpec[] = [
+      { intune: [1000, 100] },
+      { w365: [300, 200], intune: [900, 850] },
+      { intune: [400, 390], w365: [0, 40], tenant: { segment: "SME&C" }, items: [{ sku: "SPE_E3", quantity: 400, status: "Active" }] },
+      { intune: [0, 0] },
+    ].map((spec) => ({ ...spec, tenantId: guid() }));
+    await seedPartner("refresh-usage-latest", specs);
+    // Every document but the first lacks `latest`: old and new documents mixed in one partner.
+    await seedPartner("refresh-usage-months", specs.map((spec, i) => ({ ...spec, usageLatest: i === 0 })));
+    const rowsById = async (partnerId: string) => {
+      const outcome = await refreshPartner(deps, partnerId);
+      if (outcome.status !== "refreshed") throw new Error("skipped");
+      const rows = await rowsOf(partnerId, outcome.resultSetId);
+      return new Map(rows.map(({ id: _id, partnerId: _p, resultSetId: _r, partnerName: _n, searchText: _s, ...row }) => [row.tenantId, row]));
+    };
+    const withLatest = await rowsById("refresh-usage-latest");
+    const fromMonths = await rowsById("refresh-usage-months");
+    expect(withLatest.size).toBe(specs.length);
+    expect([...fromMonths.keys()].sort()).toEqual([...withLatest.keys()].sort());
+    for (const [tenantId, row] of withLatest) expect(fromMonths.get(tenantId), tenantId).toEqual(row);
+    expect(new Set([...withLatest.values()].map((r) => r.salesMotion)).size).toBeGreaterThan(1);
   });
 
   it("never reads or writes another partner's documents", async () => {

@@ -76,7 +76,9 @@ function* generateTenantDocs(count: number): Generator<object> {
         usageMonths[month][w] = { assignedUsers: pau, activeUsers: Math.round(pau * rnd() * 1.1) };
       }
     }
-    yield { id: `usage:${tenantId}`, partnerId, type: "usage", tenantId, months: usageMonths, monthIngestion: Object.fromEntries(months.map((m) => [m, "ing-u"])) } satisfies UsageDoc;
+    // As ingest writes them: the latest month copied beside the history.
+    const latest = { month: months[months.length - 1], workloads: usageMonths[months[months.length - 1]] };
+    yield { id: `usage:${tenantId}`, partnerId, type: "usage", tenantId, months: usageMonths, monthIngestion: Object.fromEntries(months.map((m) => [m, "ing-u"])), latest } satisfies UsageDoc;
     if (rnd() < 0.3) {
       yield {
         id: `incentives:${tenantId}`, partnerId, type: "incentives", tenantId, asOf, ingestionId: "ing-i",

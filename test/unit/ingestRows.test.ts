@@ -138,6 +138,16 @@ describe("merging rows into tenant documents", () => {
     expect(mergeUsage(ctx, t1, second, [row("Teams", 1)])).toEqual(second);
   });
 
+  it("copies the latest month present after the merge into latest, also when a drop carries only older months", () => {
+    const row = (month: string, workload: string, n: number) => ({ tenantId: t1, month, workload, assignedUsers: n, activeUsers: n - 1 });
+    const first = mergeUsage(ctx, t1, undefined, [row("2026-04", "Teams", 5), row("2026-05", "Intune", 7), row("2026-05", "Teams", 8)]);
+    expect(first.latest).toEqual({ month: "2026-05", workloads: { Intune: { assignedUsers: 7, activeUsers: 6 }, Teams: { assignedUsers: 8, activeUsers: 7 } } });
+    const backfill = mergeUsage({ ...ctx, ingestionId: "ing-c" }, t1, first, [row("2026-03", "Teams", 1)]);
+    expect(backfill.latest).toEqual(first.latest);
+    const replaced = mergeUsage({ ...ctx, ingestionId: "ing-d" }, t1, backfill, [row("2026-05", "Teams", 9)]);
+    expect(replaced.latest).toEqual({ month: "2026-05", workloads: { Teams: { assignedUsers: 9, activeUsers: 8 } } });
+  });
+
   it("lets the later of two rows for the same month and workload win", () => {
     const rows = [1, 2].map((n) => ({ tenantId: t1, month: "2026-05", workload: "Teams", assignedUsers: n, activeUsers: n }));
     expect(mergeUsage(ctx, t1, undefined, rows).months["2026-05"].Teams).toEqual({ assignedUsers: 2, activeUsers: 2 });
