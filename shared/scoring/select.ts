@@ -391,12 +391,18 @@ function meanFoldAuc(margins: Float64Array, label: Uint8Array, bounds: number[])
   return out;
 }
 
-const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+/** Mean of the defined values (a fold or split with one outcome only has no AUC). */
+function mean(xs: number[]): number {
+  const ok = xs.filter((x) => Number.isFinite(x));
+  return ok.length > 0 ? ok.reduce((a, b) => a + b, 0) / ok.length : NaN;
+}
 
 export function selectModel(data: LabelledDataset, options: Partial<SelectOptions> = {}): SelectionResult {
   const opts = { ...DEFAULT_SELECT_OPTIONS, ...options };
-  checkLabel(data.label, opts.minPerClass, opts.labelName);
+  const { positives, negatives } = checkLabel(data.label, opts.minPerClass, opts.labelName);
   const notes: string[] = [];
+  // Every fold needs both outcomes, so there are never more folds than examples of the rarer class.
+  const folds = Math.min(opts.folds, positives, negatives);
 
   let splits: Split[];
   let method: SelectionResult["split"]["method"];
@@ -412,10 +418,10 @@ export function selectModel(data: LabelledDataset, options: Partial<SelectOption
       splits = [split];
       method = "time";
     }
-  } else if (data.rows < opts.crossValidateBelowRows && opts.folds >= 2) {
-    splits = stratifiedFolds(data.label, opts.folds, opts.seed);
+  } else if (data.rows < opts.crossValidateBelowRows && folds >= 2) {
+    splits = stratifiedFolds(data.label, folds, opts.seed);
     method = "cross-validation";
-    notes.push(`${data.rows} rows: candidates compared by ${opts.folds}-fold stratified cross-validation (mean validation AUC over folds)`);
+    notes.push(`${data.rows} rows: candidates compared by ${folds}-fold stratified cross-validation (mean validation AUC over folds)`);
   } else {
     splits = [stratifiedSplit(data.label, opts.validationFraction, opts.seed)];
     method = "stratified";
@@ -512,7 +518,7 @@ export function selectModel(data: LabelledDataset, options: Partial<SelectOption
   const notUseful = !(w.meanAuc >= 0.55) || validationMetrics.aucInterval[0] <= 0.5;
   if (notUseful) {
     notes.push(
-      `the model is not useful: validation AUC ${w.meanAuc.toFixed(3)} (95 % interval ${validationMetrics.aucInterval
+      `the model is not useful: validation AUC ${w.meanAuc.toFixed(3)} (95 % interval of the pooled validation AUC ${validationMetrics.aucInterval
         .map((x) => x.toFixed(3))
         .join("–")}) is not clearly better than chance`,
     );
