@@ -48,6 +48,7 @@ function displayValue(features: PreparedFeature[], featureIndex: number[], data:
   if (v !== v) return null;
   if (f.derive === "category") return f.categories![v] ?? null;
   if (f.derive === "days") return new Date(v * 86_400_000).toISOString().slice(0, 10);
+  if (f.derive === "month") return `month ${v}`;
   return formatNumber(v);
 }
 

@@ -408,7 +408,9 @@ export function fitPreparation(input: string | readonly RawRecord[] | RawTable, 
       features.push({ name, kind: "numeric", source: name, derive: "value", ...(ignoreEmpty.has(name) ? { ignoreEmpty: true } : {}) });
     } else if (kind === "date") {
       const ie = ignoreEmpty.has(name) ? { ignoreEmpty: true } : {};
-      features.push({ name: `${name} (days since 1970)`, kind: "numeric", source: name, derive: "days", ...ie });
+      // The time column orders the validation split; its absolute date would only extrapolate, so it keeps the seasonal parts.
+      if (name !== options.time) features.push({ name: `${name} (days since 1970)`, kind: "numeric", source: name, derive: "days", ...ie });
+      else notes.push(`time column "${name}": month and day of week are features, the date itself is not`);
       features.push({ name: `${name} (month)`, kind: "numeric", source: name, derive: "month", ...ie });
       features.push({ name: `${name} (day of week)`, kind: "numeric", source: name, derive: "dayOfWeek", ...ie });
     } else {

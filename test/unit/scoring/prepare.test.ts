@@ -111,10 +111,12 @@ describe("preparation", () => {
     expect(preparation.notes).toContain('column "seats": 1 values that are not numbers are treated as empty');
   });
 
-  it("reads the time column into per-row times for a time-ordered split", () => {
+  it("reads the time column into per-row times for a time-ordered split and keeps only its seasonal features", () => {
     const rows = records(30, (i) => ({ when: `2023-01-${String((i % 28) + 1).padStart(2, "0")}`, v: String(i), y: i % 2 ? "1" : "0" }));
-    const { time } = fitPreparation(rows, { label: "y", positive: "1", time: "when" });
+    const { time, preparation } = fitPreparation(rows, { label: "y", positive: "1", time: "when" });
     expect(time![0]).toBe(Date.UTC(2023, 0, 1));
     expect(time![5]).toBe(Date.UTC(2023, 0, 6));
+    // The time column contributes its seasonal parts only; its absolute date would extrapolate on newer rows.
+    expect(preparation.features.map((f) => f.name)).toEqual(["when (month)", "when (day of week)", "v"]);
   });
 });
