@@ -102,7 +102,7 @@ export class DecisionTreeModel implements TrainedLearner {
     while (a.feature[n] >= 0) {
       const value = data.columns[a.feature[n]][row];
       const left = this.ensemble.goesLeft(n, value);
-      steps.push({ node: n, left, rowMissing: value !== value });
+      steps.push({ node: n, left, rowMissing: this.ensemble.isMissingAt(n, value) });
       n = left ? a.left[n] : a.right[n];
     }
     return this.mergeSteps(steps);
@@ -210,10 +210,10 @@ function joinOr(items: string[]): string {
   return `${items.slice(0, -1).join(", ")} or ${items[items.length - 1]}`;
 }
 
-/** Thresholds are training values; keep integers exact and show others with four significant digits. */
+/** Thresholds are training values: integers exactly, others to four significant digits (two decimals when large). */
 function formatNumber(x: number): string {
   if (Number.isInteger(x)) return String(x);
-  if (Math.abs(x) >= 1000) return String(Math.round(x));
+  if (Math.abs(x) >= 1000) return String(Number(x.toFixed(2)));
   return String(Number(x.toPrecision(4)));
 }
 

@@ -813,6 +813,15 @@ export class TreeEnsemble {
     return this.goesLeft(node, value) ? a.left[node] : a.right[node];
   }
 
+  /** Whether a value takes the missing-value route at a split: NaN, or a category code the model does not know. */
+  isMissingAt(node: number, value: number): boolean {
+    if (value !== value) return true;
+    const a = this.arrays;
+    if (a.categoryStart[node] < 0) return false;
+    const c = value | 0;
+    return c !== value || c < 0 || c >= a.categoryCount[a.feature[node]] || c >= a.categoryWords[node] * 32;
+  }
+
   goesLeft(node: number, value: number): boolean {
     const a = this.arrays;
     if (value !== value) return a.defaultLeft[node] === 1;

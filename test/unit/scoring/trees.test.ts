@@ -483,6 +483,15 @@ describe("decision tree", () => {
     expect(rule!.probability).toBeGreaterThan(0.95);
   });
 
+  it("states the missing route for a row whose value is missing even if training had none there", () => {
+    const data = ruleData();
+    const model = trainDecisionTree(data);
+    const row = oneRow(data.features, [NaN, 0.1]);
+    const seats = model.rulePath(row, 0).find((c) => c.name === "seats")!;
+    expect(seats.missing).toBe(true);
+    expect(describeRule([seats])).toMatch(/^seats is missing or [≤>] 50$/);
+  });
+
   it("names category sets in categorical rules", () => {
     const categories = ["Enterprise", "SMB", "Public", "SME&C"];
     const codes = Array.from({ length: 400 }, (_, i) => i % 4);
