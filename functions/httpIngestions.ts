@@ -1,11 +1,11 @@
 import type { HttpHandler } from "@azure/functions";
-import { decodeContinuation, encodeContinuation } from "../shared/api/continuation.js";
+import { decodeContinuation, encodeContinuation, foreignTokenMessage, isRejectedToken } from "../shared/api/continuation.js";
 import { apiKeyAuthenticator, registerRoute, type ApiDeps } from "../shared/api/deps.js";
 import { ingestionSchema } from "../shared/api/management.js";
 import { routes } from "../shared/api/routes.js";
 import { parseOrThrow, parseQuery } from "../shared/api/validation.js";
 import { getIngestion, listIngestions } from "../shared/adapters/ingestionStore.js";
-import { notFound, ok, withAuth } from "../shared/http.js";
+import { ApiError, notFound, ok, withAuth } from "../shared/http.js";
 
 // Ingestion status for the caller's partner: recent records and one by id.
 
@@ -19,7 +19,14 @@ export function makeListIngestionsHandler(deps: ApiDeps): HttpHandler {
     const sdkToken = query.continuationToken
       ? decodeContinuation(query.continuationToken, { partnerId: caller.partnerId, fingerprint: listFingerprint }).t
       : undefined;
-    const page = await listIngestions(deps.clients.containers, caller.partnerId, { pageSize: query.pageSize, continuationToken: sdkToken });
+    let page;
+    try {
+      page = await listIngestions(deps.clients.containers, caller.partnerId, { pageSize: query.pageSize, continuationToken: sdkToken });
+    } catch (err) {
+      // A tampered token the database cannot read is the caller's mistake, not an outage.
+      if (sdkToken !== undefined && isRejectedToken(err)) throw new ApiError("invalid_request", foreignTokenMessage, "continuationToken", { cause: err });
+      throw err;
+    }
     const items = page.items.filter((i) => i.partnerId === caller.partnerId).map((i) => ingestionSchema.parse(i));
     const continuationToken = page.continuationToken
       ? encodeContinuation({ v: 1, p: caller.partnerId, f: listFingerprint, ph: 0, t: page.continuationToken })

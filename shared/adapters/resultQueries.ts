@@ -5,7 +5,7 @@ import {
   type CloudEndpointsFilter,
   type CloudEndpointsListQuery,
 } from "../api/cloudEndpoints.js";
-import { decodeContinuation, encodeContinuation, fingerprint } from "../api/continuation.js";
+import { decodeContinuation, encodeContinuation, fingerprint, foreignTokenMessage, isRejectedToken } from "../api/continuation.js";
 import { ApiError } from "../http.js";
 import {
   cloudEndpointsRowDocSchema,
@@ -155,8 +155,8 @@ async function fetchPage(
       .query(spec, { partitionKey: partnerId, maxItemCount, continuationToken })
       .fetchNext();
   } catch (err) {
-    if (continuationToken !== undefined && isStatus(err, 400)) {
-      throw new ApiError("invalid_request", "continuationToken is not a token this API issued.", "continuationToken", { cause: err });
+    if (continuationToken !== undefined && isRejectedToken(err)) {
+      throw new ApiError("invalid_request", foreignTokenMessage, "continuationToken", { cause: err });
     }
     throw new ResultStoreError("Could not query Cloud Endpoints rows", { cause: err });
   }
@@ -207,7 +207,7 @@ export async function listCloudEndpointsRows(
     phase = state.ph as 0 | 1;
     sdkToken = state.t;
     if (!phases.includes(phase)) {
-      throw new ApiError("invalid_request", "continuationToken is not a token this API issued.", "continuationToken");
+      throw new ApiError("invalid_request", foreignTokenMessage, "continuationToken");
     }
   }
   const docs: CloudEndpointsRowDoc[] = [];

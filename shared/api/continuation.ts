@@ -16,10 +16,24 @@ const tokenSchema = z.object({
   f: z.string(),
   /** query phase (rows with a sort value, then rows without one) */
   ph: z.number().int().min(0).max(1).default(0),
-  /** the SDK's token for the phase */
-  t: z.string().optional(),
+  /** the SDK's token for the phase: printable ASCII only, since the SDK sends it as a request header */
+  t: z.string().regex(/^[\x20-\x7E]*$/).optional(),
 });
 export type ContinuationState = z.infer<typeof tokenSchema>;
+
+/** The message for any token we did not issue (tampered, truncated, from another partner). */
+export const foreignTokenMessage = "continuationToken is not a token this API issued.";
+
+/**
+ * True when the database refused a caller-supplied SDK token (it answers 400 for a token it cannot read).
+ * Tokens are not signed: a tampered one can only move within the caller's own query, which always
+ * filters on the caller's partner, so the worst it earns is a 400 (never a 5xx, never other data).
+ */
+export function isRejectedToken(err: unknown): boolean {
+  const code = (err as { code?: unknown })?.code;
+  const causeCode = ((err as { cause?: { code?: unknown } })?.cause)?.code;
+  return code === 400 || causeCode === 400;
+}
 
 export function fingerprint(value: unknown): string {
   return createHash("sha256").update(JSON.stringify(value)).digest("base64url").slice(0, 16);
@@ -40,10 +54,10 @@ export function decodeContinuation(
   try {
     state = tokenSchema.parse(JSON.parse(Buffer.from(token, "base64url").toString("utf8")));
   } catch {
-    throw new ApiError("invalid_request", "continuationToken is not a token this API issued.", field);
+    throw new ApiError("invalid_request", foreignTokenMessage, field);
   }
   if (state.p !== expected.partnerId) {
-    throw new ApiError("invalid_request", "continuationToken is not a token this API issued.", field);
+    throw new ApiError("invalid_request", foreignTokenMessage, field);
   }
   if (expected.resultSetIds !== undefined && (state.rs === undefined || !expected.resultSetIds.includes(state.rs))) {
     throw new ApiError(

@@ -16,6 +16,7 @@ import { makeHealthHandler, makeOpenApiHandler, makeRefreshHandler } from "../..
 import { ingestionDocSchema } from "../../shared/domain/documents.js";
 import { names } from "../../shared/config.js";
 import { routes } from "../../shared/api/routes.js";
+import { encodeContinuation } from "../../shared/api/continuation.js";
 import type { CloudEndpointsRow } from "../../shared/domain/results.js";
 import { guid, row, seedResultSet as seedInto } from "../support/cloudEndpointsSeed.js";
 
@@ -288,6 +289,23 @@ describe("Cloud Endpoints routes", () => {
     expect(next.status).toBe(200);
   });
 
+  it("answers 400 (never a 5xx, never other rows) for a well-wrapped token whose inner database token was forged", async () => {
+    const first = await call(list, request("GET", "cloud-endpoints?pageSize=3", { key: keyA }));
+    const state = JSON.parse(Buffer.from(first.jsonBody.continuationToken, "base64url").toString("utf8"));
+    for (const t of ["{}", "[1,2]", "\u0100", "a\r\nx-ms-documentdb-partitionkey: [\"bravo-partner\"]"]) {
+      const forged = encodeContinuation({ ...state, t });
+      const res = await call(list, request("GET", `cloud-endpoints?pageSize=3&continuationToken=${forged}`, { key: keyA }));
+      expect(res.status, JSON.stringify(t)).toBe(400);
+      expect(res.jsonBody.error).toMatchObject({ code: "invalid_request", field: "continuationToken" });
+    }
+    // Any token the database accepts still reads only the caller's own partition.
+    for (const t of ["garbage", state.t.replace(/RT:\d+/, "RT:0")]) {
+      const res = await call(list, request("GET", `cloud-endpoints?pageSize=500&continuationToken=${encodeContinuation({ ...state, t })}`, { key: keyA }));
+      if (res.status === 200) expect(JSON.stringify(res.jsonBody)).not.toContain("BRAVO");
+      else expect(res.status).toBe(400);
+    }
+  });
+
   it("keeps a paging reader on the result set it started in after one refresh, and answers 400 once that set is gone", async () => {
     const query = "cloud-endpoints?pageSize=5&sort=w365Pau";
     const first = await call(list, request("GET", query, { key: keyA }));
@@ -554,6 +572,13 @@ describe("management routes and isolation on every route", () => {
     // B cannot continue A's listing.
     const bWithAToken = await call(handlers.ingestions, request("GET", `ingestions?continuationToken=${encodeURIComponent(first.jsonBody.continuationToken)}`, { key: keys.viewerB.key }));
     expect(bWithAToken.status).toBe(400);
+    // A forged inner token is a 400 on continuationToken, not a 500.
+    for (const t of ["{}", "\u0100"]) {
+      const forged = encodeContinuation({ v: 1, p: partnerA, f: "ingestions", ph: 0, t });
+      const res = await call(handlers.ingestions, request("GET", `ingestions?continuationToken=${forged}`, { key: keys.viewerA.key }));
+      expect(res.status, JSON.stringify(t)).toBe(400);
+      expect(res.jsonBody.error.field).toBe("continuationToken");
+    }
     const invalid = await call(handlers.ingestions, request("GET", "ingestions?pageSize=101", { key: keys.viewerA.key }));
     expect(invalid.jsonBody.error.field).toBe("pageSize");
   });
