@@ -184,6 +184,22 @@ describe("gbdt", () => {
     expect(auc(model.predictMargin(data), data.label)).toBe(1);
   });
 
+  it("splits on the most frequent value (its bin is recovered from node totals, not accumulated)", () => {
+    const random = createRandom(12);
+    // 80 % of accounts have no previous contact (0); they are the positives.
+    const previous = Array.from({ length: 500 }, () => (random() < 0.8 ? 0 : 1 + Math.floor(random() * 5)));
+    const data = dataset([{ info: { name: "previous contacts", kind: "numeric" }, values: previous }], previous.map((v) => (v === 0 ? 1 : 0)));
+    const model = trainGbdt(data, { rounds: 1, maxDepth: 1, learningRate: 1 });
+    const score = (v: number) => model.predictMargin(oneRow(data.features, [v]))[0];
+    expect(score(0)).toBeGreaterThan(score(1));
+    expect(score(1)).toBe(score(5));
+    // The leaf value is −G/(H + λ) over exactly the rows with no previous contact.
+    const positives = previous.filter((v) => v === 0).length;
+    const prior = positives / previous.length;
+    const expected = (positives * (1 - prior)) / (positives * prior * (1 - prior) + 1);
+    expect(score(0) - model.baseScore).toBeCloseTo(expected, 5);
+  });
+
   it("stays near AUC 0.5 on held-out pure noise", () => {
     const make = (seed: number) => {
       const random = createRandom(seed);
