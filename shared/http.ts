@@ -37,6 +37,8 @@ export const statusByCode = {
   forbidden: 403,
   not_found: 404,
   conflict: 409,
+  payload_too_large: 413,
+  unsupported_media_type: 415,
   unavailable: 503,
 } as const;
 export type ApiErrorCode = keyof typeof statusByCode;
@@ -44,7 +46,8 @@ export type ApiErrorCode = keyof typeof statusByCode;
 // Unauthenticated callers all get the same answer, so keys cannot be probed.
 export const unauthorizedMessage = "A valid API key is required (header x-api-key or Authorization: Bearer).";
 
-const jsonHeaders = { "content-type": "application/json; charset=utf-8", "cache-control": "no-store" };
+// Partner data is never cached by browsers or proxies; nosniff keeps browsers from reinterpreting a body.
+const jsonHeaders = { "content-type": "application/json; charset=utf-8", "cache-control": "no-store", "x-content-type-options": "nosniff" };
 
 function errorResponse(status: number, code: string, message: string, field?: string, headers: Record<string, string> = {}): HttpResponseInit {
   const body: ErrorBody = { error: field === undefined ? { code, message } : { code, message, field } };
@@ -100,7 +103,8 @@ export function internalError(context: InvocationContext, err: unknown): HttpRes
 /** Maps an error to its response: ApiError (and errors from other modules with a known `code`) by code, anything else 500. */
 export function errorToResponse(err: unknown, context: InvocationContext): HttpResponseInit {
   const code = typeof err === "object" && err !== null && "code" in err ? (err as { code: unknown }).code : undefined;
-  if (typeof code === "string" && code in statusByCode) {
+  // Own properties only: an error whose code is "constructor" or "toString" must not pick a status off the prototype.
+  if (typeof code === "string" && Object.hasOwn(statusByCode, code)) {
     const e = err as { message?: string; field?: string };
     if (code === "unauthorized") return unauthorized();
     const status = statusByCode[code as ApiErrorCode];

@@ -80,8 +80,8 @@ export const healthResponseSchema = z.object({
 
 export const errorBodySchema = z.object({
   error: z.object({
-    code: z.string().meta({ description: "Stable error code: invalid_request, unauthorized, forbidden, not_found, conflict, unavailable, internal." }),
+    code: z.string().meta({ description: "Stable error code: invalid_request, unauthorized, forbidden, not_found, conflict, payload_too_large, unsupported_media_type, unavailable, internal." }),
     message: z.string(),
-    field: z.string().optional().meta({ description: "The query parameter, path parameter or body field at fault (400 only)." }),
+    field: z.string().optional().meta({ description: "The query parameter, path parameter, header or body field at fault (400, 413, 415)." }),
   }),
 });

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { errorBodySchema } from "./management.js";
 import { routes, type RouteSpec } from "./routes.js";
+import { maxJsonBodyBytes } from "./validation.js";
 
 // The OpenAPI 3.1 document, generated from the route table and the same zod schemas that validate
 // requests (JSON Schema 2020-12, which OpenAPI 3.1 uses as is).
@@ -48,7 +49,13 @@ function operation(spec: RouteSpec): Record<string, unknown> {
           : {}),
     };
   }
-  if (spec.query || spec.params || spec.body) responses["400"] = errorResponse("Invalid parameter or body; error.field names it.");
+  if (spec.query || spec.params || spec.body) {
+    responses["400"] = errorResponse("Invalid or unknown parameter, or invalid body; error.field names it.");
+  }
+  if (spec.body) {
+    responses["413"] = errorResponse(`The body is larger than ${maxJsonBodyBytes} bytes.`);
+    responses["415"] = errorResponse("The body is not sent as Content-Type: application/json.");
+  }
   if (spec.roles) {
     responses["401"] = errorResponse("Missing, malformed, unknown or revoked API key.");
     responses["403"] = errorResponse("The key's role may not call this route.");

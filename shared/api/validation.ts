@@ -46,15 +46,43 @@ export function parseQuery<T extends z.ZodType>(schema: T, query: URLSearchParam
   return parseOrThrow(schema, queryToInput(query, repeatable), "query");
 }
 
-/** A JSON body: a missing or unparseable body is a 400 on "body"; then the schema names the field. */
-export async function parseJsonBody<T extends z.ZodType>(schema: T, request: HttpRequest, maxBytes = 64 * 1024): Promise<z.output<T>> {
-  const text = await request.text();
-  if (Buffer.byteLength(text, "utf8") > maxBytes) {
-    throw new ApiError("invalid_request", `body must be at most ${maxBytes} bytes.`, "body");
+export const maxJsonBodyBytes = 64 * 1024;
+
+/** Reads at most maxBytes of the body, so an oversized upload is refused without being held in memory. */
+async function readBodyCapped(request: HttpRequest, maxBytes: number): Promise<Uint8Array> {
+  const tooLarge = () => new ApiError("payload_too_large", `body must be at most ${maxBytes} bytes.`, "body");
+  const declared = Number(request.headers.get("content-length") ?? "");
+  if (Number.isFinite(declared) && declared > maxBytes) throw tooLarge();
+  if (!request.body) return new Uint8Array();
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > maxBytes) {
+      await reader.cancel().catch(() => {});
+      throw tooLarge();
+    }
+    chunks.push(value);
   }
+  return Buffer.concat(chunks);
+}
+
+/**
+ * A JSON body: Content-Type must be application/json (415 otherwise), at most maxBytes (413), valid UTF-8
+ * JSON holding an object (400 on "body"); then the schema names the field.
+ */
+export async function parseJsonBody<T extends z.ZodType>(schema: T, request: HttpRequest, maxBytes = maxJsonBodyBytes): Promise<z.output<T>> {
+  const contentType = (request.headers.get("content-type") ?? "").split(";")[0].trim().toLowerCase();
+  if (contentType !== "application/json") {
+    throw new ApiError("unsupported_media_type", "content-type must be application/json.", "content-type");
+  }
+  const bytes = await readBodyCapped(request, maxBytes);
   let json: unknown;
   try {
-    json = JSON.parse(text);
+    json = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes));
   } catch {
     throw new ApiError("invalid_request", "body must be a JSON object.", "body");
   }

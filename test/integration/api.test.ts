@@ -615,6 +615,36 @@ describe("management routes and isolation on every route", () => {
     }
   });
 
+  it("answers 415 for a body not sent as JSON, 413 for one over 64 KB (streamed or declared), 400 on body for bytes that are not a JSON object", async () => {
+    const post = (body: { string: string } | { bytes: Uint8Array } | undefined, headers: Record<string, string>) =>
+      call(handlers.createKey, new HttpRequest({
+        method: "POST",
+        url: "http://localhost/api/keys",
+        headers: { "x-api-key": keys.adminA.key, ...headers },
+        ...(body ? { body } : {}),
+      }));
+    const valid = JSON.stringify({ name: "n", role: "reportViewer" });
+    const cases: [Awaited<ReturnType<typeof post>>, number, string][] = [
+      [await post({ string: valid }, { "content-type": "text/plain" }), 415, "content-type"],
+      [await post({ string: valid }, {}), 415, "content-type"],
+      [await post({ string: valid }, { "content-type": "application/x-www-form-urlencoded" }), 415, "content-type"],
+      [await post({ string: JSON.stringify({ name: "x".repeat(70_000), role: "reportViewer" }) }, { "content-type": "application/json" }), 413, "body"],
+      [await post({ string: valid }, { "content-type": "application/json", "content-length": "10000000" }), 413, "body"],
+      [await post(undefined, { "content-type": "application/json" }), 400, "body"],
+      [await post({ string: "[1,2]" }, { "content-type": "application/json" }), 400, "body"],
+      [await post({ string: '{"name": "x", ' }, { "content-type": "application/json" }), 400, "body"],
+      [await post({ bytes: Uint8Array.from([0x7b, 0x22, 0xff, 0xfe, 0x22, 0x7d]) }, { "content-type": "application/json" }), 400, "body"],
+    ];
+    for (const [res, status, field] of cases) {
+      expect(res.status).toBe(status);
+      expect(res.jsonBody.error.field).toBe(field);
+      expect(res.headers).toMatchObject({ "content-type": "application/json; charset=utf-8" });
+    }
+    // The charset parameter is fine.
+    const ok = await post({ string: valid }, { "content-type": "application/json; charset=utf-8" });
+    expect(ok.status).toBe(201);
+  });
+
   it("queues a refresh of the caller's own partner", async () => {
     const queue = env.clients.queues.getQueueClient(names.queues.refresh);
     await queue.clearMessages();
