@@ -561,13 +561,21 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
     const headers = new Headers();
     for (let i = 0; i < req.rawHeaders.length; i += 2) headers.append(req.rawHeaders[i], req.rawHeaders[i + 1]);
     const hasBody = method !== "GET" && method !== "HEAD";
-    // The request body streams to the handler (as with app.setup({ enableHttpStream: true })).
-    const nativeRequest = new Request(url, {
-      method,
-      headers,
-      body: hasBody ? (Readable.toWeb(req) as unknown as ReadableStream) : undefined,
-      duplex: "half",
-    } as RequestInit);
+    // Request bodies are capped (as the platform caps them) and read before the handler runs: an
+    // oversized upload gets 413 here and never reaches a handler or sits in memory.
+    let body: Buffer | undefined;
+    if (hasBody) {
+      const read = await readRequestBody(req, maxRequestBodyBytes).catch(() => "aborted" as const);
+      // The client went away mid-upload: nobody is left to answer.
+      if (read === "aborted") return void res.destroy();
+      if (read === "tooLarge") {
+        res.setHeader("Connection", "close");
+        log(`[host] ${method} ${url.pathname} → 413 (body over ${maxRequestBodyBytes} bytes)`);
+        return sendPlain(res, 413, "Payload Too Large");
+      }
+      body = read.length ? read : undefined;
+    }
+    const nativeRequest = new Request(url, { method, headers, body, duplex: "half" } as RequestInit);
     const request = new HttpRequest({ nativeRequest, params, url: url.href, method } as never);
     const started = Date.now();
     let status = 500;
@@ -579,7 +587,9 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
       if (!res.headersSent) sendPlain(res, 500, "Internal Server Error");
       else res.destroy(err as Error);
     } finally {
-      log(`[host] ${method} ${url.pathname}${url.search} → ${status} (${route.registration.name}, ${Date.now() - started} ms)`);
+      // An API key pasted into the query string by mistake never reaches the log.
+      const search = url.search.replace(/poi_[^&=\s]*/gi, "poi_[redacted]");
+      log(`[host] ${method} ${url.pathname}${search} → ${status} (${route.registration.name}, ${Date.now() - started} ms)`);
     }
   };
 
@@ -1052,6 +1062,29 @@ function decodeBase64Strict(text: string): string | undefined {
   const trimmed = text.trim();
   if (!/^[A-Za-z0-9+/]*={0,2}$/.test(trimmed) || trimmed.length % 4 !== 0) return undefined;
   return Buffer.from(trimmed, "base64").toString("utf8");
+}
+
+/** Largest request body the local host accepts (the API's own JSON bodies are far smaller). */
+export const maxRequestBodyBytes = 1024 * 1024;
+
+/** The whole body, or "tooLarge" as soon as the declared or received size passes maxBytes. */
+async function readRequestBody(req: IncomingMessage, maxBytes: number): Promise<Buffer | "tooLarge"> {
+  const declared = Number(req.headers["content-length"] ?? "");
+  if (Number.isFinite(declared) && declared > maxBytes) return "tooLarge";
+  // Events rather than for-await: leaving a for-await loop would destroy the socket before the 413 is sent.
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= maxBytes) return void chunks.push(chunk);
+      req.off("data", onData).off("end", onEnd).off("error", reject);
+      req.pause();
+      resolve("tooLarge");
+    };
+    const onEnd = () => resolve(Buffer.concat(chunks));
+    req.on("data", onData).once("end", onEnd).once("error", reject);
+  });
 }
 
 function sendPlain(res: ServerResponse, status: number, text: string): void {

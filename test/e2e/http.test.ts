@@ -1,3 +1,4 @@
+import { request as httpRequest } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startLocalHost, type LocalHost } from "../../local/host.js";
 import { issueApiKey } from "../../shared/auth/apiKeys.js";
@@ -10,6 +11,8 @@ let env: TestEnvironment;
 let host: LocalHost;
 let api: string;
 const keys: Record<string, string> = {};
+// Every line the host and the functions log, checked for secrets at the end.
+const logLines: string[] = [];
 
 beforeAll(async () => {
   env = await startTestEnvironment();
@@ -21,7 +24,7 @@ beforeAll(async () => {
   await seedResultSet(results, "e2e-bravo", "rs-e2e-b", [row("b", 1), row("b", 2)]);
   keys.viewerA = (await issueApiKey(env.clients.containers, { partnerId: "e2e-alpha", role: "reportViewer", name: "viewer" })).key;
   keys.adminA = (await issueApiKey(env.clients.containers, { partnerId: "e2e-alpha", role: "administrator", name: "admin" })).key;
-  host = await startLocalHost({ settings: env.emulators.settings, port: 0, log: () => {} });
+  host = await startLocalHost({ settings: env.emulators.settings, port: 0, log: (line) => logLines.push(line) });
   api = `${host.baseUrl}/api`;
 });
 
@@ -108,5 +111,44 @@ describe("HTTP API through the local host", () => {
     const revoked = await fetch(`${api}/keys/${keyId}`, { method: "DELETE", headers: { "x-api-key": keys.adminA } });
     expect(revoked.status).toBe(204);
     expect((await fetch(`${api}/cloud-endpoints`, { headers: { "x-api-key": key } })).status).toBe(401);
+  });
+
+  it("refuses a request body over 1 MB with 413 before any function runs", async () => {
+    // Declared length over the cap: answered without reading the body.
+    const declared = await new Promise<number>((resolve, reject) => {
+      const req = httpRequest(`${api}/keys`, {
+        method: "POST",
+        headers: { "x-api-key": keys.adminA, "content-type": "application/json", "content-length": String(2 * 1024 * 1024) },
+      });
+      req.on("response", (res) => (res.resume(), resolve(res.statusCode ?? 0)));
+      req.on("error", reject);
+      req.flushHeaders();
+    });
+    expect(declared).toBe(413);
+    // Chunked upload (no length) that grows past the cap.
+    const chunked = await new Promise<number>((resolve, reject) => {
+      const req = httpRequest(`${api}/keys`, { method: "POST", headers: { "x-api-key": keys.adminA, "content-type": "application/json" } });
+      req.on("response", (res) => (res.resume(), resolve(res.statusCode ?? 0)));
+      req.on("error", reject);
+      req.write(Buffer.alloc(1024 * 1024 + 10, 0x20));
+    });
+    expect(chunked).toBe(413);
+    // The API's own 64 KB cap for JSON bodies answers in the API's error shape.
+    const over64k = await fetch(`${api}/keys`, {
+      method: "POST",
+      headers: { "x-api-key": keys.adminA, "content-type": "application/json" },
+      body: JSON.stringify({ name: "x".repeat(100_000), role: "reportViewer" }),
+    });
+    expect(over64k.status).toBe(413);
+    expect(await over64k.json()).toMatchObject({ error: { code: "payload_too_large", field: "body" } });
+  });
+
+  it("never writes an API key to the log, even one pasted into the query string", async () => {
+    const res = await fetch(`${api}/cloud-endpoints?apiKey=${keys.viewerA}`, { headers: { "x-api-key": keys.viewerA } });
+    expect(res.status).toBe(400);
+    expect(JSON.stringify(await res.json())).not.toContain(keys.viewerA);
+    const log = logLines.join("\n");
+    expect(log).toContain("/api/cloud-endpoints");
+    for (const key of Object.values(keys)) expect(log).not.toContain(key.slice(-43));
   });
 });
