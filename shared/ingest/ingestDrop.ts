@@ -12,7 +12,7 @@ import type {
   PartnerStore,
   StoredIngestion,
 } from "../ports/ingest.js";
-import { CsvError, parseCsvBatches } from "./csv.js";
+import { CsvError, detached, parseCsvBatches } from "./csv.js";
 import { datasetWriters, type DocByDataset, type IngestionContext } from "./documents.js";
 import { checkDrop, formatBytes, ingestionIdFor, normaliseEtag, parseDropPath, type DropPath } from "./dropFile.js";
 import { createRowValidator, matchHeader, type DatasetHeader, type RowsByDataset } from "./rows.js";
@@ -48,8 +48,9 @@ export type IngestOutcome =
   | { status: "loaded" | "failed"; ingestionId: string; record: IngestionRecord }
   | { status: "skipped"; ingestionId?: string; reason: string };
 
-// maxRows allows ~500 tenants of a year of usage (96 rows each) per batch; 50k small rows stay a few MB.
-const defaultBatching = { maxTenants: 500, maxRows: 50_000 };
+// maxRows allows ~200 tenants of a year of usage (96 rows each) per batch: two bulk chunks, written while the
+// next batch is parsed. Small batches keep the buffered rows short-lived (the collector frees them cheaply).
+const defaultBatching = { maxTenants: 200, maxRows: 20_000 };
 const defaultStaleAfterMs = 10 * 60 * 1000;
 const heartbeatEveryMs = 5_000;
 const chunkBytes = 64 * 1024;
@@ -283,9 +284,8 @@ class IngestionRun {
     // so it skips reading; the conditional writes still catch anyone who wrote meanwhile.
     const storedBefore = await this.deps.partnerData.hasDocs(ctx.partnerId, writer.docType);
 
-    const flush = async () => {
-      if (buffer.size === 0) return;
-      let tenantIds = [...buffer.keys()];
+    const writeBatch = async (batch: Map<string, RowsByDataset[D][]>) => {
+      let tenantIds = [...batch.keys()];
       for (let attempt = 1; tenantIds.length > 0; attempt++) {
         if (attempt > maxWriteRaces) {
           throw new Error(`ingest ${ctx.ingestionId}: ${tenantIds.length} tenant document(s) kept changing under concurrent writes`);
@@ -296,19 +296,32 @@ class IngestionRun {
         const writes: Array<{ doc: DocByDataset[D]; etag?: string }> = [];
         for (const tenantId of tenantIds) {
           const stored = byTenant.get(tenantId);
-          const doc = writer.merge(ctx, tenantId, stored, buffer.get(tenantId)!);
+          const doc = writer.merge(ctx, tenantId, stored, batch.get(tenantId)!);
           if (doc) writes.push({ doc, etag: stored?._etag });
           else if (attempt === 1) keptNewer++;
         }
         const lost = new Set(await this.deps.partnerData.writeDocs(ctx.partnerId, writes));
-        for (const w of writes) if (!lost.has(w.doc.id)) written.add(w.doc.tenantId);
+        // Kept for the whole file: detached, or each id would keep its decoded CSV chunk alive.
+        for (const w of writes) if (!lost.has(w.doc.id) && !written.has(w.doc.tenantId)) written.add(detached(w.doc.tenantId));
         // Another writer got there first: read those tenants again and merge onto what they wrote.
         tenantIds = writes.filter((w) => lost.has(w.doc.id)).map((w) => w.doc.tenantId);
       }
-      buffer = new Map();
-      bufferedRows = 0;
       result.documents = written.size;
       await this.heartbeat({ rows: result.rows, loaded: result.loaded, rejected: result.rejected, documents: result.documents });
+    };
+    // One batch is written while the next is parsed: small batches (rows die young, little memory) without
+    // waiting on every write. A batch starts only after the previous one landed, so a tenant whose rows
+    // span two batches is read back with the first batch's rows merged in.
+    let writing: Promise<void> = Promise.resolve();
+    const flush = async () => {
+      if (buffer.size === 0) return;
+      const batch = buffer;
+      buffer = new Map();
+      bufferedRows = 0;
+      await writing;
+      writing = writeBatch(batch);
+      // A failure surfaces at the next await of `writing`; until then it must not count as unhandled.
+      writing.catch(() => undefined);
     };
 
     let headerSeen = false;
@@ -335,6 +348,7 @@ class IngestionRun {
       }
     }
     await flush();
+    await writing;
     if (keptNewer > 0) {
       result.warnings.push(`${keptNewer} tenant(s) kept their stored snapshot, which is newer than ${ctx.asOf}`);
     }

@@ -10,7 +10,7 @@ import {
   type UsageRow,
 } from "../domain/datasets.js";
 import type { RowError } from "../domain/documents.js";
-import type { CsvRecord } from "./csv.js";
+import { detached, type CsvRecord } from "./csv.js";
 
 // Header matching and row validation for one dataset file: pure, one row at a time.
 
@@ -153,7 +153,7 @@ function businessCheck(
     if (first !== undefined) {
       return { line, column: "tenantId", reason: `duplicate tenantId ${tenantId}: already on line ${first}` };
     }
-    tenantLines.set(tenantId, line);
+    tenantLines.set(detached(tenantId), line);
   }
   return undefined;
 }

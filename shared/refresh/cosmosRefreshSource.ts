@@ -75,7 +75,7 @@ export function createCosmosRefreshSource(
   containers: { partners: Container; partnerData: Container },
   options: CosmosRefreshSourceOptions = {},
 ): RefreshSource {
-  const pageSize = options.pageSize ?? 5000;
+  const pageSize = options.pageSize ?? 2000;
   const usagePageSize = options.usagePageSize ?? 1000;
 
   async function* stream<T>(
