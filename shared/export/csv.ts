@@ -3,7 +3,9 @@ import { cloudEndpointsColumns, type CloudEndpointsRow } from "../domain/results
 
 // CSV that opens cleanly in Excel: UTF-8 BOM, RFC 4180 quoting, CRLF line ends, and text cells
 // neutralised against formula injection. Decisions:
-// - Neutralising applies to text cells only (a leading = + - @ tab or CR gets a ' in front).
+// - Neutralising applies to text cells only (a leading = + - @ tab or CR gets a ' in front). The trigger is
+//   also looked for after leading whitespace (LibreOffice can trim spaces on import, and some Excel locales
+//   read the full-width ＝ ＋ － ＠ as formula signs), at the cost of an apostrophe on the odd " - n/a".
 //   Numbers we computed (e.g. a negative whitespace) are written as numbers, since they cannot carry a formula.
 // - Booleans are Yes/No; lists are joined with "|"; utilisations are percentages ("85.3%"), which Excel reads as numbers.
 
@@ -22,7 +24,7 @@ export function cloudEndpointsCsvColumns(selection: "default" | "all"): CsvColum
   return cloudEndpointsColumns.filter((c) => selection === "all" || !c.hidden);
 }
 
-const formulaStart = /^[=+\-@\t\r]/;
+const formulaStart = /^(?:[\t\r]|[\s\u00A0\u3000]*[=+\-@\uFF1D\uFF0B\uFF0D\uFF20])/;
 
 /** A text cell that a spreadsheet would run as a formula gets a leading apostrophe. */
 export function neutraliseFormula(text: string): string {
@@ -94,6 +96,8 @@ export function toByteStream(chunks: AsyncIterable<string>, onError: (err: unkno
   });
 }
 
+/** Goes into Content-Disposition: only [a-z0-9-] of the partner id survive, so no quote, CR or LF can reach the header. */
 export function exportFileName(partnerId: string, now: Date = new Date()): string {
-  return `cloud-endpoints-${partnerId}-${now.toISOString().slice(0, 10)}.csv`;
+  const safe = partnerId.toLowerCase().replace(/[^a-z0-9-]/g, "-").slice(0, 63);
+  return `cloud-endpoints-${safe}-${now.toISOString().slice(0, 10)}.csv`;
 }

@@ -99,4 +99,38 @@ describe("CSV export", () => {
   it("names the file after the partner and the day", () => {
     expect(exportFileName("contoso", new Date("2026-11-23T10:00:00Z"))).toBe("cloud-endpoints-contoso-2026-11-23.csv");
   });
+
+  it("keeps quotes, CR and LF out of the file name, so a partner id can never inject a header", () => {
+    const name = exportFileName('evil"\r\nSet-Cookie: a=b', new Date("2026-11-23T10:00:00Z"));
+    expect(name).toMatch(/^cloud-endpoints-[a-z0-9-]+-2026-11-23\.csv$/);
+  });
+
+  it("neutralises a formula sign after leading whitespace and full-width formula signs", () => {
+    for (const text of [" =1+1", "  +1", "\u00A0-1", "\n=HYPERLINK(\"x\")", " @SUM(A1)", "\uFF1D1+1", " \uFF0B1"]) {
+      expect(neutraliseFormula(text), JSON.stringify(text)).toBe(`'${text}`);
+    }
+    for (const text of ["Contoso = Fabrikam", "A-1", "e@mail.example", "  Contoso"]) expect(neutraliseFormula(text)).toBe(text);
+  });
+
+  it("stops reading pages when the client cancels the download", async () => {
+    let pagesRead = 0;
+    let closed = false;
+    async function* pages() {
+      try {
+        for (let n = 0; n < 1000; n++) {
+          pagesRead++;
+          yield [{ tenantName: `Tenant ${n}` }];
+        }
+      } finally {
+        closed = true;
+      }
+    }
+    const stream = toByteStream(cloudEndpointsCsv(pages(), cloudEndpointsCsvColumns("default")));
+    const reader = stream.getReader();
+    await reader.read(); // BOM and header
+    await reader.read(); // first page
+    await reader.cancel();
+    expect(closed).toBe(true);
+    expect(pagesRead).toBeLessThanOrEqual(2);
+  });
 });
