@@ -31,7 +31,9 @@ async function reachable(check: () => Promise<unknown>): Promise<"ok" | "unavail
 
 /** Cheap reachability checks: one database read, one container properties read. Never reveals why. */
 export function makeHealthHandler(getDeps: () => ApiDeps): HttpHandler {
-  return async (_request, context) => {
+  return withErrors(async (request, context) => {
+    // Unknown query parameters are a 400 on every route, this one included.
+    parseQuery(routes.health.query, request.query);
     let deps: ApiDeps;
     try {
       deps = getDeps();
@@ -46,12 +48,13 @@ export function makeHealthHandler(getDeps: () => ApiDeps): HttpHandler {
     const healthy = cosmos === "ok" && storage === "ok";
     if (!healthy) context.warn(`Health: cosmos ${cosmos}, storage ${storage}`);
     return ok({ status: healthy ? "ok" : "unavailable", checks: { cosmos, storage } }, healthy ? 200 : 503);
-  };
+  });
 }
 
 export function makeOpenApiHandler(): HttpHandler {
   let document: Record<string, unknown> | undefined;
-  return withErrors(async () => {
+  return withErrors(async (request) => {
+    parseQuery(routes.openApi.query, request.query);
     document ??= buildOpenApiDocument();
     return ok(document, 200, { "cache-control": "public, max-age=300" });
   });

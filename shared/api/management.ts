@@ -27,7 +27,8 @@ export type IngestionsListQuery = z.output<typeof ingestionsListQuerySchema>;
 export const ingestionIdParamsSchema = z.strictObject({
   id: z
     .string()
-    .regex(/^[A-Za-z0-9:_.=-]{1,200}$/, { error: "is not an ingestion id" })
+    // Not "." or "..": the SDK puts the id in a URL path, where dots alone would climb to another resource.
+    .regex(/^(?!\.+$)[A-Za-z0-9:_.=-]{1,200}$/, { error: "is not an ingestion id" })
     .meta({ description: "The ingestion id (from the list)." }),
 });
 

@@ -92,7 +92,9 @@ export function buildOpenApiDocument(options: { version?: string; serverUrl?: st
       version: options.version ?? "0.1.0",
       description:
         "Cloud Endpoints (Windows 365) opportunities, ingestion status and API keys for one partner. " +
-        "Every route except health and this document needs an API key bound to one partner and a role.",
+        "Every route except health and this document needs an API key bound to one partner and a role. " +
+        "Unknown query parameters, and a parameter given twice that is not repeatable, answer 400 naming it. " +
+        "Browser origins are not allowed (no CORS): call the API from a server, never with a key in a web page.",
     },
     servers: [{ url: options.serverUrl ?? "/api" }],
     security: [{ apiKey: [] }, { bearer: [] }],

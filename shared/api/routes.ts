@@ -69,6 +69,7 @@ export const routes = {
     method: "GET",
     route: "openapi.json",
     summary: "This OpenAPI 3.1 document. No authentication.",
+    query: emptyQuerySchema,
     responses: { 200: { description: "The OpenAPI document." } },
   },
   listCloudEndpoints: {

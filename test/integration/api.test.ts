@@ -1,6 +1,7 @@
 import { HttpRequest, InvocationContext, type HttpHandler, type HttpResponseInit } from "@azure/functions";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { authenticate, issueApiKey, listApiKeys, revokeApiKey } from "../../shared/auth/apiKeys.js";
+import { authCacheTtlMs, authenticate, issueApiKey, listApiKeys, revokeApiKey } from "../../shared/auth/apiKeys.js";
+import { createClients } from "../../shared/adapters/clients.js";
 import { apiKeyHeader, readerRoles, administratorRoles, withAuth, ok } from "../../shared/http.js";
 import { startTestEnvironment, type TestEnvironment } from "../support/emulators.js";
 import {
@@ -663,6 +664,43 @@ describe("management routes and isolation on every route", () => {
     const broken = await call(makeHealthHandler(() => { throw new Error("COSMOS_ENDPOINT missing"); }), request("GET", "health"));
     expect(broken.status).toBe(503);
     expect(JSON.stringify(broken.jsonBody)).not.toContain("COSMOS_ENDPOINT");
+  });
+
+  it("answers 400 naming the parameter for an unknown query parameter on health and the OpenAPI document, as on every route", async () => {
+    for (const [handler, path] of [[makeHealthHandler(() => deps), "health?verbose=1"], [makeOpenApiHandler(), "openapi.json?format=yaml"]] as const) {
+      const res = await call(handler, request("GET", path));
+      expect(res.status, path).toBe(400);
+      expect(res.jsonBody.error).toMatchObject({ code: "invalid_request", field: path.includes("verbose") ? "verbose" : "format" });
+    }
+    // And on an authenticated route, repeated scalars and unknown names alike.
+    for (const [path, field] of [["ingestions?pageSize=1&pageSize=2", "pageSize"], ["ingestions?page=2", "page"], ["keys?x=1", "x"]] as const) {
+      const res = await call(path.startsWith("keys") ? handlers.keys : handlers.ingestions, request("GET", path, { key: keys.adminA.key }));
+      expect(res.status, path).toBe(400);
+      expect(res.jsonBody.error.field).toBe(field);
+    }
+  });
+
+  it("refuses a key whose partner prefix was changed to another partner's, and keys with odd characters, with 401", async () => {
+    const forged = keys.adminA.key.replace(`poi_${partnerA}_`, `poi_${partnerB}_`);
+    for (const key of [forged, `${keys.adminA.key} `.repeat(2), `${keys.adminA.key}\u00e9`, "poi_iso-alpha_" + "é".repeat(43), "poi_../_x", "x".repeat(8000)]) {
+      const res = await call(handlers.keys, request("GET", "keys", { key }));
+      expect(res.status, key.slice(0, 40)).toBe(401);
+      expect(JSON.stringify(res.jsonBody)).not.toContain(partnerB);
+    }
+    await expect(authenticate(env.clients.containers, forged)).rejects.toMatchObject({ code: "unauthorized" });
+  });
+
+  it("lets a revoked key through another instance's cache for at most the documented 30 s", async () => {
+    const { key, keyId } = await issueApiKey(env.clients.containers, { partnerId: partnerA, role: "reportViewer", name: "cached" });
+    // A second set of clients is a second instance with its own cache.
+    const other = createClients(env.config).containers;
+    const t0 = Date.now();
+    await expect(authenticate(other, key, t0)).resolves.toMatchObject({ keyId });
+    await revokeApiKey(env.clients.containers, partnerA, keyId);
+    // This instance forgets at once; the other may still serve its cached answer until the TTL passes.
+    await expect(authenticate(env.clients.containers, key)).rejects.toMatchObject({ reason: "revoked" });
+    await expect(authenticate(other, key, t0 + authCacheTtlMs - 1)).resolves.toMatchObject({ keyId });
+    await expect(authenticate(other, key, t0 + authCacheTtlMs)).rejects.toMatchObject({ reason: "revoked" });
   });
 
   it("serves the OpenAPI document without a key", async () => {

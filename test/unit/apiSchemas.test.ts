@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { cloudEndpointsListQuerySchema, maxPageSize, repeatableParameters, sortableColumns } from "../../shared/api/cloudEndpoints.js";
-import { createKeyBodySchema, ingestionsListQuerySchema } from "../../shared/api/management.js";
+import { cloudEndpointsListQuerySchema, maxPageSize, repeatableParameters, sortableColumns, tenantIdParamsSchema } from "../../shared/api/cloudEndpoints.js";
+import { createKeyBodySchema, ingestionIdParamsSchema, ingestionsListQuerySchema, keyIdParamsSchema } from "../../shared/api/management.js";
 import { buildOpenApiDocument } from "../../shared/api/openapi.js";
 import { routes } from "../../shared/api/routes.js";
 import { parseOrThrow, parseQuery } from "../../shared/api/validation.js";
@@ -122,5 +122,54 @@ describe("OpenAPI document", () => {
     expect(open.sort()).toEqual(["/health", "/openapi.json"]);
     expect(doc.paths["/keys"].get.responses).toHaveProperty("401");
     expect(doc.paths["/keys"].get.responses).toHaveProperty("403");
+  });
+
+  it("is structurally valid OpenAPI 3.1: unique operationIds, every path parameter declared, known security schemes, resolvable refs", () => {
+    const full = buildOpenApiDocument() as Record<string, any>;
+    expect(full.info).toMatchObject({ title: expect.any(String), version: expect.any(String) });
+    const ids: string[] = [];
+    for (const [path, methods] of Object.entries<Record<string, any>>(full.paths)) {
+      expect(path.startsWith("/")).toBe(true);
+      const templated = [...path.matchAll(/\{([^}]+)\}/g)].map((m) => m[1]).sort();
+      for (const [method, op] of Object.entries<any>(methods)) {
+        expect(["get", "post", "put", "patch", "delete"]).toContain(method);
+        ids.push(op.operationId);
+        const pathParams = op.parameters.filter((p: any) => p.in === "path");
+        expect(pathParams.map((p: any) => p.name).sort(), `${method} ${path}`).toEqual(templated);
+        expect(pathParams.every((p: any) => p.required === true)).toBe(true);
+        // Parameter names are unique per location.
+        const keys = op.parameters.map((p: any) => `${p.in}:${p.name}`);
+        expect(new Set(keys).size).toBe(keys.length);
+        expect(Object.keys(op.responses).length).toBeGreaterThan(0);
+        for (const [status, response] of Object.entries<any>(op.responses)) {
+          expect(status).toMatch(/^[1-5]\d\d$/);
+          expect(typeof response.description).toBe("string");
+        }
+        for (const requirement of op.security) for (const scheme of Object.keys(requirement)) expect(full.components.securitySchemes).toHaveProperty(scheme);
+      }
+    }
+    expect(new Set(ids).size).toBe(ids.length);
+    // Every $ref points into the document.
+    const refs = [...JSON.stringify(full).matchAll(/"\$ref":"#\/([^"]+)"/g)].map((m) => m[1]);
+    for (const ref of refs) {
+      const target = ref.split("/").reduce<any>((node, part) => node?.[part], full);
+      expect(target, ref).toBeDefined();
+    }
+    // A body route documents the body limits.
+    expect(Object.keys(full.paths["/keys"].post.responses)).toEqual(expect.arrayContaining(["400", "413", "415"]));
+  });
+});
+
+describe("path parameters", () => {
+  it("refuses ingestion ids made only of dots, which would climb the database's resource path", () => {
+    for (const id of [".", "..", "..."]) expect(ingestionIdParamsSchema.safeParse({ id }).success, id).toBe(false);
+    for (const id of ["a..b", "0123abc", "x.y=z:1"]) expect(ingestionIdParamsSchema.safeParse({ id }).success, id).toBe(true);
+    for (const id of ["../partner", "a/b", "a%2Fb", "a b"]) expect(ingestionIdParamsSchema.safeParse({ id }).success, id).toBe(false);
+  });
+
+  it("takes tenant ids as GUIDs only, and key ids without separators", () => {
+    expect(tenantIdParamsSchema.safeParse({ tenantId: "../current" }).success).toBe(false);
+    expect(tenantIdParamsSchema.parse({ tenantId: "AAAAAAAA-0000-4000-8000-000000000001" }).tenantId).toBe("aaaaaaaa-0000-4000-8000-000000000001");
+    for (const keyId of ["k_../x", "k_a/b", "k_a:b", ""]) expect(keyIdParamsSchema.safeParse({ keyId }).success, keyId).toBe(false);
   });
 });
