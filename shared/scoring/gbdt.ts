@@ -1177,8 +1177,9 @@ function scoreCompiled(c: CompiledTrees, data: Dataset, bias: number): Float64Ar
  * Fast layout for shallow trees: each tree padded to a complete binary tree of depth D (a leaf
  * above depth D becomes a chain of always-left nodes), so every row takes exactly D steps with
  * arithmetic on the child index instead of branches, and four rows advance together to hide
- * memory latency. Categorical splits use a 32-bit mask, so this layout needs every categorical
- * feature to have at most 31 known categories (code 31 stands for missing and unknown).
+ * memory latency. Categorical splits test one bit of a per-slot 32-bit mask when every categorical
+ * feature split on has at most 31 known categories (code 31 then stands for missing and unknown);
+ * otherwise ("wide") a per-slot bitset of any length, one load slower.
  */
 interface CompleteTrees {
   depth: number;
@@ -1188,8 +1189,18 @@ interface CompleteTrees {
   code: Int32Array;
   /** Per internal slot: numeric threshold (+Infinity for padding). */
   threshold: Float64Array;
-  /** Per internal slot: bit c set when category c goes left; bit 31 = missing goes left. */
+  /** Per internal slot: bit c set when category c goes left; bit 31 = missing goes left (not wide). */
   mask: Int32Array;
+  wide: boolean;
+  /**
+   * Wide layout, per internal slot: first word of its bitset in `bits` (bit c = category c goes
+   * left, bit K = missing goes left, K = the feature's known categories). Numeric and padding slots
+   * point at word 0, which is always zero.
+   */
+  maskStart: Int32Array;
+  bits: Int32Array;
+  /** Per feature read by categorical splits: the code standing for missing and unknown values. */
+  sentinel: Int32Array;
   /** 2^depth leaf values per tree. */
   leaf: Float64Array;
   /** Per feature: known categories when categorical splits read it, else -1 (values copied as they are). */
@@ -1207,7 +1218,8 @@ function compileCompleteTrees(a: TreeEnsembleArrays, features: FeatureInfo[], de
   for (let n = 0; n < a.feature.length; n++) {
     if (a.feature[n] >= 0 && a.categoryStart[n] >= 0) categoryCount[a.feature[n]] = a.categoryCount[a.feature[n]];
   }
-  if (categoryCount.some((c) => c >= CATEGORY_SENTINEL)) return null;
+  const wide = categoryCount.some((c) => c >= CATEGORY_SENTINEL);
+  const sentinel = Int32Array.from(categoryCount, (c) => (wide ? c : CATEGORY_SENTINEL));
   const D = Math.max(1, depth);
   const inner = (1 << D) - 1;
   const leaves = 1 << D;
@@ -1215,6 +1227,8 @@ function compileCompleteTrees(a: TreeEnsembleArrays, features: FeatureInfo[], de
   const code = new Int32Array(trees * inner);
   const threshold = new Float64Array(trees * inner);
   const mask = new Int32Array(trees * inner);
+  const maskStart = new Int32Array(trees * inner);
+  const bits: number[] = [0];
   const leaf = new Float64Array(trees * leaves);
   const fill = (t: number, node: number, slot: number, level: number): void => {
     if (level === D) {
@@ -1233,7 +1247,18 @@ function compileCompleteTrees(a: TreeEnsembleArrays, features: FeatureInfo[], de
     }
     const categorical = a.categoryStart[node] >= 0;
     code[at] = (f << 2) | (categorical ? 2 : 0) | a.defaultLeft[node];
-    if (categorical) {
+    if (categorical && wide) {
+      const known = categoryCount[f];
+      maskStart[at] = bits.length;
+      for (let w = 0; w <= known >>> 5; w++) {
+        const stored = w < a.categoryWords[node] ? a.categoryBits[a.categoryStart[node] + w] : 0;
+        // Keep only known categories, then add the missing route as bit K.
+        const keep = known >= 32 * (w + 1) ? -1 : known <= 32 * w ? 0 : (1 << (known - 32 * w)) - 1;
+        let word = stored & keep;
+        if (a.defaultLeft[node] && known >>> 5 === w) word |= 1 << (known & 31);
+        bits.push(word);
+      }
+    } else if (categorical) {
       let m = a.categoryBits[a.categoryStart[node]] & ((1 << CATEGORY_SENTINEL) - 1);
       if (a.defaultLeft[node]) m |= 1 << CATEGORY_SENTINEL;
       mask[at] = m;
@@ -1244,7 +1269,20 @@ function compileCompleteTrees(a: TreeEnsembleArrays, features: FeatureInfo[], de
     fill(t, a.right[node], 2 * slot + 2, level + 1);
   };
   for (let t = 0; t < trees; t++) fill(t, a.treeStart[t], 0, 0);
-  return { depth: D, trees, features: features.length, code, threshold, mask, leaf, categoryCount };
+  return {
+    depth: D,
+    trees,
+    features: features.length,
+    code,
+    threshold,
+    mask,
+    wide,
+    maskStart,
+    bits: Int32Array.from(bits),
+    sentinel,
+    leaf,
+    categoryCount,
+  };
 }
 
 /** Transposes rows [b0, b0 + nb) into x; categorical codes that are missing or unknown become the sentinel. */
@@ -1259,7 +1297,7 @@ function transposeBlock(c: CompleteTrees, data: Dataset, b0: number, nb: number,
       for (let i = 0, k = f; i < nb; i++, k += F) {
         const v = column[b0 + i];
         const cat = v | 0;
-        x[k] = cat === v && cat >= 0 && cat < known ? cat : CATEGORY_SENTINEL;
+        x[k] = cat === v && cat >= 0 && cat < known ? cat : c.sentinel[f];
       }
     }
   }
@@ -1272,7 +1310,14 @@ function transposeBlock(c: CompleteTrees, data: Dataset, b0: number, nb: number,
  */
 function nextSlot(c: CompleteTrees, at: number, slot: number, v: number, k: number): number {
   const numericRight = (1 - bit(v <= c.threshold[at])) ^ (bit(v !== v) & k);
-  const categoryRight = 1 ^ ((c.mask[at] >>> (v | 0)) & 1);
+  let categoryRight: number;
+  if (c.wide) {
+    // Numeric slots read word 0 with code 0: (k << 30) >> 31 is all ones only for categorical slots.
+    const cat = (v | 0) & ((k << 30) >> 31);
+    categoryRight = 1 ^ ((c.bits[c.maskStart[at] + (cat >>> 5)] >>> (cat & 31)) & 1);
+  } else {
+    categoryRight = 1 ^ ((c.mask[at] >>> (v | 0)) & 1);
+  }
   return 2 * slot + 1 + (numericRight ^ ((numericRight ^ categoryRight) & (k >> 1)));
 }
 
@@ -1282,6 +1327,7 @@ function bit(condition: boolean): number {
 }
 
 function scoreComplete(c: CompleteTrees, data: Dataset, bias: number): Float64Array {
+  if (c.wide) return scoreCompleteWide(c, data, bias);
   const rows = data.rows;
   const F = c.features;
   const D = c.depth;
@@ -1331,6 +1377,86 @@ function scoreComplete(c: CompleteTrees, data: Dataset, bias: number): Float64Ar
           const c1 = 1 ^ ((mask[a1] >>> (v1 | 0)) & 1);
           const c2 = 1 ^ ((mask[a2] >>> (v2 | 0)) & 1);
           const c3 = 1 ^ ((mask[a3] >>> (v3 | 0)) & 1);
+          s0 = 2 * s0 + 1 + (n0 ^ ((n0 ^ c0) & (k0 >> 1)));
+          s1 = 2 * s1 + 1 + (n1 ^ ((n1 ^ c1) & (k1 >> 1)));
+          s2 = 2 * s2 + 1 + (n2 ^ ((n2 ^ c2) & (k2 >> 1)));
+          s3 = 2 * s3 + 1 + (n3 ^ ((n3 ^ c3) & (k3 >> 1)));
+        }
+        out[b0 + i] += leaf[leafOff + s0];
+        out[b0 + i + 1] += leaf[leafOff + s1];
+        out[b0 + i + 2] += leaf[leafOff + s2];
+        out[b0 + i + 3] += leaf[leafOff + s3];
+      }
+      for (; i < nb; i++) {
+        const r = i * F;
+        let s = 0;
+        for (let d = 0; d < D; d++) {
+          const k = code[off + s];
+          s = nextSlot(c, off + s, s, x[r + (k >> 2)], k);
+        }
+        out[b0 + i] += leaf[leafOff + s];
+      }
+    }
+  }
+  return out;
+}
+
+/** scoreComplete for wide categorical features: the category bit comes from a multi-word bitset. */
+function scoreCompleteWide(c: CompleteTrees, data: Dataset, bias: number): Float64Array {
+  const rows = data.rows;
+  const F = c.features;
+  const D = c.depth;
+  const inner = (1 << D) - 1;
+  const leaves = 1 << D;
+  const code = c.code;
+  const threshold = c.threshold;
+  const maskStart = c.maskStart;
+  const bits = c.bits;
+  const leaf = c.leaf;
+  const out = new Float64Array(rows).fill(bias);
+  const x = new Float64Array(SCORE_BLOCK * F);
+  for (let b0 = 0; b0 < rows; b0 += SCORE_BLOCK) {
+    const nb = Math.min(SCORE_BLOCK, rows - b0);
+    transposeBlock(c, data, b0, nb, x);
+    for (let t = 0; t < c.trees; t++) {
+      const off = t * inner;
+      const leafOff = t * leaves - inner;
+      let i = 0;
+      // Four independent rows per pass so their dependent load chains overlap.
+      for (; i + 4 <= nb; i += 4) {
+        const r0 = i * F;
+        const r1 = r0 + F;
+        const r2 = r1 + F;
+        const r3 = r2 + F;
+        let s0 = 0;
+        let s1 = 0;
+        let s2 = 0;
+        let s3 = 0;
+        for (let d = 0; d < D; d++) {
+          const a0 = off + s0;
+          const a1 = off + s1;
+          const a2 = off + s2;
+          const a3 = off + s3;
+          const k0 = code[a0];
+          const k1 = code[a1];
+          const k2 = code[a2];
+          const k3 = code[a3];
+          const v0 = x[r0 + (k0 >> 2)];
+          const v1 = x[r1 + (k1 >> 2)];
+          const v2 = x[r2 + (k2 >> 2)];
+          const v3 = x[r3 + (k3 >> 2)];
+          const n0 = (1 - bit(v0 <= threshold[a0])) ^ (bit(v0 !== v0) & k0);
+          const n1 = (1 - bit(v1 <= threshold[a1])) ^ (bit(v1 !== v1) & k1);
+          const n2 = (1 - bit(v2 <= threshold[a2])) ^ (bit(v2 !== v2) & k2);
+          const n3 = (1 - bit(v3 <= threshold[a3])) ^ (bit(v3 !== v3) & k3);
+          const q0 = (v0 | 0) & ((k0 << 30) >> 31);
+          const c0 = 1 ^ ((bits[maskStart[a0] + (q0 >>> 5)] >>> (q0 & 31)) & 1);
+          const q1 = (v1 | 0) & ((k1 << 30) >> 31);
+          const c1 = 1 ^ ((bits[maskStart[a1] + (q1 >>> 5)] >>> (q1 & 31)) & 1);
+          const q2 = (v2 | 0) & ((k2 << 30) >> 31);
+          const c2 = 1 ^ ((bits[maskStart[a2] + (q2 >>> 5)] >>> (q2 & 31)) & 1);
+          const q3 = (v3 | 0) & ((k3 << 30) >> 31);
+          const c3 = 1 ^ ((bits[maskStart[a3] + (q3 >>> 5)] >>> (q3 & 31)) & 1);
           s0 = 2 * s0 + 1 + (n0 ^ ((n0 ^ c0) & (k0 >> 1)));
           s1 = 2 * s1 + 1 + (n1 ^ ((n1 ^ c1) & (k1 >> 1)));
           s2 = 2 * s2 + 1 + (n2 ^ ((n2 ^ c2) & (k2 >> 1)));

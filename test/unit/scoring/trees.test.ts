@@ -276,7 +276,7 @@ describe("gbdt", () => {
     }
   });
 
-  it("scores many-category and deep models (pointer layout) exactly as walking the stored trees", () => {
+  it("scores many-category models (wide bitsets) and deep models (pointer layout) exactly as walking the stored trees", () => {
     const random = createRandom(38);
     const categories = Array.from({ length: 40 }, (_, i) => `region ${i}`);
     const region = Array.from({ length: 1200 }, () => Math.floor(random() * 40));
@@ -292,7 +292,14 @@ describe("gbdt", () => {
     const manyCategories = trainGbdt(data, { rounds: 30 });
     const deep = trainGbdt(mixedData(1500, 39), { rounds: 10, maxDepth: 0, maxLeaves: 48 });
     expect(deep.ensemble.maxDepth()).toBeGreaterThan(8);
-    for (const [model, d] of [[manyCategories, data], [deep, mixedData(300, 40)]] as const) {
+    const odd = dataset(
+      [
+        { info: data.features[0], values: region.map((r, i) => [r, NaN, 40, 63, -2, 0.5][i % 6]) },
+        { info: data.features[1], values: size },
+      ],
+      label,
+    );
+    for (const [model, d] of [[manyCategories, data], [manyCategories, odd], [deep, mixedData(300, 40)]] as const) {
       expect(Array.from(model.predictMargin(d))).toEqual(Array.from(model.ensemble.predictMarginReference(d)));
     }
   });
