@@ -1,6 +1,7 @@
 // Exact SHAP values for tree ensembles: Lundberg, Erion & Lee's polynomial-time TreeSHAP
 // ("path-dependent" variant), where the effect of an absent feature is the cover-weighted
-// average over both branches of each split on it.
+// average over both branches of each split on it. Two equivalent evaluations: the reference
+// recursion, and per-leaf tables (below) that make explaining a row several times faster.
 
 /** The parts of a tree TreeSHAP needs; node ids index every array. */
 export interface ShapTreeView {
