@@ -2,6 +2,7 @@ import { request as httpRequest } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startLocalHost, type LocalHost } from "../../local/host.js";
 import { issueApiKey } from "../../shared/auth/apiKeys.js";
+import { routes, type RouteSpec } from "../../shared/api/routes.js";
 import { guid, row, seedResultSet } from "../support/cloudEndpointsSeed.js";
 import { startTestEnvironment, type TestEnvironment } from "../support/emulators.js";
 
@@ -111,6 +112,70 @@ describe("HTTP API through the local host", () => {
     const revoked = await fetch(`${api}/keys/${keyId}`, { method: "DELETE", headers: { "x-api-key": keys.adminA } });
     expect(revoked.status).toBe(204);
     expect((await fetch(`${api}/cloud-endpoints`, { headers: { "x-api-key": key } })).status).toBe(401);
+  });
+
+  // Every route of the route table with sample path parameters.
+  const everyRoute = (Object.values(routes) as RouteSpec[]).map((spec) => ({
+    spec,
+    path: spec.route.replace("{tenantId}", guid(3, "a")).replace("{id}", "no-such-ingestion").replace("{keyId}", "k_nosuchkey"),
+  }));
+
+  it("answers 405 with Allow for a wrong method and 401 without a key, on every route", async () => {
+    for (const { spec, path } of everyRoute) {
+      const wrong = await fetch(`${api}/${path}`, { method: "PUT", headers: { "x-api-key": keys.adminA } });
+      expect(wrong.status, `PUT ${path}`).toBe(405);
+      expect(wrong.headers.get("allow"), path).toContain(spec.method);
+      if (!spec.roles) continue;
+      const anonymous = await fetch(`${api}/${path}`, { method: spec.method });
+      expect(anonymous.status, `${spec.method} ${path}`).toBe(401);
+      expect(anonymous.headers.get("www-authenticate")).toMatch(/^Bearer/);
+    }
+    expect((await fetch(`${api}/cloud-endpoints/summary/extra`, { headers: { "x-api-key": keys.adminA } })).status).toBe(404);
+    expect((await fetch(`${host.baseUrl}/cloud-endpoints`, { headers: { "x-api-key": keys.adminA } })).status).toBe(404);
+  });
+
+  it("marks every JSON answer as JSON and uncacheable, sends no X-Powered-By and allows no browser origin (no CORS)", async () => {
+    for (const { spec, path } of everyRoute) {
+      if (spec.method !== "GET") continue;
+      const res = await fetch(`${api}/${path}`, { headers: { "x-api-key": keys.adminA, origin: "https://tools.partner.example" } });
+      expect(res.headers.get("content-type"), path).toMatch(spec.route.endsWith("export") ? /^text\/csv/ : /^application\/json/);
+      if (spec.name !== "openApi") expect(res.headers.get("cache-control"), path).toBe("no-store");
+      expect(res.headers.get("x-powered-by")).toBeNull();
+      expect(res.headers.get("access-control-allow-origin"), path).toBeNull();
+      await res.arrayBuffer();
+    }
+    const preflight = await fetch(`${api}/cloud-endpoints`, {
+      method: "OPTIONS",
+      headers: { origin: "https://tools.partner.example", "access-control-request-method": "GET", "access-control-request-headers": "x-api-key" },
+    });
+    expect(preflight.status).toBe(405);
+    expect(preflight.headers.get("access-control-allow-origin")).toBeNull();
+  });
+
+  it("answers 401 for odd or oversized keys and 431 for headers over Node's limit, never 500", async () => {
+    for (const key of ["x".repeat(8_000), `${keys.viewerA}\u00e9`, "poi_e2e-alpha_" + "\u00ff".repeat(43), "poi___", "poi_e2e-alpha_<script>"]) {
+      const res = await fetch(`${api}/cloud-endpoints`, { headers: { "x-api-key": key } });
+      expect(res.status, key.slice(0, 30)).toBe(401);
+      // The answer never echoes what was sent.
+      expect(await res.text()).not.toContain(key.slice(0, 14));
+    }
+    const bearerOnly = await fetch(`${api}/cloud-endpoints`, { headers: { authorization: "Bearer " } });
+    expect(bearerOnly.status).toBe(401);
+    const huge = await fetch(`${api}/cloud-endpoints`, { headers: { "x-api-key": "x".repeat(64 * 1024) } }).catch(() => undefined);
+    // Node refuses the request line itself (431) or closes the connection; either way no function runs and no 500.
+    if (huge) expect(huge.status).toBe(431);
+  });
+
+  it("answers 400 naming the field for a path traversal attempt in an id", async () => {
+    const traversal = await fetch(`${api}/ingestions/..%2F..%2Fpartner`, { headers: { "x-api-key": keys.viewerA } });
+    expect(traversal.status).toBe(400);
+    expect(await traversal.json()).toMatchObject({ error: { field: "id" } });
+    // URL parsing folds an encoded ".." into the path before any route sees it: /api/ is no route.
+    const dots = await fetch(`${api}/ingestions/%2E%2E`, { headers: { "x-api-key": keys.viewerA } });
+    expect(dots.status).toBe(404);
+    const tenant = await fetch(`${api}/cloud-endpoints/current`, { headers: { "x-api-key": keys.viewerA } });
+    expect(tenant.status).toBe(400);
+    expect(await tenant.json()).toMatchObject({ error: { field: "tenantId" } });
   });
 
   it("refuses a request body over 1 MB with 413 before any function runs", async () => {
