@@ -18,6 +18,10 @@ import { ingestionDocSchema } from "../../shared/domain/documents.js";
 import { names } from "../../shared/config.js";
 import { routes } from "../../shared/api/routes.js";
 import { encodeContinuation } from "../../shared/api/continuation.js";
+import { iterateCloudEndpointsRows } from "../../shared/adapters/resultQueries.js";
+import { cloudEndpointsListQuerySchema } from "../../shared/api/cloudEndpoints.js";
+
+const listQueryOf = (qs: string) => cloudEndpointsListQuerySchema.parse(Object.fromEntries(new URLSearchParams(qs)));
 import type { CloudEndpointsRow } from "../../shared/domain/results.js";
 import { guid, row, seedResultSet as seedInto } from "../support/cloudEndpointsSeed.js";
 
@@ -398,6 +402,14 @@ describe("Cloud Endpoints routes", () => {
     expect(lines).toHaveLength(expected.length + 1);
     expect(text).not.toContain("BRAVO");
     expect(lines.slice(1).every((l) => l.includes(",Yes,") || l.endsWith(",Yes"))).toBe(true);
+  });
+
+  it("reads the export page by page, each page bounded by the page size", async () => {
+    const pages: number[] = [];
+    for await (const page of iterateCloudEndpointsRows(env.clients.containers, partnerA, "rs-a-1", listQueryOf(""), 7)) pages.push(page.length);
+    expect(pages.length).toBeGreaterThan(3);
+    expect(Math.max(...pages)).toBeLessThanOrEqual(7);
+    expect(pages.reduce((a, b) => a + b, 0)).toBe(rowsA.length);
   });
 
   it("neutralises formula-like names in the export and keeps quoting intact", async () => {

@@ -6,6 +6,7 @@ import { routes } from "../../shared/api/routes.js";
 import { parseOrThrow, parseQuery } from "../../shared/api/validation.js";
 import { salesMotions } from "../../shared/domain/results.js";
 import { decodeContinuation, encodeContinuation } from "../../shared/api/continuation.js";
+import { buildRowsQuery } from "../../shared/adapters/resultQueries.js";
 
 function listQuery(qs: string) {
   return parseQuery(cloudEndpointsListQuerySchema, new URLSearchParams(qs), repeatableParameters);
@@ -171,5 +172,26 @@ describe("path parameters", () => {
     expect(tenantIdParamsSchema.safeParse({ tenantId: "../current" }).success).toBe(false);
     expect(tenantIdParamsSchema.parse({ tenantId: "AAAAAAAA-0000-4000-8000-000000000001" }).tenantId).toBe("aaaaaaaa-0000-4000-8000-000000000001");
     for (const keyId of ["k_../x", "k_a/b", "k_a:b", ""]) expect(keyIdParamsSchema.safeParse({ keyId }).success, keyId).toBe(false);
+  });
+});
+
+describe("row queries", () => {
+  it("filter on the caller's partner in the query text for every filter, sort and phase (the emulator ignores partition keys)", () => {
+    const filters = [
+      "",
+      "salesMotion=Land%20W365&segment=SMB",
+      "renewalFrom=2026-01&renewalTo=2026-03&incentiveEligible=true",
+      "search=%27)%20OR%201%3D1%20--&sort=customerName&order=desc",
+      ...sortableColumns.map((c) => `sort=${c}`),
+    ];
+    for (const qs of filters) {
+      for (const phase of [0, 1] as const) {
+        const spec = buildRowsQuery("alpha", "rs-1", listQuery(qs), phase);
+        expect(spec.query, qs).toMatch(/^SELECT \* FROM c WHERE c\.partnerId = @partnerId AND /);
+        expect(spec.parameters).toContainEqual({ name: "@partnerId", value: "alpha" });
+        // Caller text only ever travels as a parameter.
+        expect(spec.query).not.toMatch(/OR 1=1|Land W365/);
+      }
+    }
   });
 });
