@@ -5,7 +5,14 @@ import type { Clients } from "./clients.js";
 
 // ingestions container: one record per dropped blob version, partitioned by partner.
 
-export class IngestionStoreError extends Error {}
+// The code maps to 503 at the HTTP edge: the store being unreachable is not the caller's fault.
+export class IngestionStoreError extends Error {
+  readonly code = "unavailable";
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = "IngestionStoreError";
+  }
+}
 
 export function createIngestionStore(container: Container): IngestionStore {
   return {

@@ -1,5 +1,7 @@
 import { InvocationContext } from "@azure/functions";
 import { describe, expect, it } from "vitest";
+import { IngestionStoreError } from "../../shared/adapters/ingestionStore.js";
+import { ResultStoreError } from "../../shared/adapters/resultQueries.js";
 import { ApiError, errorToResponse, ok } from "../../shared/http.js";
 
 // How errors become responses: typed codes map to their status, everything else to a generic 500.
@@ -43,6 +45,16 @@ describe("error responses", () => {
     expect(errorToResponse(new ApiError("payload_too_large", "too big", "body"), context).status).toBe(413);
     expect(errorToResponse(new ApiError("unsupported_media_type", "json only", "content-type"), context).status).toBe(415);
     expect(errorToResponse(Object.assign(new Error("Could not read"), { code: "unavailable" }), context).status).toBe(503);
+  });
+
+  it("answers 503, not 500, when the ingestion or result store cannot be reached", () => {
+    const context = capture().context;
+    const cause = new Error("connect ECONNREFUSED 127.0.0.1:8081");
+    for (const err of [new IngestionStoreError("listing ingestions failed", { cause }), new ResultStoreError("reading rows failed", { cause })]) {
+      const res = errorToResponse(err, context);
+      expect(res.status).toBe(503);
+      expect(JSON.stringify(res.jsonBody)).not.toContain("ECONNREFUSED");
+    }
   });
 
   it("marks JSON answers as JSON, never cached, never sniffed", () => {
