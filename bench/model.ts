@@ -128,13 +128,52 @@ function scoring300Trees(train: string, test: string): Record<string, unknown> {
   };
 }
 
-function xgboostAvailable(): boolean {
-  try {
-    execFileSync("python3", ["-c", "import xgboost"], { stdio: "ignore" });
-    return true;
-  } catch {
-    return false;
+// Optional same-run baseline: Debian's python3-xgboost (and pandas, scikit-learn) when the machine has them.
+// The project never depends on Python; without it the issue's measured figures stand in.
+const xgboostScript = `
+import json, sys, time
+import pandas as pd, xgboost as xgb
+from sklearn.metrics import roc_auc_score
+train_path, test_path, label, positive, drop = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5]
+def load(path):
+    df = pd.read_csv(path, sep=None, engine="python")
+    df = df.drop(columns=[c for c in drop.split(",") if c and c in df.columns])
+    y = (df[label].astype(str) == positive).astype(int)
+    X = df.drop(columns=[label])
+    for c in X.columns:
+        if X[c].dtype == object:
+            num = pd.to_numeric(X[c].str.strip(), errors="coerce")
+            X[c] = num if num.notna().mean() > 0.95 else X[c].astype("category")
+    return X, y
+Xtr, ytr = load(train_path)
+Xte, yte = load(test_path)
+for c in Xtr.columns:
+    if str(Xtr[c].dtype) == "category":
+        Xte[c] = pd.Categorical(Xte[c].astype(str), categories=Xtr[c].cat.categories)
+model = xgb.XGBClassifier(tree_method="hist", n_estimators=300, max_depth=6, learning_rate=0.05, n_jobs=1, enable_categorical=True, max_cat_to_onehot=1)
+t0 = time.perf_counter(); model.fit(Xtr, ytr); train_s = time.perf_counter() - t0
+t0 = time.perf_counter(); p = model.predict_proba(Xte)[:, 1]; score_s = time.perf_counter() - t0
+print(json.dumps({"xgboostVersion": xgb.__version__, "auc": round(float(roc_auc_score(yte, p)), 4), "trainSeconds": round(train_s, 3), "scoringRowsPerSecond": round(len(yte) / score_s)}))
+`;
+
+function findXgboostPython(): string | undefined {
+  for (const python of ["/usr/bin/python3", "python3"]) {
+    try {
+      execFileSync(python, ["-c", "import xgboost, pandas, sklearn"], { stdio: "ignore" });
+      return python;
+    } catch {
+      // try the next interpreter
+    }
   }
+  return undefined;
+}
+
+function runXgboost(python: string, spec: DatasetSpec, train: string, test: string, dir: string): Record<string, unknown> {
+  const script = join(dir, "xgboost_baseline.py");
+  writeFileSync(script, xgboostScript);
+  const res = spawnSync(python, [script, train, test, spec.label, spec.positive, spec.drop.join(",")], { encoding: "utf8", env: { ...process.env, OMP_NUM_THREADS: "1" } });
+  if (res.status !== 0) return { error: `xgboost baseline failed: ${res.stderr.trim().slice(-500)}` };
+  return JSON.parse(res.stdout.trim()) as Record<string, unknown>;
 }
 
 function main(): void {
@@ -150,11 +189,16 @@ function main(): void {
   }
   const dir = mkdtempSync(join(tmpdir(), "bench-model-"));
   const results: Record<string, unknown>[] = [];
+  const python = findXgboostPython();
   let scoring: Record<string, unknown> | undefined;
   try {
     for (const spec of DATASETS) {
       const split = splitDataset(spec, dir);
       const out = runCli(spec, split.train, split.test);
+      const xgboostSameRun = python ? runXgboost(python, spec, split.train, split.test, dir) : undefined;
+      // The training-time target compares with xgboost measured in this run when it could be, else the issue's figure.
+      const xgboostTrainSeconds =
+        typeof xgboostSameRun?.trainSeconds === "number" ? xgboostSameRun.trainSeconds : spec.baseline.xgboostTrainSeconds;
       const best = Math.max(spec.baseline.xgboostAuc, spec.baseline.histGbAuc, spec.baseline.logisticAuc);
       const target = Number((best - 0.005).toFixed(3));
       const auc = typeof out.auc === "number" ? out.auc : NaN;
@@ -175,13 +219,15 @@ function main(): void {
         peakRssMB: out.peakRssMB,
         candidates: out.candidates,
         baseline: spec.baseline,
+        ...(xgboostSameRun ? { xgboostSameRun } : {}),
         aucTarget: target,
         aucTargetMet: auc >= target,
         ...(spec.name.startsWith("bank")
           ? {
-              trainTimeTargetSeconds: 2 * spec.baseline.xgboostTrainSeconds,
-              trainTimeTargetMet: typeof out.trainSeconds === "number" && out.trainSeconds <= 2 * spec.baseline.xgboostTrainSeconds,
-              trainCpuTimeTargetMet: typeof out.trainCpuSeconds === "number" && out.trainCpuSeconds <= 2 * spec.baseline.xgboostTrainSeconds,
+              trainTimeTargetSeconds: Number((2 * xgboostTrainSeconds).toFixed(3)),
+              trainTimeTargetFrom: xgboostSameRun && !xgboostSameRun.error ? "xgboost in this run" : "the issue's xgboost figure",
+              trainTimeTargetMet: typeof out.trainSeconds === "number" && out.trainSeconds <= 2 * xgboostTrainSeconds,
+              trainCpuTimeTargetMet: typeof out.trainCpuSeconds === "number" && out.trainCpuSeconds <= 2 * xgboostTrainSeconds,
               peakRssTargetMet: typeof out.peakRssMB === "number" && out.peakRssMB < 500,
             }
           : {}),
@@ -209,7 +255,9 @@ function main(): void {
       splitRule: "data row i (0-based, after the header, after de-duplication for Salvirt) is test when i % 5 == 4",
       results,
       scoring300Trees: scoring,
-      xgboostInSameRun: xgboostAvailable() ? "python xgboost is installed but not run by this benchmark" : "python xgboost not installed; baselines are the issue's measurements",
+      xgboostInSameRun: python
+        ? `xgboost run with ${python} (hist, 300 trees, depth 6, lr 0.05, 1 thread); see each result's xgboostSameRun`
+        : "python3 with xgboost, pandas and scikit-learn not found; baselines are the issue's measurements",
     }) + "\n",
   );
 }
