@@ -1,5 +1,6 @@
 import { Readable } from "node:stream";
-import type { DatasetName } from "../shared/domain/datasets.js";
+import { workloads, type DatasetName } from "../shared/domain/datasets.js";
+import { createRandom } from "../shared/scoring/dataset.js";
 
 // A realistic, deterministic demo partner: customer tenants with licences, 12 months of usage and MCI
 // engagements, as the CSV files a partner drops (PRODUCT.md section 1). Every tenant is derived from
@@ -25,16 +26,8 @@ export type DemoPartnerFiles = Record<DatasetName, string>;
 
 export const demoDatasets = ["tenants", "subscriptions", "usage", "incentives"] as const satisfies readonly DatasetName[];
 
-export const demoWorkloads = [
-  "Exchange",
-  "SharePoint",
-  "OneDrive",
-  "Teams",
-  "CoreApps",
-  "Intune",
-  "EntraID",
-  "Windows365",
-] as const;
+// The eight workloads the demo partner reports usage for (the catalogue's first eight).
+export const demoWorkloads = workloads.slice(0, 8);
 
 /** The profile a tenant was generated from; the sales motion is what the refresh should find (none: not visible). */
 export type DemoArchetype =
@@ -76,16 +69,7 @@ const headers: Record<DatasetName, string> = {
 
 type Rng = () => number;
 
-function mulberry32(seed: number): Rng {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const mulberry32: (seed: number) => Rng = createRandom;
 
 function mix(seed: number, index: number, salt: number): number {
   let h = Math.imul(seed ^ 0x9e3779b9, 0x85ebca6b) ^ Math.imul(index + 1, 0xc2b2ae35) ^ Math.imul(salt + 7, 0x27d4eb2f);
