@@ -42,9 +42,11 @@ export function makeRefreshPartnerHandler(deps: RefreshDeps) {
     try {
       // Drop- and schedule-triggered jobs are skipped when another refresh already covered the data
       // (a backlog may hold several); daily and manual ones always run.
-      const outcome = await refreshPartner({ ...deps, log: contextLogger(context) }, partnerId, {
-        onlyIfChanged: reason === "drop" || reason === "schedule",
-      });
+      const outcome = await oneAtATime(partnerId, () =>
+        refreshPartner({ ...deps, log: contextLogger(context) }, partnerId, {
+          onlyIfChanged: reason === "drop" || reason === "schedule",
+        }),
+      );
       if (outcome.status === "skipped") context.log(`refreshPartner: ${partnerId} skipped (${outcome.reason})`);
       // Lost the switch to a refresh that already covers this job's data: done, not a failure.
       if (outcome.status === "superseded") {
@@ -60,6 +62,23 @@ export function makeRefreshPartnerHandler(deps: RefreshDeps) {
       throw err;
     }
   };
+}
+
+// Jobs for one partner in this instance run one after another: a drop of four files queues four jobs, and
+// running them at once only races for the pointer (all but one work in vain) while holding memory each.
+// Queued behind a refresh, a drop job usually finds its data covered and skips. Other instances are kept
+// consistent by the pointer's conditional switch.
+const partnerQueues = new Map<string, Promise<unknown>>();
+
+async function oneAtATime<T>(partnerId: string, work: () => Promise<T>): Promise<T> {
+  const previous = partnerQueues.get(partnerId) ?? Promise.resolve();
+  const mine = previous.catch(() => undefined).then(work);
+  partnerQueues.set(partnerId, mine);
+  try {
+    return await mine;
+  } finally {
+    if (partnerQueues.get(partnerId) === mine) partnerQueues.delete(partnerId);
+  }
 }
 
 function parseJson(text: string): unknown {
