@@ -1,5 +1,7 @@
 import { Readable } from "node:stream";
-import { workloads, type DatasetName } from "../shared/domain/datasets.js";
+import type { DatasetName, workloads } from "../shared/domain/datasets.js";
+
+type Workload = (typeof workloads)[number];
 import { createRandom } from "../shared/scoring/dataset.js";
 
 // A realistic, deterministic demo partner: customer tenants with licences, 12 months of usage and MCI
@@ -26,8 +28,8 @@ export type DemoPartnerFiles = Record<DatasetName, string>;
 
 export const demoDatasets = ["tenants", "subscriptions", "usage", "incentives"] as const satisfies readonly DatasetName[];
 
-// The eight workloads the demo partner reports usage for (the catalogue's first eight).
-export const demoWorkloads = workloads.slice(0, 8);
+// The eight workloads the demo partner reports usage for.
+export const demoWorkloads = ["Exchange", "SharePoint", "OneDrive", "Teams", "CoreApps", "Intune", "EntraID", "Windows365"] as const satisfies readonly Workload[];
 
 /** The profile a tenant was generated from; the sales motion is what the refresh should find (none: not visible). */
 export type DemoArchetype =
