@@ -40,7 +40,7 @@ async function drop(path: string, content: string | Buffer, d: IngestDeps = deps
   return ingestDrop(d, { blobPath: `drops/${path}`, content: up.content, etag: up.etag, receivedAt: up.lastModified });
 }
 
-async function doc<T>(partnerId: string, id: string): Promise<T | undefined> {
+async function doc<T extends object>(partnerId: string, id: string): Promise<T | undefined> {
   const { resource } = await env.clients.containers.partnerData.item(id, partnerId).read<T>();
   return resource;
 }
