@@ -1,7 +1,7 @@
 import { BulkOperationType, type Container, type JSONObject, type OperationInput } from "@azure/cosmos";
 import type { PartnerDataStore } from "../ports/ingest.js";
 
-// partnerData container: per-tenant documents read in one query per batch and written in bulk chunks
+// partnerData container: per-tenant documents read by id (point reads in parallel) and written in bulk chunks
 // with ETag conditions, so two ingestions touching one tenant at once never lose each other's rows.
 
 const bulkChunk = 100;
@@ -14,28 +14,10 @@ export class PartnerDataError extends Error {}
 
 export function createPartnerDataStore(container: Container): PartnerDataStore {
   return {
-    async readTenantDocs<T>(partnerId: string, type: string, tenantIds: string[]): Promise<Array<T & { _etag: string }>> {
-      if (tenantIds.length === 0) return [];
-      try {
-        const { resources } = await container.items
-          .query<T & { _etag: string }>(
-            {
-              // partnerId in the filter as well as the partition key: the local emulator ignores the latter.
-              query: "SELECT * FROM c WHERE c.partnerId = @partnerId AND c.type = @type AND ARRAY_CONTAINS(@ids, c.tenantId)",
-              parameters: [
-                { name: "@partnerId", value: partnerId },
-                { name: "@type", value: type },
-                { name: "@ids", value: tenantIds },
-              ],
-            },
-            { partitionKey: partnerId },
-          )
-          .fetchAll();
-        return resources;
-      } catch (err) {
-        throw new PartnerDataError(`reading ${type} documents of partner ${partnerId} failed`, { cause: err });
-      }
-    },
+    // Point reads, 16 in flight, rather than one ARRAY_CONTAINS query per batch: the emulator scans every
+    // document per query (a second 20k-tenant usage drop took 27 s that way, 19-21 s with point reads), and
+    // on Cosmos DB a point read is the cheapest operation there is.
+    readTenantDocs: (partnerId, type, tenantIds) => pointReads(container, partnerId, type, tenantIds),
 
     async hasDocs(partnerId, type) {
       try {
@@ -119,4 +101,35 @@ async function writeChunk(
 function backoff(attempt: number): Promise<void> {
   const ms = Math.min(5_000, 100 * 2 ** (attempt - 1)) * (0.5 + Math.random() / 2);
   return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+const readsInFlight = 16;
+
+/** The stored documents "{type}:{tenantId}" of these tenants that exist, each with its ETag. */
+async function pointReads<T>(container: Container, partnerId: string, type: string, tenantIds: string[]): Promise<Array<T & { _etag: string }>> {
+  const out: Array<T & { _etag: string }> = [];
+  let next = 0;
+  const worker = async () => {
+    while (next < tenantIds.length) {
+      const id = `${type}:${tenantIds[next++]}`;
+      for (let attempt = 1; ; attempt++) {
+        try {
+          const { resource } = await container.item(id, partnerId).read<T & { _etag: string; partnerId: string }>();
+          // partnerId checked as well: the local emulator does not scope reads by partition key.
+          if (resource && resource.partnerId === partnerId) out.push(resource);
+          break;
+        } catch (err) {
+          const code = (err as { code?: number }).code;
+          if (code === 404) break;
+          if (code !== undefined && retryable.has(code) && attempt < maxAttempts) {
+            await backoff(attempt);
+            continue;
+          }
+          throw new PartnerDataError(`reading ${type} documents of partner ${partnerId} failed`, { cause: err });
+        }
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(readsInFlight, tenantIds.length) }, worker));
+  return out;
 }

@@ -8,7 +8,7 @@ import type { DocType } from "../ingest/documents.js";
 export interface PartnerDataStore {
   /** Whether the partner has any document of this type (a first load can skip reading). */
   hasDocs(partnerId: string, type: DocType): Promise<boolean>;
-  /** The stored documents of one type for these tenants, read with one query, each with its ETag. */
+  /** The stored documents of one type for these tenants (read by id), each with its ETag. */
   readTenantDocs<T>(partnerId: string, type: DocType, tenantIds: string[]): Promise<Array<T & { _etag: string }>>;
   /**
    * Writes in bulk chunks, each conditional: a document read with an ETag is replaced only if unchanged,
