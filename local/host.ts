@@ -956,9 +956,12 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
           timerRunning = false;
         }
       };
+      let planned: Date | undefined;
       const scheduleNext = () => {
         if (stopping) return;
-        const next = nextOccurrence(schedule, new Date());
+        // From the occurrence just planned, not only from now: a timeout that fires a few ms early
+        // would otherwise plan (and run) the same occurrence twice.
+        const next = nextOccurrence(schedule, new Date(Math.max(Date.now(), planned?.getTime() ?? 0)));
         if (!next) {
           log(`[host] warning: ${r.name}: schedule "${expression}" never fires`);
           return;
@@ -967,6 +970,7 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
         const wait = Math.min(next.getTime() - Date.now(), 2 ** 31 - 1);
         later(Math.max(0, wait), () => {
           if (Date.now() + 5 < next.getTime()) return scheduleNext();
+          planned = next;
           void track(fire(next, "schedule"), true);
           scheduleNext();
         });
