@@ -322,12 +322,13 @@ describe("refreshPartner", () => {
   });
 
   it("gives a tenant whose usage document has no latest (written before it existed) the same row as one with it", async () => {
-    const specs: TenantSpec[] = [
+    const shapes: TenantSpec[] = [
       { intune: [1000, 100] },
       { w365: [300, 200], intune: [900, 850] },
       { intune: [400, 390], w365: [0, 40], tenant: { segment: "SME&C" }, items: [{ sku: "SPE_E3", quantity: 400, status: "Active" }] },
       { intune: [0, 0] },
-    ].map((spec) => ({ ...spec, tenantId: guid() }));
+    ];
+    const specs: TenantSpec[] = shapes.map((spec) => ({ ...spec, tenantId: guid() }));
     await seedPartner("refresh-usage-latest", specs);
     // Every document but the first lacks `latest`: old and new documents mixed in one partner.
     await seedPartner("refresh-usage-months", specs.map((spec, i) => ({ ...spec, usageLatest: i === 0 })));
