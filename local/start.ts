@@ -4,6 +4,7 @@ import { existsSync } from "node:fs";
 import { writeFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { ContainerSASPermissions } from "@azure/storage-blob";
 import { createClients, ensureResources, type Clients } from "../shared/adapters/clients.js";
 import { listIngestions } from "../shared/adapters/ingestionStore.js";
 import { readCurrentPointer } from "../shared/adapters/resultQueries.js";
@@ -47,6 +48,8 @@ export interface Demo {
   apiKey: string;
   hostKind: "local" | "func";
   examples: CurlExample[];
+  /** Uploads a CSV of your own into the demo partner's drops (a write-only SAS on the local emulator). */
+  dropExample: CurlExample;
   stop(): Promise<void>;
 }
 
@@ -122,7 +125,13 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
     await waitUntilReady(clients, demoPartnerId, blobNames, options.readyTimeoutMs ?? 300_000);
     log(`  ingested and refreshed in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 
-    return { baseUrl, partnerId: demoPartnerId, apiKey, hostKind, examples: curlExamples(baseUrl, apiKey), stop };
+    // Write-only (create + write), short-lived, and for the local emulator's development account only.
+    const dropSas = await drops.generateSasUrl({
+      permissions: ContainerSASPermissions.parse("cw"),
+      expiresOn: new Date(Date.now() + 8 * 3600_000),
+    });
+    const dropExample = dropFileExample(dropSas, demoPartnerId);
+    return { baseUrl, partnerId: demoPartnerId, apiKey, hostKind, examples: curlExamples(baseUrl, apiKey), dropExample, stop };
   } catch (err) {
     await stop();
     throw err;
@@ -145,6 +154,16 @@ export function curlExamples(baseUrl: string, apiKey: string): CurlExample[] {
       command: `curl -s ${header} -o cloud-endpoints.csv '${baseUrl}/api/cloud-endpoints/export?salesMotion=Expand%20W365'`,
     },
   ];
+}
+
+/** A curl upload of ./tenants.csv to drops/{partnerId}/tenants/ through a container SAS URL. */
+export function dropFileExample(containerSasUrl: string, partnerId: string): CurlExample {
+  const url = new URL(containerSasUrl);
+  url.pathname = `${url.pathname.replace(/\/$/, "")}/${partnerId}/tenants/my-tenants.csv`;
+  return {
+    description: "Drop a file of your own (here ./tenants.csv); it is ingested within seconds, see /api/ingestions",
+    command: `curl -s -X PUT -H 'x-ms-blob-type: BlockBlob' -H 'content-type: text/csv' --data-binary @tenants.csv '${url.toString()}'`,
+  };
 }
 
 function findFunc(): string | undefined {
@@ -321,7 +340,8 @@ async function main(): Promise<void> {
     `  OpenAPI:         ${demo.baseUrl}/api/openapi.json`,
     "",
     "Try:",
-    ...demo.examples.flatMap((e) => ["", `  # ${e.description}`, `  ${e.command}`]),
+    // Under `func` a drop needs an Event Grid event, which a plain upload to the emulator does not send.
+    ...[...demo.examples, ...(demo.hostKind === "local" ? [demo.dropExample] : [])].flatMap((e) => ["", `  # ${e.description}`, `  ${e.command}`]),
     "",
     "Press Ctrl-C to stop.",
     "",

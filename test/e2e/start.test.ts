@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process";
-import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
@@ -70,5 +70,30 @@ describe("npm start", () => {
     const lines = csv.trim().split(/\r?\n/);
     expect(lines.length).toBeGreaterThan(2);
     expect(lines.slice(1).every((line) => line.includes(",Expand W365,"))).toBe(true);
+  });
+
+  it("the printed drop example uploads a file of your own, which is ingested with its bad row reported", async () => {
+    expect(demo.dropExample.command).toMatch(/^curl -s -X PUT /);
+    expect(demo.dropExample.command).not.toContain(demo.apiKey);
+    await writeFile(
+      path.join(workDir, "tenants.csv"),
+      "tenantId,tenantName,segment\r\n" +
+        "6f1c2a3b-0000-4000-8000-000000000001,Fabrikam Retail,Enterprise\r\n" +
+        "not-a-guid,Broken Row,SMB\r\n",
+    );
+    await exec("sh", ["-c", demo.dropExample.command], { cwd: workDir });
+    const headers = { "x-api-key": demo.apiKey };
+    const deadline = Date.now() + 60_000;
+    let record: { fileName: string; status: string; counts: { loaded: number; rejected: number }; errors: { line: number; column?: string }[] } | undefined;
+    while (Date.now() < deadline) {
+      const res = await fetch(`${demo.baseUrl}/api/ingestions?pageSize=20`, { headers });
+      const page = (await res.json()) as { items: NonNullable<typeof record>[] };
+      record = page.items.find((i) => i.fileName === "my-tenants.csv" && (i.status === "loaded" || i.status === "failed"));
+      if (record) break;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    expect(record?.status).toBe("loaded");
+    expect(record?.counts).toMatchObject({ loaded: 1, rejected: 1 });
+    expect(record?.errors[0]).toMatchObject({ line: 3, column: "tenantId" });
   });
 });
