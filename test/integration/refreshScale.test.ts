@@ -3,12 +3,12 @@ import type { IncentivesDoc, SubscriptionsDoc, TenantDoc, UsageDoc } from "../..
 import { cloudEndpointsSummaryDocSchema } from "../../shared/domain/results.js";
 import { createRefreshDeps } from "../../shared/refresh/deps.js";
 import { refreshPartner } from "../../shared/refresh/refreshPartner.js";
+import { createRandom } from "../../shared/scoring/dataset.js";
 import { startTestEnvironment, type TestEnvironment } from "../support/emulators.js";
 
-// Scale: a partner's tenants (12 months of usage for 8 workloads each) refresh within 30 s against the
-// local emulator on a 2-core machine. The suite runs 3,000 tenants to stay fast; the 20,000-tenant check
-// is `REFRESH_SCALE_TENANTS=20000 npx vitest run test/integration/refreshScale.test.ts` (about a minute
-// with seeding). The data is generated here with a seeded PRNG.
+// Scale: a partner with thousands of tenants (12 months of usage for 8 workloads each) is read across many
+// pages and refreshed completely, twice in a row. How fast is measured by `npm run bench`, not here.
+// The suite runs 3,000 tenants; REFRESH_SCALE_TENANTS=20000 runs the benchmark's size. Data from a seeded PRNG.
 
 const tenantCount = Number(process.env.REFRESH_SCALE_TENANTS ?? 3_000);
 const partnerId = "scale-partner";
@@ -22,19 +22,8 @@ afterAll(async () => {
   await env?.stop();
 });
 
-function prng(seed: number) {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function* generateTenantDocs(count: number): Generator<object> {
-  const rnd = prng(42);
+  const rnd = createRandom(42);
   const pick = <T>(xs: readonly T[]) => xs[Math.floor(rnd() * xs.length)];
   const int = (lo: number, hi: number) => lo + Math.floor(rnd() * (hi - lo + 1));
   const industries = ["Retail", "Manufacturing", "Healthcare", "Financial Services", "Education", "Hospitality", "Government"];
@@ -117,20 +106,17 @@ async function seed(): Promise<void> {
 }
 
 describe("refresh at scale", () => {
-  it(`refreshes a partner with ${tenantCount} tenants within 30 s, twice in a row`, async () => {
-    const seedStart = performance.now();
+  it(`refreshes a partner with ${tenantCount} tenants twice in a row, each time reading every tenant and writing a complete result set`, async () => {
     await seed();
-    const seedMs = Math.round(performance.now() - seedStart);
     const deps = createRefreshDeps({ config: env.config, clients: env.clients });
 
     const first = await refreshPartner(deps, partnerId);
     const second = await refreshPartner(deps, partnerId);
     if (first.status !== "refreshed" || second.status !== "refreshed") throw new Error("skipped");
-    console.log(JSON.stringify({ tenants: tenantCount, seedMs, first: { visibleRows: first.rows, ...first.timingsMs }, second: second.timingsMs }));
     expect(first.tenants).toBe(tenantCount);
+    expect(second.tenants).toBe(tenantCount);
     expect(first.rows).toBeGreaterThan(tenantCount / 4);
-    expect(first.timingsMs.total).toBeLessThan(30_000);
-    expect(second.timingsMs.total).toBeLessThan(30_000);
+    expect(second.rows).toBe(first.rows);
 
     const summary = cloudEndpointsSummaryDocSchema.parse(
       (await env.clients.containers.results.item(`ceSummary:${second.resultSetId}`, partnerId).read()).resource,
