@@ -1,5 +1,5 @@
-import type { HttpHandler } from "@azure/functions";
-import { toApiRow } from "../shared/api/cloudEndpoints.js";
+import type { HttpHandler, InvocationContext } from "@azure/functions";
+import { refreshStatus, toApiRow, type RefreshStatus } from "../shared/api/cloudEndpoints.js";
 import { apiKeyAuthenticator, registerRoute, type ApiDeps } from "../shared/api/deps.js";
 import { routes } from "../shared/api/routes.js";
 import { parseOrThrow, parseQuery } from "../shared/api/validation.js";
@@ -11,8 +11,10 @@ import {
   readSummary,
 } from "../shared/adapters/resultQueries.js";
 import { cloudEndpointsCsv, cloudEndpointsCsvColumns, exportFileName, toByteStream } from "../shared/export/csv.js";
+import { readPartnerDoc } from "../shared/adapters/partnerStore.js";
 import { notFound, ok, withAuth } from "../shared/http.js";
-import { salesMotions, type CloudEndpointsSummary } from "../shared/domain/results.js";
+import type { PartnerDoc } from "../shared/domain/documents.js";
+import { salesMotions, type CloudEndpointsSummary, type ResultPointerDoc } from "../shared/domain/results.js";
 
 // Cloud Endpoints (Windows 365) tab: list, summary, export, one row. Reads only the caller's partition.
 
@@ -21,12 +23,38 @@ const exportPageSize = 5_000;
 
 const notRefreshedMessage = "No results yet: the partner's data has not been refreshed. Drop files or POST /api/refresh.";
 
+/**
+ * The caller's partner doc, read beside the results for the stale flag. A failed read leaves the flag out
+ * (`undefined`) rather than failing the answer: the results themselves are fine.
+ */
+async function readPartnerForStatus(
+  deps: ApiDeps,
+  partnerId: string,
+  context: InvocationContext,
+): Promise<{ partner: PartnerDoc | undefined } | undefined> {
+  try {
+    return { partner: await readPartnerDoc(deps.clients.containers.partners, partnerId) };
+  } catch (err) {
+    context.warn(`Refresh status left out in ${context.functionName} (invocation ${context.invocationId})`, err);
+    return undefined;
+  }
+}
+
+function statusFields(read: { partner: PartnerDoc | undefined } | undefined, pointer: ResultPointerDoc | undefined): Partial<RefreshStatus> {
+  return read ? refreshStatus(read.partner, pointer) : {};
+}
+
 export function makeListCloudEndpointsHandler(deps: ApiDeps): HttpHandler {
   const spec = routes.listCloudEndpoints;
-  return withAuth(async (request, _context, caller) => {
+  return withAuth(async (request, context, caller) => {
     const query = parseQuery(spec.query, request.query, spec.repeatable);
-    const page = await listCloudEndpointsRows(deps.clients.containers, caller.partnerId, query);
-    if (page.status === "notRefreshedYet") return ok({ status: page.status, items: [], message: notRefreshedMessage });
+    const [page, partnerRead] = await Promise.all([
+      listCloudEndpointsRows(deps.clients.containers, caller.partnerId, query),
+      readPartnerForStatus(deps, caller.partnerId, context),
+    ]);
+    if (page.status === "notRefreshedYet") {
+      return ok({ status: page.status, items: [], ...statusFields(partnerRead, undefined), message: notRefreshedMessage });
+    }
     const current = page.resultSetId === page.pointer.resultSetId;
     return ok({
       status: page.status,
@@ -37,6 +65,8 @@ export function makeListCloudEndpointsHandler(deps: ApiDeps): HttpHandler {
       ...(current
         ? { refreshedAt: page.pointer.refreshedAt, asOf: page.pointer.asOf }
         : { message: "This page continues the previous result set; start again without continuationToken for the latest data." }),
+      // Always against the current set: whether the partner's latest data has reached the results.
+      ...statusFields(partnerRead, page.pointer),
     });
   }, { roles: spec.roles, authenticate: apiKeyAuthenticator(deps) });
 }
@@ -65,10 +95,15 @@ function emptySummary(): CloudEndpointsSummary {
 
 export function makeCloudEndpointsSummaryHandler(deps: ApiDeps): HttpHandler {
   const spec = routes.cloudEndpointsSummary;
-  return withAuth(async (request, _context, caller) => {
+  return withAuth(async (request, context, caller) => {
     parseQuery(spec.query, request.query);
-    const pointer = await readCurrentPointer(deps.clients.containers, caller.partnerId);
-    if (!pointer) return ok({ status: "notRefreshedYet", message: notRefreshedMessage, ...emptySummary() });
+    const [pointer, partnerRead] = await Promise.all([
+      readCurrentPointer(deps.clients.containers, caller.partnerId),
+      readPartnerForStatus(deps, caller.partnerId, context),
+    ]);
+    if (!pointer) {
+      return ok({ status: "notRefreshedYet", message: notRefreshedMessage, ...statusFields(partnerRead, undefined), ...emptySummary() });
+    }
     const summary = await readSummary(deps.clients.containers, caller.partnerId, pointer.resultSetId);
     // A pointer is switched only after its result set is complete, so a missing summary is a fault.
     if (!summary) throw new Error(`Summary of result set ${pointer.resultSetId} is missing`);
@@ -77,6 +112,7 @@ export function makeCloudEndpointsSummaryHandler(deps: ApiDeps): HttpHandler {
       resultSetId: pointer.resultSetId,
       refreshedAt: pointer.refreshedAt,
       asOf: pointer.asOf,
+      ...statusFields(partnerRead, pointer),
       kpis: summary.kpis,
       charts: summary.charts,
     });

@@ -2,7 +2,13 @@ import { app, type InvocationContext, type Timer } from "@azure/functions";
 import { createRefreshQueue, refreshJobSchema, type RefreshQueue } from "../shared/adapters/refreshQueue.js";
 import { names } from "../shared/config.js";
 import { createRefreshDeps } from "../shared/refresh/deps.js";
-import { refreshPartner, UnknownPartnerError, type RefreshDeps, type RefreshLogger } from "../shared/refresh/refreshPartner.js";
+import {
+  RefreshConflictError,
+  refreshPartner,
+  UnknownPartnerError,
+  type RefreshDeps,
+  type RefreshLogger,
+} from "../shared/refresh/refreshPartner.js";
 import { listPartnerRegistry, planRefreshJobs, type PartnerRegistryEntry } from "../shared/refresh/schedule.js";
 import { getServices } from "../shared/services.js";
 
@@ -42,11 +48,17 @@ export function makeRefreshPartnerHandler(deps: RefreshDeps) {
     try {
       // Drop- and schedule-triggered jobs are skipped when another refresh already covered the data
       // (a backlog may hold several); daily and manual ones always run.
-      const outcome = await oneAtATime(partnerId, () =>
-        refreshPartner({ ...deps, log: contextLogger(context) }, partnerId, {
-          onlyIfChanged: reason === "drop" || reason === "schedule",
-        }),
-      );
+      const outcome = await oneAtATime(partnerId, async () => {
+        try {
+          return await refreshPartner({ ...deps, log: contextLogger(context) }, partnerId, {
+            onlyIfChanged: reason === "drop" || reason === "schedule",
+          });
+        } catch (err) {
+          // Recorded before the partner's next job here starts, so a success right after clears it.
+          if (isRefreshFailure(err)) await recordFailure(deps, partnerId, context);
+          throw err;
+        }
+      });
       if (outcome.status === "skipped") context.log(`refreshPartner: ${partnerId} skipped (${outcome.reason})`);
       // Lost the switch to a refresh that already covers this job's data: done, not a failure.
       if (outcome.status === "superseded") {
@@ -62,6 +74,23 @@ export function makeRefreshPartnerHandler(deps: RefreshDeps) {
       throw err;
     }
   };
+}
+
+/**
+ * A failing refresh, as opposed to an expected outcome the queue resolves by itself (a lost pointer race,
+ * an unknown partner): the scheduler then backs off and the API tells the partner its results are stale.
+ */
+function isRefreshFailure(err: unknown): boolean {
+  return !(err instanceof RefreshConflictError) && !(err instanceof UnknownPartnerError);
+}
+
+async function recordFailure(deps: RefreshDeps, partnerId: string, context: InvocationContext): Promise<void> {
+  try {
+    await deps.source.recordRefreshFailure(partnerId, { failedAt: new Date().toISOString(), reference: context.invocationId });
+  } catch (err) {
+    // The refresh's own error is what the queue must see; a missing record only means no backoff this time.
+    context.warn(`refreshPartner: recording the failed refresh of ${partnerId} failed: ${err instanceof Error ? err.message : String(err)}`);
+  }
 }
 
 // Jobs for one partner in this instance run one after another: a drop of four files queues four jobs, and

@@ -1,5 +1,5 @@
 import type { Container } from "@azure/cosmos";
-import type { PartnerDoc } from "../domain/documents.js";
+import { partnerDocSchema, type PartnerDoc } from "../domain/documents.js";
 import type { PartnerStore } from "../ports/ingest.js";
 
 // partners container, id "partner": which snapshot of each dataset is loaded and when data last changed.
@@ -40,4 +40,17 @@ export function createPartnerStore(container: Container): PartnerStore {
       }
     },
   };
+}
+
+/** The partner doc (one point read in the partner's partition); undefined when the partner has none yet. */
+export async function readPartnerDoc(container: Container, partnerId: string): Promise<PartnerDoc | undefined> {
+  let resource: { partnerId?: unknown } | undefined;
+  try {
+    ({ resource } = await container.item("partner", partnerId).read());
+  } catch (err) {
+    if ((err as { code?: number }).code === 404) return undefined;
+    throw new PartnerStoreError(`reading partner ${partnerId} failed`, { cause: err });
+  }
+  if (!resource || resource.partnerId !== partnerId) return undefined;
+  return partnerDocSchema.parse(resource);
 }

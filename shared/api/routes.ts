@@ -7,6 +7,7 @@ import {
   cloudEndpointsListQuerySchema,
   cloudEndpointsListResponseSchema,
   emptyQuerySchema,
+  refreshStatusShape,
   repeatableParameters,
   resultStatusSchema,
   tenantIdParamsSchema,
@@ -50,6 +51,7 @@ export const cloudEndpointsSummaryResponseSchema = cloudEndpointsSummarySchema.e
   resultSetId: z.string().optional(),
   refreshedAt: z.string().optional(),
   asOf: z.record(z.string(), z.string()).optional(),
+  ...refreshStatusShape,
 });
 
 export const routes = {

@@ -20,6 +20,17 @@ export const datasetStateSchema = z.object({
   loadedAt: z.string(),
 });
 
+/**
+ * The partner's refreshes are failing: how many attempts in a row failed, when the last one did, and the
+ * failed invocation's id (to find its logs). Never the error text: the partner may see this record.
+ */
+export const refreshFailureSchema = z.object({
+  count: z.number().int().min(1),
+  lastFailedAt: z.string(),
+  reference: z.string(),
+});
+export type RefreshFailure = z.infer<typeof refreshFailureSchema>;
+
 export const partnerDocSchema = z.object({
   ...base,
   id: z.literal("partner"),
@@ -29,6 +40,8 @@ export const partnerDocSchema = z.object({
   /** Bumped (ISO time) whenever a drop loads; the timer refreshes partners whose data changed since their last refresh. */
   dataVersion: z.string().optional(),
   refreshedDataVersion: z.string().optional(),
+  /** Set when a refresh fails unexpectedly; removed by the next successful refresh. */
+  refreshFailure: refreshFailureSchema.optional(),
   offboardedAt: z.string().optional(),
 });
 export type PartnerDoc = z.infer<typeof partnerDocSchema>;

@@ -38,8 +38,13 @@ export type TenantIncentives = Pick<IncentivesDoc, "tenantId" | "asOf" | "engage
 
 export interface RefreshSource {
   readPartner(partnerId: string): Promise<PartnerDoc | undefined>;
-  /** Records that the partner's results reflect `dataVersion` (never moves it backwards). */
+  /**
+   * Records that the partner's results reflect `dataVersion` (never moves it backwards) and removes any
+   * recorded refresh failure.
+   */
   recordRefreshed(partnerId: string, dataVersion: string): Promise<void>;
+  /** Counts one more failed refresh on the partner doc; `reference` is the invocation id, never the error. */
+  recordRefreshFailure(partnerId: string, failure: { failedAt: string; reference: string }): Promise<void>;
   /** The partner's documents of each dataset, a page at a time, read with the partner's partition key. */
   tenants(partnerId: string): AsyncIterable<TenantDoc[]>;
   latestSubscriptions(partnerId: string): AsyncIterable<LatestSubscriptions[]>;

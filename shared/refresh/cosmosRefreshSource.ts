@@ -122,6 +122,29 @@ export function createCosmosRefreshSource(
     }
   }
 
+  /**
+   * Ingest updates the same document (datasets, dataVersion): a conditional replace that keeps every other
+   * field, retried on conflict. `change` returns the new document, or undefined when there is nothing to write.
+   */
+  async function updatePartner(partnerId: string, what: string, change: (partner: PartnerDoc) => PartnerDoc | undefined) {
+    for (let attempt = 1; attempt <= maxAttempts; attempt++) {
+      try {
+        const { resource, etag } = await containers.partners.item("partner", partnerId).read<PartnerDoc>();
+        if (!resource) return;
+        const next = change(resource);
+        if (!next) return;
+        await containers.partners.item("partner", partnerId).replace(next, { accessCondition: { type: "IfMatch", condition: etag } });
+        return;
+      } catch (err) {
+        if ((statusOf(err) === 412 || isRetryable(err)) && attempt < maxAttempts) {
+          await backoff(attempt);
+          continue;
+        }
+        throw new RefreshSourceError(`${what} of partner ${partnerId} failed`, { cause: err });
+      }
+    }
+  }
+
   return {
     async readPartner(partnerId) {
       try {
@@ -135,25 +158,20 @@ export function createCosmosRefreshSource(
     },
 
     async recordRefreshed(partnerId, dataVersion) {
-      // Ingest updates the same document (datasets, dataVersion): a conditional replace that keeps every
-      // other field, retried on conflict, and never moves refreshedDataVersion backwards.
-      for (let attempt = 1; attempt <= maxAttempts; attempt++) {
-        try {
-          const { resource, etag } = await containers.partners.item("partner", partnerId).read<PartnerDoc>();
-          if (!resource) return;
-          if (resource.refreshedDataVersion !== undefined && resource.refreshedDataVersion >= dataVersion) return;
-          await containers.partners
-            .item("partner", partnerId)
-            .replace({ ...resource, refreshedDataVersion: dataVersion }, { accessCondition: { type: "IfMatch", condition: etag } });
-          return;
-        } catch (err) {
-          if ((statusOf(err) === 412 || isRetryable(err)) && attempt < maxAttempts) {
-            await backoff(attempt);
-            continue;
-          }
-          throw new RefreshSourceError(`recording the refresh of partner ${partnerId} failed`, { cause: err });
-        }
-      }
+      // Never moves refreshedDataVersion backwards; a success also ends a run of failures.
+      await updatePartner(partnerId, "recording the refresh", (partner) => {
+        const covered = partner.refreshedDataVersion !== undefined && partner.refreshedDataVersion >= dataVersion;
+        if (covered && !partner.refreshFailure) return undefined;
+        const { refreshFailure: _ended, ...rest } = partner;
+        return covered ? rest : { ...rest, refreshedDataVersion: dataVersion };
+      });
+    },
+
+    async recordRefreshFailure(partnerId, { failedAt, reference }) {
+      await updatePartner(partnerId, "recording a failed refresh", (partner) => ({
+        ...partner,
+        refreshFailure: { count: (partner.refreshFailure?.count ?? 0) + 1, lastFailedAt: failedAt, reference },
+      }));
     },
 
     // The document's own fields only: the system properties (_rid, _self, _etag, ...) would travel for nothing.

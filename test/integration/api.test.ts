@@ -14,7 +14,7 @@ import type { ApiDeps } from "../../shared/api/deps.js";
 import { makeGetIngestionHandler, makeListIngestionsHandler } from "../../functions/httpIngestions.js";
 import { makeCreateKeyHandler, makeListKeysHandler, makeRevokeKeyHandler } from "../../functions/httpKeys.js";
 import { makeHealthHandler, makeOpenApiHandler, makeRefreshHandler } from "../../functions/httpSystem.js";
-import { ingestionDocSchema } from "../../shared/domain/documents.js";
+import { ingestionDocSchema, partnerDocSchema } from "../../shared/domain/documents.js";
 import { names } from "../../shared/config.js";
 import { routes } from "../../shared/api/routes.js";
 import { encodeContinuation } from "../../shared/api/continuation.js";
@@ -442,6 +442,85 @@ describe("Cloud Endpoints routes", () => {
     const bExport = await bodyText(await call(exportRoute, request("GET", "cloud-endpoints/export", { key: keyB })));
     expect(bExport).not.toContain("Alpha");
     expect(bExport.split("\r\n").filter(Boolean)).toHaveLength(rowsB.length + 1);
+  });
+});
+
+// ---- stale results: the partner's data is newer than its results and refreshing it fails ------------------
+
+describe("Cloud Endpoints stale flag", () => {
+  const resultsVersion = "2026-11-01T00:00:00.000Z";
+  const newerData = "2026-11-02T08:00:00.000Z";
+  const failure = { count: 3, lastFailedAt: "2026-11-02T08:30:00.000Z", reference: "inv-refresh-42" };
+  let deps: ApiDeps;
+  let list: HttpHandler, summaryRoute: HttpHandler;
+
+  beforeAll(() => {
+    deps = { clients: env.clients };
+    list = makeListCloudEndpointsHandler(deps);
+    summaryRoute = makeCloudEndpointsSummaryHandler(deps);
+  });
+
+  /** A partner with a current result set computed from `resultsVersion`, its partner doc, and a reader key. */
+  async function partnerWith(partnerId: string, doc: Record<string, unknown>): Promise<string> {
+    await seedResultSet(partnerId, `rs-${partnerId}`, [row("a", 1), row("a", 2)]);
+    const { resource: pointer } = await env.clients.containers.results.item("current", partnerId).read();
+    await env.clients.containers.results.items.upsert({ ...pointer, dataVersion: resultsVersion });
+    await env.clients.containers.partners.items.upsert({ id: "partner", partnerId, type: "partner", datasets: {}, ...doc });
+    return (await issueApiKey(env.clients.containers, { partnerId, role: "reportViewer", name: "stale" })).key;
+  }
+
+  const summaryOf = async (key: string) => (await call(summaryRoute, request("GET", "cloud-endpoints/summary", { key }))).jsonBody;
+  const listOf = async (key: string) => (await call(list, request("GET", "cloud-endpoints", { key }))).jsonBody;
+
+  it("says stale: true with the failure's time and reference (no count, no error text) when newer data failed to refresh", async () => {
+    const key = await partnerWith("stale-failing", { dataVersion: newerData, refreshedDataVersion: resultsVersion, refreshFailure: failure });
+    for (const body of [await summaryOf(key), await listOf(key)]) {
+      expect(body).toMatchObject({ status: "ready", refreshedAt: "2026-11-01T00:00:00.000Z", stale: true });
+      expect(body.refreshFailure).toEqual({ lastFailedAt: failure.lastFailedAt, reference: failure.reference });
+    }
+  });
+
+  it("says stale: false when the results cover the data, even with a failure recorded, and when newer data is not failing", async () => {
+    const covered = await partnerWith("stale-covered", { dataVersion: resultsVersion, refreshedDataVersion: resultsVersion, refreshFailure: failure });
+    const refreshing = await partnerWith("stale-refreshing", { dataVersion: newerData, refreshedDataVersion: resultsVersion });
+    for (const key of [covered, refreshing]) {
+      for (const body of [await summaryOf(key), await listOf(key)]) {
+        expect(body).toMatchObject({ status: "ready", stale: false });
+        expect(body).not.toHaveProperty("refreshFailure");
+      }
+    }
+  });
+
+  it("never shows another partner's refresh failure", async () => {
+    await partnerWith("stale-other-failing", { dataVersion: newerData, refreshFailure: { ...failure, reference: "inv-other-partner" } });
+    const key = await partnerWith("stale-neighbour", { dataVersion: newerData, refreshedDataVersion: resultsVersion });
+    for (const body of [await summaryOf(key), await listOf(key)]) {
+      expect(body.stale).toBe(false);
+      expect(JSON.stringify(body)).not.toContain("inv-other-partner");
+    }
+  });
+
+  it("tells a partner whose first refresh fails that no results exist yet and why", async () => {
+    await env.clients.containers.partners.items.upsert(
+      partnerDocSchema.parse({ id: "partner", partnerId: "stale-first", type: "partner", dataVersion: newerData, refreshFailure: failure }),
+    );
+    const key = (await issueApiKey(env.clients.containers, { partnerId: "stale-first", role: "reportViewer", name: "first" })).key;
+    for (const body of [await summaryOf(key), await listOf(key)]) {
+      expect(body).toMatchObject({ status: "notRefreshedYet", stale: true, refreshFailure: { reference: failure.reference } });
+    }
+  });
+
+  it("answers the results without the stale fields when the partner doc cannot be read", async () => {
+    const key = await partnerWith("stale-unreadable", { dataVersion: newerData, refreshFailure: { count: "many" } });
+    for (const res of [
+      await call(summaryRoute, request("GET", "cloud-endpoints/summary", { key })),
+      await call(list, request("GET", "cloud-endpoints", { key })),
+    ]) {
+      expect(res.status).toBe(200);
+      expect(res.jsonBody).toMatchObject({ status: "ready", resultSetId: "rs-stale-unreadable" });
+      expect(res.jsonBody).not.toHaveProperty("stale");
+      expect(res.jsonBody).not.toHaveProperty("refreshFailure");
+    }
   });
 });
 

@@ -5,7 +5,7 @@ import { createRefreshQueue, refreshJobSchema, type RefreshJob } from "../../sha
 import { names } from "../../shared/config.js";
 import { partnerDocSchema, subscriptionsDocSchema, tenantDocSchema, usageDocSchema } from "../../shared/domain/documents.js";
 import { createRefreshDeps } from "../../shared/refresh/deps.js";
-import type { RefreshDeps } from "../../shared/refresh/refreshPartner.js";
+import { RefreshConflictError, type RefreshDeps } from "../../shared/refresh/refreshPartner.js";
 import { listPartnerRegistry } from "../../shared/refresh/schedule.js";
 import { startTestEnvironment, type TestEnvironment } from "../support/emulators.js";
 
@@ -24,11 +24,11 @@ afterAll(async () => {
 
 const timer: Timer = { isPastDue: false, schedule: { adjustForDST: false }, scheduleStatus: { last: "", next: "", lastUpdated: "" } };
 
-function context() {
+function context(invocationId = "test-invocation") {
   const logs: { level: string; text: string }[] = [];
   const ctx = new InvocationContext({
     functionName: "test",
-    invocationId: "test-invocation",
+    invocationId,
     logHandler: (level, ...args) => logs.push({ level, text: args.map((a) => (a instanceof Error ? a.message : String(a))).join(" ") }),
   });
   return { ctx, logs };
@@ -168,5 +168,76 @@ describe("refreshPartner queue function", () => {
     expect(logs.some((l) => l.level === "error")).toBe(true);
     const { resource } = await env.clients.containers.results.item("current", "queue-fail").read();
     expect(resource).toBeUndefined();
+  });
+
+  describe("when refreshes keep failing", () => {
+    const failingDeps = (): RefreshDeps => ({
+      ...deps,
+      results: { ...deps.results, writeDocuments: () => Promise.reject(new Error("secret-ish detail: results container unavailable")) },
+    });
+    const readPartner = async (partnerId: string) =>
+      partnerDocSchema.parse((await env.clients.containers.partners.item("partner", partnerId).read()).resource);
+    const job = (partnerId: string) => ({ partnerId, reason: "manual" as const, requestedAt: "2024-06-02T10:00:00Z" });
+
+    it("records each failed refresh on the partner doc with the invocation id and no error text, and still fails the invocation", async () => {
+      await seedOneTenant("fail-record");
+      const before = Date.now();
+      await expect(makeRefreshPartnerHandler(failingDeps())(job("fail-record"), context("invocation-one").ctx)).rejects.toThrow(
+        "results container unavailable",
+      );
+      const first = await readPartner("fail-record");
+      expect(first.refreshFailure).toEqual({ count: 1, lastFailedAt: expect.any(String), reference: "invocation-one" });
+      expect(Date.parse(first.refreshFailure!.lastFailedAt)).toBeGreaterThanOrEqual(before);
+
+      await expect(makeRefreshPartnerHandler(failingDeps())(job("fail-record"), context("invocation-two").ctx)).rejects.toThrow();
+      const second = await readPartner("fail-record");
+      expect(second.refreshFailure).toMatchObject({ count: 2, reference: "invocation-two" });
+      expect(JSON.stringify(second)).not.toContain("results container unavailable");
+      // The rest of the document (ingest's fields) is kept.
+      expect(second.dataVersion).toBe("2024-06-02T10:00:00.000Z");
+      expect(second.refreshedDataVersion).toBeUndefined();
+    });
+
+    it("lets the timer skip a changed partner whose refresh failed recently and ask again after the wait", async () => {
+      await putPartner("fail-backoff", {
+        dataVersion: "2024-06-02T10:00:00Z",
+        refreshedDataVersion: "2024-06-01T10:00:00Z",
+        // Second failure in a row: the timer waits 10 minutes.
+        refreshFailure: { count: 2, lastFailedAt: "2024-06-02T12:00:00.000Z", reference: "invocation-backoff" },
+      });
+      await drainQueue();
+      const listPartners = () => listPartnerRegistry(env.clients.containers.partners);
+      const queue = createRefreshQueue(env.clients.queues);
+      const { ctx } = context();
+      await makeScheduleRefreshesHandler({ listPartners, queue, now: () => new Date("2024-06-02T12:05:00Z") })(timer, ctx);
+      expect((await drainQueue()).map((j) => j.partnerId)).not.toContain("fail-backoff");
+      await makeScheduleRefreshesHandler({ listPartners, queue, now: () => new Date("2024-06-02T12:10:00Z") })(timer, ctx);
+      expect((await drainQueue()).filter((j) => j.partnerId === "fail-backoff").map((j) => j.reason)).toEqual(["schedule"]);
+    });
+
+    it("clears the recorded failure when a later refresh succeeds", async () => {
+      await seedOneTenant("fail-then-ok");
+      await expect(makeRefreshPartnerHandler(failingDeps())(job("fail-then-ok"), context().ctx)).rejects.toThrow();
+      expect((await readPartner("fail-then-ok")).refreshFailure).toBeDefined();
+
+      await makeRefreshPartnerHandler(deps)(job("fail-then-ok"), context().ctx);
+      const after = await readPartner("fail-then-ok");
+      expect(after.refreshFailure).toBeUndefined();
+      expect(after.refreshedDataVersion).toBe("2024-06-02T10:00:00.000Z");
+    });
+
+    it("records no failure for a lost pointer race, an invalid message or an unknown partner", async () => {
+      await seedOneTenant("fail-not-counted");
+      const conflicting: RefreshDeps = {
+        ...deps,
+        results: { ...deps.results, writeDocuments: () => Promise.reject(new RefreshConflictError("fail-not-counted")) },
+      };
+      await expect(makeRefreshPartnerHandler(conflicting)(job("fail-not-counted"), context().ctx)).rejects.toThrow(RefreshConflictError);
+      await makeRefreshPartnerHandler(failingDeps())({ partnerId: "fail-not-counted", reason: "whenever" }, context().ctx);
+      expect((await readPartner("fail-not-counted")).refreshFailure).toBeUndefined();
+      await makeRefreshPartnerHandler(failingDeps())(job("fail-nobody"), context().ctx);
+      const { resource } = await env.clients.containers.partners.item("partner", "fail-nobody").read();
+      expect(resource).toBeUndefined();
+    });
   });
 });

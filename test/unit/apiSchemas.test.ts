@@ -117,6 +117,15 @@ describe("OpenAPI document", () => {
     expect(doc.paths["/keys"].post.requestBody).toMatchObject({ content: { "application/json": { schema: { properties: { role: { enum: ["reportViewer", "executiveReportViewer", "administrator"] } } } } } });
   });
 
+  it("documents the stale flag and the failure reference (never a count or error text) on the list and summary", () => {
+    for (const path of ["/cloud-endpoints", "/cloud-endpoints/summary"]) {
+      const ok = doc.paths[path].get.responses["200"] as { content: Record<string, { schema: { properties: Record<string, any> } }> };
+      const properties = ok.content["application/json"].schema.properties;
+      expect(properties.stale, path).toMatchObject({ type: "boolean" });
+      expect(Object.keys(properties.refreshFailure.properties).sort(), path).toEqual(["lastFailedAt", "reference"]);
+    }
+  });
+
   it("declares the API key scheme and leaves only health and the document open", () => {
     expect(doc.components.securitySchemes.apiKey).toMatchObject({ type: "apiKey", in: "header", name: "x-api-key" });
     const open = Object.entries(doc.paths).flatMap(([path, methods]) => Object.values(methods).filter((op) => op.security.length === 0).map(() => path));
