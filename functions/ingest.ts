@@ -3,7 +3,7 @@ import { names } from "../shared/config.js";
 import { parseDropPath } from "../shared/ingest/dropFile.js";
 import { createIngestDeps } from "../shared/ingest/deps.js";
 import { ingestDrop, type IngestDeps } from "../shared/ingest/ingestDrop.js";
-import { getServices } from "../shared/services.js";
+import { fromServices } from "../shared/services.js";
 
 // Blob trigger on drops/{partnerId}/{dataset}/{fileName}: one invocation per blob version.
 // A rejected file or bad rows are outcomes recorded in the ingestion record, not errors; only an
@@ -74,7 +74,7 @@ function toBytes(blob: unknown): Uint8Array {
 
 // ---- registration: deps built from settings on first invocation, so importing this file needs none
 
-let ingestDeps: IngestDeps | undefined;
+const lazyIngestDeps = fromServices(({ config, clients }) => createIngestDeps(config, clients));
 
 app.storageBlob("ingestDrop", {
   path: `${names.blobContainers.drops}/{partnerId}/{dataset}/{fileName}`,
@@ -82,8 +82,6 @@ app.storageBlob("ingestDrop", {
   // Flex Consumption supports only the Event Grid source for blob triggers.
   source: "EventGrid",
   handler: (blob, context) => {
-    const { config, clients } = getServices();
-    ingestDeps ??= createIngestDeps(config, clients);
-    return makeIngestDropHandler(ingestDeps)(blob, context);
+    return makeIngestDropHandler(lazyIngestDeps())(blob, context);
   },
 });

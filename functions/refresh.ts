@@ -10,7 +10,7 @@ import {
   type RefreshLogger,
 } from "../shared/refresh/refreshPartner.js";
 import { listPartnerRegistry, planRefreshJobs, type PartnerRegistryEntry } from "../shared/refresh/schedule.js";
-import { getServices } from "../shared/services.js";
+import { fromServices } from "../shared/services.js";
 
 // Refreshes: a timer enqueues one job per partner that needs one; queue-triggered instances refresh
 // partners in parallel (one job = one partner), so the work scales out with the platform.
@@ -124,23 +124,11 @@ function contextLogger(context: InvocationContext): RefreshLogger {
 
 // ---- registration: deps built from settings on first invocation, so importing this file needs none
 
-let refreshDeps: RefreshDeps | undefined;
-let scheduleDeps: ScheduleDeps | undefined;
-
-function lazyRefreshDeps(): RefreshDeps {
-  return (refreshDeps ??= createRefreshDeps(getServices()));
-}
-
-function lazyScheduleDeps(): ScheduleDeps {
-  if (!scheduleDeps) {
-    const { clients } = getServices();
-    scheduleDeps = {
-      listPartners: () => listPartnerRegistry(clients.containers.partners),
-      queue: createRefreshQueue(clients.queues),
-    };
-  }
-  return scheduleDeps;
-}
+const lazyRefreshDeps = fromServices((services): RefreshDeps => createRefreshDeps(services));
+const lazyScheduleDeps = fromServices(({ clients }): ScheduleDeps => ({
+  listPartners: () => listPartnerRegistry(clients.containers.partners),
+  queue: createRefreshQueue(clients.queues),
+}));
 
 app.timer("scheduleRefreshes", {
   schedule: "0 */5 * * * *",

@@ -23,3 +23,16 @@ export function getServices(): Services {
 export function resetServices(): void {
   services = undefined;
 }
+
+/**
+ * Something built from the services (a use case's deps, a handler), built on first use and again after
+ * resetServices, so nothing keeps clients of emulators that are gone.
+ */
+export function fromServices<T>(build: (services: Services) => T): () => T {
+  const built = new WeakMap<Services, T>();
+  return () => {
+    const current = getServices();
+    if (!built.has(current)) built.set(current, build(current));
+    return built.get(current)!;
+  };
+}

@@ -2,7 +2,7 @@ import { app, type HttpHandler } from "@azure/functions";
 import type { Clients } from "../adapters/clients.js";
 import { authenticate } from "../auth/apiKeys.js";
 import { apiKeyHeader, errorToResponse, type Authenticator } from "../http.js";
-import { getServices } from "../services.js";
+import { fromServices } from "../services.js";
 import type { RouteSpec } from "./routes.js";
 
 // What the HTTP handlers need, and how the functions files wire it: deps come from the composition
@@ -18,10 +18,11 @@ export function apiKeyAuthenticator(deps: ApiDeps): Authenticator {
 
 /** Builds the handler from the composition root on first use; a failure to build answers a logged 500. */
 export function lazyHandler(factory: (deps: ApiDeps) => HttpHandler): HttpHandler {
-  let handler: HttpHandler | undefined;
+  const built = fromServices(({ clients }) => factory({ clients }));
   return async (request, context) => {
+    let handler: HttpHandler;
     try {
-      handler ??= factory({ clients: getServices().clients });
+      handler = built();
     } catch (err) {
       return errorToResponse(err, context);
     }
