@@ -12,58 +12,44 @@ const guid = z
   .trim()
   .regex(/^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/, "must be a GUID")
   .transform((s) => s.toLowerCase());
-const optionalText = z
-  .string()
-  .trim()
-  .transform((s) => (s === "" ? undefined : s))
-  .optional();
+/** An optional column: an empty cell is absent; anything else must satisfy `inner`. */
+function blankable<T extends z.ZodType<unknown, string>>(inner: T) {
+  return z
+    .string()
+    .trim()
+    .transform((s) => (s === "" ? undefined : s))
+    .pipe(inner.optional())
+    .optional();
+}
+
+const optionalText = blankable(z.string());
 const yearMonth = z.string().trim().regex(/^\d{4}-(0[1-9]|1[0-2])$/, "must be a month YYYY-MM");
-const optionalYearMonth = z
-  .string()
-  .trim()
-  .transform((s) => (s === "" ? undefined : s))
-  .pipe(yearMonth.optional())
-  .optional();
+const optionalYearMonth = blankable(yearMonth);
 const isoDate = z
   .string()
   .trim()
   .regex(/^\d{4}-\d{2}-\d{2}([T ][0-9:.]+(Z|[+-]\d{2}:?\d{2})?)?$/, "must be an ISO 8601 date")
   .refine((s) => !Number.isNaN(Date.parse(s)), "must be a valid date");
-const optionalDate = z
-  .string()
-  .trim()
-  .transform((s) => (s === "" ? undefined : s))
-  .pipe(isoDate.optional())
-  .optional();
+const optionalDate = blankable(isoDate);
 const count = z
   .string()
   .trim()
   .regex(/^\d+$/, "must be a whole number ≥ 0")
   .transform(Number);
-const optionalCount = z
-  .string()
-  .trim()
-  .transform((s) => (s === "" ? undefined : s))
-  .pipe(count.optional())
-  .optional();
+const optionalCount = blankable(count);
 const money = z
   .string()
   .trim()
   .regex(/^\d+(\.\d+)?$/, "must be a number ≥ 0")
   .transform(Number);
-const optionalMoney = z
-  .string()
-  .trim()
-  .transform((s) => (s === "" ? undefined : s))
-  .pipe(money.optional())
-  .optional();
-const yesNo = z
-  .string()
-  .trim()
-  .transform((s) => (s === "" ? undefined : s.toLowerCase()))
-  .pipe(z.enum(["yes", "no", "true", "false", "y", "n", "1", "0"], { message: "must be Yes or No" }).optional())
-  .transform((s) => (s === undefined ? undefined : ["yes", "true", "y", "1"].includes(s)))
-  .optional();
+const optionalMoney = blankable(money);
+const yesNo = blankable(
+  z
+    .string()
+    .transform((s) => s.toLowerCase())
+    .pipe(z.enum(["yes", "no", "true", "false", "y", "n", "1", "0"], { message: "must be Yes or No" }))
+    .transform((s) => ["yes", "true", "y", "1"].includes(s)),
+);
 const pipeList = z
   .string()
   .trim()
@@ -74,13 +60,13 @@ export const segments = ["Enterprise", "SME&C", "SMB"] as const;
 export const subscriptionStatuses = ["Active", "Trial", "Expired", "Disabled", "Warning"] as const;
 
 function caseInsensitiveEnum<T extends readonly [string, ...string[]]>(values: T, label: string) {
-  return z
-    .string()
-    .trim()
-    .transform((s) => (s === "" ? undefined : values.find((v) => v.toLowerCase() === s.toLowerCase()) ?? `\u0000${s}`))
-    .refine((s) => s === undefined || !s.startsWith("\u0000"), `must be one of ${values.join(", ")} (${label})`)
-    .transform((s) => s as T[number] | undefined)
-    .optional();
+  const canonical = (s: string) => values.find((v) => v.toLowerCase() === s.toLowerCase());
+  return blankable(
+    z
+      .string()
+      .refine((s) => canonical(s) !== undefined, `must be one of ${values.join(", ")} (${label})`)
+      .transform((s) => canonical(s) as T[number]),
+  );
 }
 
 export const tenantRowSchema = z.object({
