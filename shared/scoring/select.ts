@@ -252,18 +252,24 @@ export function timeSplit(time: ArrayLike<number>, fraction: number): Split {
   };
 }
 
+/** The rows of one class, in a seeded random order (Fisher–Yates). */
+function shuffledRowsOfClass(label: ArrayLike<number>, cls: 0 | 1, rnd: () => number): number[] {
+  const idx: number[] = [];
+  for (let i = 0; i < label.length; i++) if ((label[i] ? 1 : 0) === cls) idx.push(i);
+  for (let i = idx.length - 1; i > 0; i--) {
+    const j = Math.floor(rnd() * (i + 1));
+    [idx[i], idx[j]] = [idx[j], idx[i]];
+  }
+  return idx;
+}
+
 /** Seeded shuffled split keeping the class balance in both parts. */
 export function stratifiedSplit(label: ArrayLike<number>, fraction: number, seed: number): Split {
   const rnd = createRandom(seed);
   const train: number[] = [];
   const validation: number[] = [];
-  for (const cls of [0, 1]) {
-    const idx: number[] = [];
-    for (let i = 0; i < label.length; i++) if ((label[i] ? 1 : 0) === cls) idx.push(i);
-    for (let i = idx.length - 1; i > 0; i--) {
-      const j = Math.floor(rnd() * (i + 1));
-      [idx[i], idx[j]] = [idx[j], idx[i]];
-    }
+  for (const cls of [0, 1] as const) {
+    const idx = shuffledRowsOfClass(label, cls, rnd);
     const k = Math.max(1, Math.round(idx.length * fraction));
     validation.push(...idx.slice(0, k));
     train.push(...idx.slice(k));
@@ -275,13 +281,8 @@ export function stratifiedSplit(label: ArrayLike<number>, fraction: number, seed
 export function stratifiedFolds(label: ArrayLike<number>, k: number, seed: number): Split[] {
   const rnd = createRandom(seed);
   const fold = new Int32Array(label.length);
-  for (const cls of [0, 1]) {
-    const idx: number[] = [];
-    for (let i = 0; i < label.length; i++) if ((label[i] ? 1 : 0) === cls) idx.push(i);
-    for (let i = idx.length - 1; i > 0; i--) {
-      const j = Math.floor(rnd() * (i + 1));
-      [idx[i], idx[j]] = [idx[j], idx[i]];
-    }
+  for (const cls of [0, 1] as const) {
+    const idx = shuffledRowsOfClass(label, cls, rnd);
     idx.forEach((row, i) => (fold[row] = i % k));
   }
   return Array.from({ length: k }, (_, f) => {
