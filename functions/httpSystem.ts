@@ -1,7 +1,7 @@
 import { app, type HttpHandler } from "@azure/functions";
 import { apiKeyAuthenticator, registerRoute, type ApiDeps } from "../shared/api/deps.js";
 import { buildOpenApiDocument } from "../shared/api/openapi.js";
-import { routes } from "../shared/api/routes.js";
+import { apiRoute, routes } from "../shared/api/routes.js";
 import { parseQuery } from "../shared/api/validation.js";
 import { createRefreshQueue } from "../shared/adapters/refreshQueue.js";
 import { names } from "../shared/config.js";
@@ -73,13 +73,13 @@ export function makeRefreshHandler(deps: ApiDeps): HttpHandler {
 
 app.http(routes.health.name, {
   methods: [routes.health.method],
-  route: routes.health.route,
+  route: apiRoute(routes.health),
   authLevel: "anonymous",
   handler: makeHealthHandler(() => ({ clients: getServices().clients })),
 });
 app.http(routes.openApi.name, {
   methods: [routes.openApi.method],
-  route: routes.openApi.route,
+  route: apiRoute(routes.openApi),
   authLevel: "anonymous",
   handler: makeOpenApiHandler(),
 });

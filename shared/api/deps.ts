@@ -3,7 +3,7 @@ import type { Clients } from "../adapters/clients.js";
 import { authenticate } from "../auth/apiKeys.js";
 import { apiKeyHeader, errorToResponse, type Authenticator } from "../http.js";
 import { fromServices } from "../services.js";
-import type { RouteSpec } from "./routes.js";
+import { apiRoute, type RouteSpec } from "./routes.js";
 
 // What the HTTP handlers need, and how the functions files wire it: deps come from the composition
 // root on the first call, so importing a functions file needs no settings.
@@ -32,5 +32,5 @@ export function lazyHandler(factory: (deps: ApiDeps) => HttpHandler): HttpHandle
 
 /** Registers a route of the route table (anonymous at the platform level: our API keys guard it). */
 export function registerRoute(spec: RouteSpec, factory: (deps: ApiDeps) => HttpHandler): void {
-  app.http(spec.name, { methods: [spec.method], route: spec.route, authLevel: "anonymous", handler: lazyHandler(factory) });
+  app.http(spec.name, { methods: [spec.method], route: apiRoute(spec), authLevel: "anonymous", handler: lazyHandler(factory) });
 }

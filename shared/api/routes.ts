@@ -26,7 +26,8 @@ import {
 } from "./management.js";
 
 // Every HTTP route in one table: the functions register from it and the OpenAPI document is built
-// from it, so the two cannot drift apart. Routes carry no prefix (host.json adds "api").
+// from it, so the two cannot drift apart. Routes carry no prefix: every API route is registered under
+// "api/" (host.json's routePrefix is empty so the web page can be served at the site's root).
 
 export interface RouteSpec {
   /** Function name used in app.http(...) */
@@ -182,3 +183,11 @@ export const routes = {
 } as const satisfies Record<string, RouteSpec>;
 
 export type RouteName = keyof typeof routes;
+
+/** The path every API route is served under; the OpenAPI document's server URL. */
+export const apiBasePath = "api";
+
+/** The route as registered with the Functions host (host.json's routePrefix is empty). */
+export function apiRoute(spec: Pick<RouteSpec, "route">): string {
+  return `${apiBasePath}/${spec.route}`;
+}

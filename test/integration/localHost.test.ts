@@ -27,8 +27,9 @@ beforeAll(async () => {
     settings: { ...env.emulators.settings, HOST_TEST_QUEUE: queueName, HOST_TEST_SCHEDULE: "*/1 * * * * *" },
     functionsDir,
     hostJsonPath: path.join(here, "..", "..", "host.json"),
-    // Retries come back at once so the poison paths run in seconds.
-    hostJsonOverrides: { extensions: { queues: { visibilityTimeout: "00:00:00", maxDequeueCount: 3 } } },
+    // Retries come back at once so the poison paths run in seconds; the fixtures are served under a route
+    // prefix (the app's own host.json has none), so the prefix handling stays covered.
+    hostJsonOverrides: { extensions: { http: { routePrefix: "api" }, queues: { visibilityTimeout: "00:00:00", maxDequeueCount: 3 } } },
     port: 0,
     pollIntervalMs: 100,
     log: (line) => logLines.push(line),
