@@ -4,7 +4,7 @@ import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
-import { demoWorkloads, generateDemoPartner } from "../local/demoData.js";
+import { demoWorkloads, generateDemoPartner } from "../local/demoData/index.js";
 import { startEmulators, type Emulators } from "../local/emulators.js";
 import { createClients, ensureResources, type Clients } from "../shared/adapters/clients.js";
 import { createRefreshQueue } from "../shared/adapters/refreshQueue.js";

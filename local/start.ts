@@ -11,7 +11,7 @@ import { readCurrentPointer } from "../shared/adapters/resultQueries.js";
 import { issueApiKey } from "../shared/auth/apiKeys.js";
 import { loadConfig, names } from "../shared/config.js";
 import type { PartnerDoc } from "../shared/domain/documents.js";
-import { demoDatasets, demoDatasetStream } from "./demoData.js";
+import { demoDatasets, demoDatasetStream } from "./demoData/index.js";
 import { startEmulators, type Emulators } from "./emulators.js";
 import { startLocalHost, type LocalHost } from "./host.js";
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { demoDatasetChunks, demoTenantArchetypes, demoWorkloads, generateDemoPartner } from "../../local/demoData.js";
+import { demoDatasetChunks, demoTenantArchetypes, demoWorkloads, generateDemoPartner } from "../../local/demoData/index.js";
 import { cloudEndpointsRow } from "../../shared/domain/cloudEndpoints.js";
 import type { DatasetName } from "../../shared/domain/datasets.js";
 import { salesMotions } from "../../shared/domain/results.js";

@@ -1,0 +1,115 @@
+import { Readable } from "node:stream";
+import type { DatasetName } from "../../shared/domain/datasets.js";
+import { addMonths, type DemoDatasetFile, type DemoRun, type DemoTenant } from "./dataset.js";
+import { drawIncentives, incentivesFile } from "./incentives.js";
+import { archetypeFor, drawProfile, type DemoArchetype } from "./profile.js";
+import { guid, salts, tenantRandom } from "./random.js";
+import { drawSubscriptions, subscriptionsFile } from "./subscriptions.js";
+import { drawTenantIdentity, drawTenantRow, tenantsFile } from "./tenants.js";
+import { drawUsageSeries, usageFile } from "./usage.js";
+
+export type { DemoTenant } from "./dataset.js";
+export type { DemoArchetype } from "./profile.js";
+export { demoWorkloads } from "./usage.js";
+
+// A realistic, deterministic demo partner: customer tenants with licences, 12 months of usage and MCI
+// engagements, as the CSV files a partner drops (PRODUCT.md section 1). Every tenant is derived from
+// (seed, index) alone, so each dataset can be streamed in chunks for 20,000 tenants without holding a
+// whole file in memory, and the files always agree with one another.
+//
+// A new dataset is a file beside these exporting a DemoDatasetFile (header + one tenant's lines, drawing
+// any randomness from its own salt in random.ts), listed below.
+
+export interface DemoPartnerOptions {
+  /** Number of customer tenants. Default 400. */
+  tenants?: number;
+  /** Months of usage, ending at asOfMonth. Default 12. */
+  months?: number;
+  /** Same seed, same files. Default 2024. */
+  seed?: number;
+  /** Latest usage month (YYYY-MM). Default: the last complete month (UTC). */
+  asOfMonth?: string;
+}
+
+export type DemoPartnerFiles = Record<DatasetName, string>;
+
+// The demo partner's files, in the order they are dropped.
+const datasetFiles = {
+  tenants: tenantsFile,
+  subscriptions: subscriptionsFile,
+  usage: usageFile,
+  incentives: incentivesFile,
+} as const satisfies Record<DatasetName, DemoDatasetFile>;
+
+export const demoDatasets = Object.keys(datasetFiles) as readonly (keyof typeof datasetFiles)[];
+
+export function lastCompleteMonth(now: Date = new Date()): string {
+  return addMonths(`${now.getUTCFullYear()}-${String(now.getUTCMonth() + 1).padStart(2, "0")}`, -1);
+}
+
+/** Generates tenant `index` of the demo partner (pure: the same inputs give the same tenant). */
+export function demoTenant(seed: number, index: number, total: number, asOfMonth: string): DemoTenant {
+  // One stream per tenant, drawn in exactly this order: reordering these calls changes every file for a seed.
+  const rng = tenantRandom(seed, index, salts.tenant);
+  const archetype = archetypeFor(seed, index, total);
+  const tenantId = guid(rng);
+  const profile = drawProfile(rng, archetype);
+  const identity = drawTenantIdentity(rng, profile, index);
+  const { lines: subscriptions, renewalMonth } = drawSubscriptions(rng, profile, identity, asOfMonth);
+  const usage = drawUsageSeries(rng, profile);
+  const incentives = drawIncentives(rng, profile.visible);
+  const tenantRow = drawTenantRow(rng, { tenantId, profile, identity, renewalMonth, incentives, asOfMonth });
+  return { index, archetype, tenantId, tenantRow, subscriptions, usage, incentives };
+}
+
+function resolve(options: DemoPartnerOptions): DemoRun & { tenants: number } {
+  const tenants = options.tenants ?? 400;
+  const months = options.months ?? 12;
+  const seed = options.seed ?? 2024;
+  const asOfMonth = options.asOfMonth ?? lastCompleteMonth();
+  if (!/^\d{4}-(0[1-9]|1[0-2])$/.test(asOfMonth)) throw new Error(`asOfMonth "${asOfMonth}" must be YYYY-MM`);
+  if (!Number.isInteger(tenants) || tenants < 1) throw new Error("tenants must be a positive whole number");
+  if (!Number.isInteger(months) || months < 1) throw new Error("months must be a positive whole number");
+  return { tenants, months, seed, asOfMonth };
+}
+
+/** One dataset's CSV as text chunks (header first, then `tenantsPerChunk` tenants per chunk). */
+export function* demoDatasetChunks(dataset: DatasetName, options: DemoPartnerOptions = {}, tenantsPerChunk = 250): Generator<string> {
+  const { tenants, ...run } = resolve(options);
+  const file = datasetFiles[dataset];
+  yield `${file.header}\n`;
+  let chunk = "";
+  for (let i = 0; i < tenants; i++) {
+    chunk += file.lines(demoTenant(run.seed, i, tenants, run.asOfMonth), run);
+    if ((i + 1) % tenantsPerChunk === 0) {
+      yield chunk;
+      chunk = "";
+    }
+  }
+  if (chunk) yield chunk;
+}
+
+/** One dataset's CSV as a byte stream, e.g. to upload a large drop without building it in memory. */
+export function demoDatasetStream(dataset: DatasetName, options: DemoPartnerOptions = {}): Readable {
+  return Readable.from((function* () {
+    for (const chunk of demoDatasetChunks(dataset, options)) yield Buffer.from(chunk, "utf8");
+  })());
+}
+
+/** The demo partner's CSV files as text. */
+export function generateDemoPartner(options: DemoPartnerOptions = {}): DemoPartnerFiles {
+  const files = {} as DemoPartnerFiles;
+  for (const dataset of demoDatasets) files[dataset] = [...demoDatasetChunks(dataset, options)].join("");
+  return files;
+}
+
+/** The profile each tenant was generated from (tests compare it with what a refresh finds). */
+export function demoTenantArchetypes(options: DemoPartnerOptions = {}): Map<string, DemoArchetype> {
+  const { tenants, seed, asOfMonth } = resolve(options);
+  const out = new Map<string, DemoArchetype>();
+  for (let i = 0; i < tenants; i++) {
+    const t = demoTenant(seed, i, tenants, asOfMonth);
+    out.set(t.tenantId, t.archetype);
+  }
+  return out;
+}
