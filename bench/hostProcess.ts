@@ -1,4 +1,4 @@
-import { startLocalHost } from "../local/host.js";
+import { startLocalHost } from "../local/host/index.js";
 
 // The benchmark runs the local functions host in this child process, so its memory is measured alone.
 // Settings come from BENCH_HOST_SETTINGS (JSON); the parent talks over IPC:

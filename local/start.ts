@@ -13,7 +13,7 @@ import { loadConfig, names } from "../shared/config.js";
 import type { PartnerDoc } from "../shared/domain/documents.js";
 import { demoDatasets, demoDatasetStream } from "./demoData/index.js";
 import { startEmulators, type Emulators } from "./emulators.js";
-import { startLocalHost, type LocalHost } from "./host.js";
+import { startLocalHost, type LocalHost } from "./host/index.js";
 
 // `npm start`: emulators, resources, the functions host (`func start` when Azure Functions Core Tools
 // is installed, else the project's local host), a demo partner whose files are dropped into drops/ and
@@ -88,7 +88,7 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
       announceBlob = (blobName) => postBlobCreatedEvent(baseUrl, clients, blobName);
     } else {
       hostKind = "local";
-      log("Azure Functions Core Tools (`func`) not found: hosting the functions with the local host (local/host.ts).");
+      log("Azure Functions Core Tools (`func`) not found: hosting the functions with the local host (local/host/).");
       const host = await startLocalHostOnPort(emulators.settings, port, log);
       cleanups.push(() => host.stop());
       baseUrl = host.baseUrl;

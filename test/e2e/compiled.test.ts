@@ -31,7 +31,7 @@ beforeAll(async () => {
   ({ key: apiKey } = await issueApiKey(env.clients.containers, { partnerId: "compiled-partner", role: "reportViewer", name: "compiled test" }));
 
   const script = [
-    `const { startLocalHost } = await import(${JSON.stringify(path.join(outDir, "local", "host.js"))});`,
+    `const { startLocalHost } = await import(${JSON.stringify(path.join(outDir, "local", "host", "index.js"))});`,
     `const host = await startLocalHost({ settings: JSON.parse(process.env.HOST_SETTINGS), port: 0,`,
     `  functionsDir: ${JSON.stringify(path.join(outDir, "functions"))}, hostJsonPath: ${JSON.stringify(path.join(projectRoot, "host.json"))},`,
     `  pollIntervalMs: 100, log: () => {} });`,

@@ -1,6 +1,6 @@
 import { request as httpRequest } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startLocalHost, type LocalHost } from "../../local/host.js";
+import { startLocalHost, type LocalHost } from "../../local/host/index.js";
 import { issueApiKey } from "../../shared/auth/apiKeys.js";
 import { routes, type RouteSpec } from "../../shared/api/routes.js";
 import { guid, row, seedResultSet } from "../support/cloudEndpointsSeed.js";

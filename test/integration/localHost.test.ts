@@ -2,7 +2,7 @@ import { request as httpRequest } from "node:http";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startLocalHost, type LocalHost } from "../../local/host.js";
+import { startLocalHost, type LocalHost } from "../../local/host/index.js";
 // Imported directly before the host loads the folder (as a handler unit test might): the host still gets its functions.
 import "./fixtures/hostFunctions/httpEcho.js";
 import { startTestEnvironment, type TestEnvironment } from "../support/emulators.js";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { CronSyntaxError, nextOccurrence, parseNcrontab } from "../../local/ncrontab.js";
+import { CronSyntaxError, nextOccurrence, parseNcrontab } from "../../local/host/ncrontab.js";
 
 const at = (iso: string) => new Date(iso);
 const next = (expression: string, after: string) => nextOccurrence(parseNcrontab(expression), at(after))?.toISOString();
