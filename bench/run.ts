@@ -7,10 +7,10 @@ import { gzipSync } from "node:zlib";
 import { demoWorkloads, generateDemoPartner } from "../local/demoData/index.js";
 import { startEmulators, type Emulators } from "../local/emulators.js";
 import { createClients, ensureResources, type Clients } from "../shared/adapters/clients.js";
-import { createRefreshQueue } from "../shared/adapters/refreshQueue.js";
-import { iterateCloudEndpointsRows, listCloudEndpointsRows, readCurrentPointer } from "../shared/adapters/resultQueries.js";
-import { cloudEndpointsExportQuerySchema, cloudEndpointsListQuerySchema } from "../shared/api/cloudEndpoints.js";
-import { issueApiKey } from "../shared/auth/apiKeys.js";
+import { cloudEndpointsExportQuerySchema, cloudEndpointsListQuerySchema, cloudEndpointsRowQuery } from "../shared/api/cloudEndpoints.js";
+import { iterateTabRows, readTabPage } from "../shared/api/tabReads.js";
+import { resultIds } from "../shared/domain/results.js";
+import { wire } from "../shared/wiring.js";
 import { loadConfig, names } from "../shared/config.js";
 import { datasetNames, type DatasetName } from "../shared/domain/datasets.js";
 import { ingestionDocSchema, partnerDocSchema, type IngestionDoc } from "../shared/domain/documents.js";
@@ -176,8 +176,10 @@ async function main(): Promise<Record<string, unknown>> {
     const config = loadConfig(emulators.settings);
     const clients = createClients(config);
     await ensureResources(config, clients);
+    const deps = wire({ config, clients });
+    const readCurrentPointer = () => deps.api.results.pointer(partnerId, "cloudEndpoints");
     host = await startHostChild(emulators.settings);
-    const { key } = await issueApiKey(clients.containers, { partnerId, role: "reportViewer", name: "bench" });
+    const { key } = await deps.api.auth.issue({ partnerId, role: "reportViewer", name: "bench" });
     const api = (path: string) => fetch(`${host!.baseUrl}/api/${path}`, { headers: { "x-api-key": key }, signal: AbortSignal.timeout(120_000) });
 
     // ---- blob landing → rows queryable -----------------------------------------------------
@@ -217,7 +219,7 @@ async function main(): Promise<Record<string, unknown>> {
     // Queryable: a refresh covering every loaded drop switched the pointer and the list route serves rows.
     await waitFor("a refresh of the whole drop", spec.pipelineTimeoutMs, async () => {
       const partner = await readPartner(clients, partnerId);
-      const pointer = await readCurrentPointer(clients.containers, partnerId);
+      const pointer = await readCurrentPointer();
       const covered = partner?.dataVersion !== undefined && partner.refreshedDataVersion !== undefined && partner.refreshedDataVersion >= partner.dataVersion;
       return pointer && covered ? pointer : undefined;
     });
@@ -230,11 +232,11 @@ async function main(): Promise<Record<string, unknown>> {
     partial.queryable = { queryableMs, firstPageRows: firstPage.length };
 
     // ---- refresh on its own: a manual job, enqueue → pointer switched ---------------------------
-    const before = await readCurrentPointer(clients.containers, partnerId);
+    const before = await readCurrentPointer();
     const refreshStart = performance.now();
-    await createRefreshQueue(clients.queues).enqueue({ partnerId, reason: "manual", requestedAt: new Date().toISOString() });
+    await deps.api.refreshQueue.enqueue({ partnerId, reason: "manual", requestedAt: new Date().toISOString() });
     const after = await waitFor("the manual refresh to switch the pointer", spec.pipelineTimeoutMs, async () => {
-      const pointer = await readCurrentPointer(clients.containers, partnerId);
+      const pointer = await readCurrentPointer();
       return pointer && pointer.resultSetId !== before?.resultSetId ? pointer : undefined;
     }, 100);
     const refreshMs = elapsedSince(refreshStart);
@@ -259,17 +261,17 @@ async function main(): Promise<Record<string, unknown>> {
     // ---- floors: the emulator's own cost, SDK only, host stopped ---------------------------------
     const listQuery = cloudEndpointsListQuerySchema.parse({ pageSize: "50" });
     const listFloor = await runLoad(spec.queryClients, spec.floorQueryWindowMs, async () => {
-      const page = await listCloudEndpointsRows(clients.containers, partnerId, listQuery);
+      const page = await readTabPage(deps.api, partnerId, cloudEndpointsRowQuery(listQuery), listQuery);
       if (page.docs.length === 0) throw new Error("floor list query returned no rows");
     });
     const pointReadFloor = await runLoad(spec.queryClients, spec.pointReadWindowMs, async () => {
-      await clients.containers.results.item("current", partnerId).read();
+      await clients.containers.results.item(resultIds.pointer("cloudEndpoints"), partnerId).read();
     });
     t0 = performance.now();
     let exportFloorRows = 0;
     const exportFilter = cloudEndpointsExportQuerySchema.parse({});
     // 5,000 rows per page, as the export route reads them (functions/httpCloudEndpoints.ts).
-    for await (const page of iterateCloudEndpointsRows(clients.containers, partnerId, after.resultSetId, exportFilter, 5_000)) {
+    for await (const page of iterateTabRows(deps.api, partnerId, after.resultSetId, cloudEndpointsRowQuery(exportFilter), 5_000)) {
       exportFloorRows += page.length;
     }
     const exportFloorMs = elapsedSince(t0);

@@ -1,41 +1,83 @@
-import { app, type InvocationContext } from "@azure/functions";
+import { app, type InvocationContext, type Timer } from "@azure/functions";
+import { ingestJobSchema } from "../shared/adapters/storage/queues.js";
 import { names } from "../shared/config.js";
 import { parseDropPath } from "../shared/ingest/dropFile.js";
-import { createIngestDeps } from "../shared/ingest/deps.js";
 import { ingestDrop, type IngestDeps } from "../shared/ingest/ingestDrop.js";
-import { fromServices } from "../shared/services.js";
+import { loadQueuedDrop, sweepDrops, type SweepDeps } from "../shared/ingest/sweepDrops.js";
+import { safeLogger } from "../shared/logging.js";
+import { appDeps, type IngestQueueDeps } from "../shared/wiring.js";
 
-// Blob trigger on drops/{partnerId}/{dataset}/{fileName}: one invocation per blob version.
-// A rejected file or bad rows are outcomes recorded in the ingestion record, not errors; only an
-// unexpected failure (storage down, ...) fails the invocation so the platform retries, then poisons.
+// Ingest: a blob trigger on drops/{partnerId}/{dataset}/{fileName} (one invocation per blob version), a queue
+// trigger for drops the sweep found unfinished, and the sweep itself on a timer. A rejected file or bad rows are
+// outcomes recorded in the ingestion record, not errors; only an unexpected failure (a store down, ...) fails
+// the invocation so the platform retries it (and the sweep picks up whatever still falls through).
 
 export function makeIngestDropHandler(deps: IngestDeps) {
   return async (blob: unknown, context: InvocationContext): Promise<void> => {
+    const log = safeLogger(context);
     try {
       const metadata = (context.triggerMetadata ?? {}) as Record<string, unknown>;
       const blobPath = blobPathOf(metadata);
       const path = blobPath ? parseDropPath(blobPath) : undefined;
       if (!blobPath || !path) {
-        context.warn(`ingestDrop: no drop path in the trigger metadata (blobTrigger: ${String(metadata.blobTrigger)}); nothing to do`);
+        log.warn(`ingestDrop: no drop path in the trigger metadata (blobTrigger: ${String(metadata.blobTrigger)}); nothing to do`);
         return;
       }
       const properties = (metadata.properties ?? {}) as Record<string, unknown>;
       let etag = firstString(properties, ["eTag", "ETag", "etag", "Etag"]);
-      let lastModified = toDate(firstString(properties, ["lastModified", "LastModified"]) ?? properties.lastModified);
+      let writtenAt = toDate(firstString(properties, ["lastModified", "LastModified"]) ?? properties.lastModified);
       if (!etag) {
         // Some hosts pass no ETag; the current version is the one whose content we were handed.
-        const version = await deps.archive.dropVersion(path.name);
+        const version = await deps.drops.dropVersion(path.name);
         if (!version) {
-          context.log(`ingestDrop: ${blobPath} no longer exists; nothing to do`);
+          log.info(`ingestDrop: ${blobPath} no longer exists; nothing to do`);
           return;
         }
         etag = version.etag;
-        lastModified ??= version.lastModified;
+        writtenAt ??= version.lastModified;
       }
       // The use case logs the outcome (loaded, rejected with its reason, or skipped and why).
-      await ingestDrop({ ...deps, log: (m) => context.log(m) }, { blobPath, content: toBytes(blob), etag, receivedAt: lastModified });
+      await ingestDrop({ ...deps, log: (m) => log.info(m) }, { blobPath, content: toBytes(blob), etag, writtenAt });
     } catch (err) {
-      context.error(err);
+      log.error(err);
+      throw err;
+    }
+  };
+}
+
+export function makeIngestQueuedHandler(deps: IngestQueueDeps) {
+  return async (message: unknown, context: InvocationContext): Promise<void> => {
+    const log = safeLogger(context);
+    const job = ingestJobSchema.safeParse(typeof message === "string" ? parseJson(message) : message);
+    if (!job.success) {
+      // Retrying cannot fix a malformed message: log it and let it go.
+      log.warn("ingestQueued: dropped an invalid ingest job");
+      return;
+    }
+    try {
+      const drop = await loadQueuedDrop(deps.drops, job.data, deps.ingest.limits.maxBytes);
+      if (!drop) {
+        log.info(`ingestQueued: ${job.data.blobPath} (ETag ${job.data.etag}) is no longer there; the sweep closes its record`);
+        return;
+      }
+      await ingestDrop({ ...deps.ingest, log: (m) => log.info(m) }, { blobPath: job.data.blobPath, etag: job.data.etag, ...drop });
+    } catch (err) {
+      log.error(err);
+      throw err;
+    }
+  };
+}
+
+export function makeSweepDropsHandler(deps: SweepDeps) {
+  return async (_timer: Timer, context: InvocationContext): Promise<void> => {
+    const log = safeLogger(context);
+    try {
+      const outcome = await sweepDrops({ ...deps, log: (m) => log.info(m) });
+      if (outcome.queued + outcome.movedAside + outcome.closed > 0) {
+        log.info(`sweepDrops: ${outcome.queued} queued for ingestion, ${outcome.movedAside} moved aside, ${outcome.closed} closed`);
+      }
+    } catch (err) {
+      log.error(err);
       throw err;
     }
   };
@@ -72,16 +114,32 @@ function toBytes(blob: unknown): Uint8Array {
   throw new TypeError(`ingestDrop: unexpected blob input of type ${typeof blob}`);
 }
 
-// ---- registration: deps built from settings on first invocation, so importing this file needs none
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
 
-const lazyIngestDeps = fromServices(({ config, clients }) => createIngestDeps(config, clients));
+// ---- registration: deps built from settings on first invocation, so importing this file needs none
 
 app.storageBlob("ingestDrop", {
   path: `${names.blobContainers.drops}/{partnerId}/{dataset}/{fileName}`,
   connection: names.storageConnection,
   // Flex Consumption supports only the Event Grid source for blob triggers.
   source: "EventGrid",
-  handler: (blob, context) => {
-    return makeIngestDropHandler(lazyIngestDeps())(blob, context);
-  },
+  handler: (blob, context) => makeIngestDropHandler(appDeps().ingest)(blob, context),
+});
+
+app.storageQueue("ingestQueued", {
+  queueName: names.queues.ingest,
+  connection: names.storageConnection,
+  handler: (message, context) => makeIngestQueuedHandler(appDeps().ingestQueue)(message, context),
+});
+
+app.timer("sweepDrops", {
+  // An app setting, so tests and operators can sweep more or less often (default every minute).
+  schedule: "%SWEEP_SCHEDULE%",
+  handler: (timer, context) => makeSweepDropsHandler(appDeps().sweep)(timer, context),
 });

@@ -1,56 +1,47 @@
 import { app, type InvocationContext, type Timer } from "@azure/functions";
-import { createRefreshQueue, refreshJobSchema, type RefreshQueue } from "../shared/adapters/refreshQueue.js";
 import { names } from "../shared/config.js";
-import { createRefreshDeps } from "../shared/refresh/deps.js";
-import {
-  RefreshConflictError,
-  refreshPartner,
-  UnknownPartnerError,
-  type RefreshDeps,
-  type RefreshLogger,
-} from "../shared/refresh/refreshPartner.js";
-import { listPartnerRegistry, planRefreshJobs, type PartnerRegistryEntry } from "../shared/refresh/schedule.js";
-import { fromServices } from "../shared/services.js";
+import { safeLogger } from "../shared/logging.js";
+import type { PartnerRegistry } from "../shared/ports/partners.js";
+import { refreshJobSchema } from "../shared/ports/refreshQueue.js";
+import { RefreshConflictError, refreshPartner, UnknownPartnerError, type RefreshDeps } from "../shared/refresh/refreshPartner.js";
+import { planRefreshJobs } from "../shared/refresh/schedule.js";
+import { appDeps, type ScheduleDeps } from "../shared/wiring.js";
 
-// Refreshes: a timer enqueues one job per partner that needs one; queue-triggered instances refresh
-// partners in parallel (one job = one partner), so the work scales out with the platform.
+// Refreshes: a timer enqueues one job per partner that needs one; queue-triggered instances refresh partners in
+// parallel (one job = one partner), so the work scales out with the platform.
 
-export interface ScheduleDeps {
-  listPartners(): Promise<PartnerRegistryEntry[]>;
-  queue: RefreshQueue;
-  now?: () => Date;
-}
-
-export function makeScheduleRefreshesHandler(deps: ScheduleDeps) {
+export function makeScheduleRefreshesHandler(deps: ScheduleDeps & { now?: () => Date }) {
   return async (_timer: Timer, context: InvocationContext): Promise<void> => {
+    const log = safeLogger(context);
     try {
       const now = (deps.now ?? (() => new Date()))();
-      const jobs = planRefreshJobs(await deps.listPartners(), now);
+      const jobs = planRefreshJobs(await deps.partners.listForSchedule(), now);
       for (const job of jobs) await deps.queue.enqueue(job);
       const daily = jobs.filter((j) => j.reason === "daily").length;
-      context.log(`scheduleRefreshes: enqueued ${jobs.length} refresh job(s)${daily ? ` (${daily} daily)` : ""}`);
+      log.info(`scheduleRefreshes: enqueued ${jobs.length} refresh job(s)${daily ? ` (${daily} daily)` : ""}`);
     } catch (err) {
-      context.error(err);
+      log.error(err);
       throw err;
     }
   };
 }
 
-export function makeRefreshPartnerHandler(deps: RefreshDeps) {
+export function makeRefreshPartnerHandler(deps: RefreshDeps & { failures: Pick<PartnerRegistry, "recordRefreshFailure"> }) {
   return async (message: unknown, context: InvocationContext): Promise<void> => {
+    const log = safeLogger(context);
     const job = refreshJobSchema.safeParse(typeof message === "string" ? parseJson(message) : message);
     if (!job.success) {
       // Retrying cannot fix a malformed message: log it and let it go instead of cycling to the poison queue.
-      context.warn(`refreshPartner: dropped an invalid refresh job: ${job.error.issues.map((i) => `${i.path.join(".") || "message"}: ${i.message}`).join("; ")}`);
+      log.warn(`refreshPartner: dropped an invalid refresh job: ${job.error.issues.map((i) => `${i.path.join(".") || "message"}: ${i.message}`).join("; ")}`);
       return;
     }
     const { partnerId, reason } = job.data;
     try {
-      // Drop- and schedule-triggered jobs are skipped when another refresh already covered the data
-      // (a backlog may hold several); daily and manual ones always run.
+      // Drop- and schedule-triggered jobs skip tabs whose results already cover the data (a backlog may hold
+      // several); daily and manual ones always run.
       const outcome = await oneAtATime(partnerId, async () => {
         try {
-          return await refreshPartner({ ...deps, log: contextLogger(context) }, partnerId, {
+          return await refreshPartner({ ...deps, log: { info: (m) => log.info(m), warn: (m) => log.warn(m) } }, partnerId, {
             onlyIfChanged: reason === "drop" || reason === "schedule",
           });
         } catch (err) {
@@ -59,37 +50,33 @@ export function makeRefreshPartnerHandler(deps: RefreshDeps) {
           throw err;
         }
       });
-      if (outcome.status === "skipped") context.log(`refreshPartner: ${partnerId} skipped (${outcome.reason})`);
-      // Lost the switch to a refresh that already covers this job's data: done, not a failure.
-      if (outcome.status === "superseded") {
-        context.log(`refreshPartner: ${partnerId} superseded by result set ${outcome.winnerResultSetId ?? "?"}`);
-      }
+      if (outcome.status === "skipped") log.info(`refreshPartner: ${partnerId} skipped (${outcome.reason})`);
     } catch (err) {
       if (err instanceof UnknownPartnerError) {
-        context.warn(`refreshPartner: dropped a job for unknown partner ${partnerId}`);
+        log.warn(`refreshPartner: dropped a job for unknown partner ${partnerId}`);
         return;
       }
       // A conflict here means the winner had older data: the queue retries, and the retry recomputes on fresh data.
-      context.error(err);
+      log.error(err);
       throw err;
     }
   };
 }
 
 /**
- * A failing refresh, as opposed to an expected outcome the queue resolves by itself (a lost pointer race,
- * an unknown partner): the scheduler then backs off and the API tells the partner its results are stale.
+ * A failing refresh, as opposed to an expected outcome the queue resolves by itself (a lost pointer race, an
+ * unknown partner): the scheduler then backs off and the API tells the partner its results are stale.
  */
 function isRefreshFailure(err: unknown): boolean {
   return !(err instanceof RefreshConflictError) && !(err instanceof UnknownPartnerError);
 }
 
-async function recordFailure(deps: RefreshDeps, partnerId: string, context: InvocationContext): Promise<void> {
+async function recordFailure(deps: { failures: Pick<PartnerRegistry, "recordRefreshFailure"> }, partnerId: string, context: InvocationContext): Promise<void> {
   try {
-    await deps.source.recordRefreshFailure(partnerId, { failedAt: new Date().toISOString(), reference: context.invocationId });
+    await deps.failures.recordRefreshFailure(partnerId, { lastFailedAt: new Date().toISOString(), reference: context.invocationId });
   } catch (err) {
     // The refresh's own error is what the queue must see; a missing record only means no backoff this time.
-    context.warn(`refreshPartner: recording the failed refresh of ${partnerId} failed: ${err instanceof Error ? err.message : String(err)}`);
+    safeLogger(context).warn(`refreshPartner: recording the failed refresh of ${partnerId} failed: ${err instanceof Error ? err.message : String(err)}`);
   }
 }
 
@@ -118,25 +105,15 @@ function parseJson(text: string): unknown {
   }
 }
 
-function contextLogger(context: InvocationContext): RefreshLogger {
-  return { info: (m) => context.log(m), warn: (m) => context.warn(m) };
-}
-
 // ---- registration: deps built from settings on first invocation, so importing this file needs none
-
-const lazyRefreshDeps = fromServices((services): RefreshDeps => createRefreshDeps(services));
-const lazyScheduleDeps = fromServices(({ clients }): ScheduleDeps => ({
-  listPartners: () => listPartnerRegistry(clients.containers.partners),
-  queue: createRefreshQueue(clients.queues),
-}));
 
 app.timer("scheduleRefreshes", {
   schedule: "0 */5 * * * *",
-  handler: (timer, context) => makeScheduleRefreshesHandler(lazyScheduleDeps())(timer, context),
+  handler: (timer, context) => makeScheduleRefreshesHandler(appDeps().schedule)(timer, context),
 });
 
 app.storageQueue("refreshPartner", {
   queueName: names.queues.refresh,
   connection: names.storageConnection,
-  handler: (message, context) => makeRefreshPartnerHandler(lazyRefreshDeps())(message, context),
+  handler: (message, context) => makeRefreshPartnerHandler({ ...appDeps().refresh, failures: appDeps().partners })(message, context),
 });

@@ -45,6 +45,8 @@ export async function startEmulators(options: { quiet?: boolean } = {}): Promise
       AzureWebJobsStorage: connectionString,
       COSMOS_ENDPOINT: cosmosEndpoint,
       COSMOS_KEY: cosmosLocalKey,
+      // Timer schedules given as %SETTING% must exist as settings for the host to start the timer.
+      SWEEP_SCHEDULE: "0 */1 * * * *",
     },
     blobEndpoint,
     queueEndpoint,

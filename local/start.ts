@@ -4,13 +4,9 @@ import { existsSync } from "node:fs";
 import { writeFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { ContainerSASPermissions } from "@azure/storage-blob";
 import { createClients, ensureResources, type Clients } from "../shared/adapters/clients.js";
-import { listIngestions } from "../shared/adapters/ingestionStore.js";
-import { readCurrentPointer } from "../shared/adapters/resultQueries.js";
-import { issueApiKey } from "../shared/auth/apiKeys.js";
 import { loadConfig, names } from "../shared/config.js";
-import type { PartnerDoc } from "../shared/domain/documents.js";
+import { wire, type AppDeps } from "../shared/wiring.js";
 import { demoDatasets, demoDatasetStream } from "./demoData/index.js";
 import { startEmulators, type Emulators } from "./emulators.js";
 import { startLocalHost, type LocalHost } from "./host/index.js";
@@ -48,7 +44,7 @@ export interface Demo {
   apiKey: string;
   hostKind: "local" | "func";
   examples: CurlExample[];
-  /** Uploads a CSV of your own into the demo partner's drops (a write-only SAS on the local emulator). */
+  /** Uploads a CSV of your own into the demo partner's drops (POST /api/uploads, then a PUT to the URL it gives). */
   dropExample: CurlExample;
   stop(): Promise<void>;
 }
@@ -66,6 +62,7 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
     const config = loadConfig(emulators.settings);
     const clients = createClients(config);
     await ensureResources(config, clients);
+    const deps = wire({ config, clients });
     log(`  blob ${emulators.blobEndpoint}  queue ${emulators.queueEndpoint}  cosmos ${emulators.cosmosEndpoint}`);
 
     const wanted = options.host ?? ((process.env.FUNCTIONS_HOST as DemoOptions["host"]) || "auto");
@@ -95,13 +92,12 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
       waitForHost = () => host.idle({ timeoutMs: options.readyTimeoutMs ?? 300_000 });
     }
 
+    // The page uploads straight to storage with the URL /api/uploads gives: allow its origin (and only it).
+    await allowUploadsFrom(clients, baseUrl);
+
     // The demo partner and an administrator key for it.
-    await ensurePartner(clients, demoPartnerId, demoPartnerName);
-    const { key: apiKey } = await issueApiKey(clients.containers, {
-      partnerId: demoPartnerId,
-      role: "administrator",
-      name: "npm start demo administrator",
-    });
+    await deps.partners.register(demoPartnerId, demoPartnerName);
+    const { key: apiKey } = await deps.api.auth.issue({ partnerId: demoPartnerId, role: "administrator", name: "npm start demo administrator" });
 
     // Drop the demo partner's files; the blob trigger ingests them and queues the refresh.
     const tenants = options.tenants ?? 400;
@@ -122,15 +118,10 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
     log("Waiting for ingestion and refresh…");
     const started = Date.now();
     await waitForHost();
-    await waitUntilReady(clients, demoPartnerId, blobNames, options.readyTimeoutMs ?? 300_000);
+    await waitUntilReady(deps, demoPartnerId, blobNames, options.readyTimeoutMs ?? 300_000);
     log(`  ingested and refreshed in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 
-    // Write-only (create + write), short-lived, and for the local emulator's development account only.
-    const dropSas = await drops.generateSasUrl({
-      permissions: ContainerSASPermissions.parse("cw"),
-      expiresOn: new Date(Date.now() + 8 * 3600_000),
-    });
-    const dropExample = dropFileExample(dropSas, demoPartnerId);
+    const dropExample = dropFileExample(baseUrl, apiKey);
     return { baseUrl, partnerId: demoPartnerId, apiKey, hostKind, examples: curlExamples(baseUrl, apiKey), dropExample, stop };
   } catch (err) {
     await stop();
@@ -156,14 +147,25 @@ export function curlExamples(baseUrl: string, apiKey: string): CurlExample[] {
   ];
 }
 
-/** A curl upload of ./tenants.csv to drops/{partnerId}/tenants/ through a container SAS URL. */
-export function dropFileExample(containerSasUrl: string, partnerId: string): CurlExample {
-  const url = new URL(containerSasUrl);
-  url.pathname = `${url.pathname.replace(/\/$/, "")}/${partnerId}/tenants/my-tenants.csv`;
+/**
+ * Uploading ./tenants.csv: POST /api/uploads gives a URL that can create that one blob in the caller's own
+ * drops folder for a few minutes; the file is PUT to it (node reads the URL out of the JSON, so no jq is needed).
+ */
+export function dropFileExample(baseUrl: string, apiKey: string): CurlExample {
+  const ask =
+    `curl -s -X POST -H 'x-api-key: ${apiKey}' -H 'content-type: application/json' ` +
+    `-d '{"dataset":"tenants","fileName":"my-tenants.csv"}' '${baseUrl}/api/uploads'`;
   return {
-    description: "Drop a file of your own (here ./tenants.csv); it is ingested within seconds, see /api/ingestions",
-    command: `curl -s -X PUT -H 'x-ms-blob-type: BlockBlob' -H 'content-type: text/csv' --data-binary @tenants.csv '${url.toString()}'`,
+    description: "Drop a file of your own (here ./tenants.csv): ask for an upload URL, then PUT the file to it; see /api/ingestions",
+    command: `URL=$(${ask} | node -pe 'JSON.parse(require("fs").readFileSync(0,"utf8")).uploadUrl') && curl -s -X PUT -H 'x-ms-blob-type: BlockBlob' -H 'content-type: text/csv' --data-binary @tenants.csv "$URL"`,
   };
+}
+
+/** Storage CORS for the page's origin only: the browser PUTs an upload straight to the URL /api/uploads gives. */
+async function allowUploadsFrom(clients: Clients, origin: string): Promise<void> {
+  await clients.blobs.setProperties({
+    cors: [{ allowedOrigins: origin, allowedMethods: "PUT,OPTIONS", allowedHeaders: "content-type,x-ms-blob-type,x-ms-version,x-ms-client-request-id", exposedHeaders: "etag,x-ms-request-id", maxAgeInSeconds: 600 }],
+  });
 }
 
 function findFunc(): string | undefined {
@@ -287,33 +289,25 @@ async function postBlobCreatedEvent(baseUrl: string, clients: Clients, blobName:
   if (!res.ok) throw new Error(`posting the BlobCreated event for ${blobName} answered ${res.status}`);
 }
 
-async function ensurePartner(clients: Clients, partnerId: string, name: string): Promise<void> {
-  const item = clients.containers.partners.item("partner", partnerId);
-  const { resource } = await item.read<PartnerDoc>();
-  if (resource) return;
-  const doc: PartnerDoc = { id: "partner", partnerId, type: "partner", name, datasets: {} };
-  await clients.containers.partners.items.create(doc);
-}
-
 /** Ready when every dropped file is loaded, the partner's data was refreshed since, and a result set is current. */
-async function waitUntilReady(clients: Clients, partnerId: string, blobNames: string[], timeoutMs: number): Promise<void> {
+async function waitUntilReady(deps: AppDeps, partnerId: string, blobNames: string[], timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const loaded = new Map<string, string>();
     let token: string | undefined;
     do {
-      const page = await listIngestions(clients.containers, partnerId, { pageSize: 50, continuationToken: token });
+      const page = await deps.api.ingestions.page(partnerId, 50, token);
       for (const record of page.items) loaded.set(record.blobPath.replace(/^drops\//, ""), record.status);
-      token = page.continuationToken;
+      token = page.storeToken;
     } while (token);
     const failed = blobNames.filter((b) => loaded.get(b) === "failed");
     if (failed.length) throw new Error(`demo drop rejected: ${failed.join(", ")} (see GET /api/ingestions)`);
     const allLoaded = blobNames.every((b) => loaded.get(b) === "loaded");
     if (allLoaded) {
-      const { resource: partner } = await clients.containers.partners.item("partner", partnerId).read<PartnerDoc>();
+      const partner = await deps.partners.read(partnerId);
       const refreshed =
         partner?.dataVersion !== undefined && partner.refreshedDataVersion !== undefined && partner.refreshedDataVersion >= partner.dataVersion;
-      if (refreshed && (await readCurrentPointer(clients.containers, partnerId))) return;
+      if (refreshed && (await deps.api.results.pointer(partnerId, "cloudEndpoints"))) return;
     }
     if (Date.now() > deadline) {
       const states = blobNames.map((b) => `${b}: ${loaded.get(b) ?? "not seen"}`).join("; ");

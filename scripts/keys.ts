@@ -1,10 +1,9 @@
 import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
-import type { Container } from "@azure/cosmos";
 import { z } from "zod";
-import { issueApiKey, listApiKeys, revokeApiKey } from "../shared/auth/apiKeys.js";
+import type { ApiKeyAuth } from "../shared/auth/apiKeys.js";
 import { roleSchema, type Role } from "../shared/domain/documents.js";
-import { getServices } from "../shared/services.js";
+import { appDeps } from "../shared/wiring.js";
 
 // Operator CLI for API keys, e.g. the first administrator key of a partner after a deployment:
 //   npm run keys -- issue  --partner contoso --role administrator --name "Ops admin"
@@ -59,22 +58,22 @@ export function parseKeysArgs(argv: string[]): KeysCommand {
 }
 
 /** Runs one CLI command and returns what to print (JSON). */
-export async function runKeysCommand(argv: string[], containers: { partners: Container }, now = new Date()): Promise<unknown> {
-  return executeKeysCommand(parseKeysArgs(argv), containers, now);
+export async function runKeysCommand(argv: string[], keys: ApiKeyAuth, now = new Date()): Promise<unknown> {
+  return executeKeysCommand(parseKeysArgs(argv), keys, now);
 }
 
-export async function executeKeysCommand(cmd: KeysCommand, containers: { partners: Container }, now = new Date()): Promise<unknown> {
+export async function executeKeysCommand(cmd: KeysCommand, keys: ApiKeyAuth, now = new Date()): Promise<unknown> {
   const { partnerId } = cmd;
   switch (cmd.command) {
     case "issue": {
-      const issued = await issueApiKey(containers, { partnerId, role: cmd.role, name: cmd.name, createdBy: "cli" }, now);
+      const issued = await keys.issue({ partnerId, role: cmd.role, name: cmd.name, createdBy: "cli" }, now);
       // The key is shown once; only its hash is stored.
       return { partnerId, key: issued.key, ...issued.info };
     }
     case "list":
-      return { partnerId, keys: await listApiKeys(containers, partnerId) };
+      return { partnerId, keys: await keys.list(partnerId) };
     case "revoke": {
-      const revoked = await revokeApiKey(containers, partnerId, cmd.keyId, now);
+      const revoked = await keys.revoke(partnerId, cmd.keyId, now);
       if (!revoked) throw new UsageError(`partner ${partnerId} has no key ${cmd.keyId}`);
       return { partnerId, keyId: cmd.keyId, revoked: true };
     }
@@ -85,7 +84,7 @@ async function main(): Promise<void> {
   try {
     // Arguments first, so a typo is reported without needing any setting.
     const command = parseKeysArgs(process.argv.slice(2));
-    const result = await executeKeysCommand(command, getServices().clients.containers);
+    const result = await executeKeysCommand(command, appDeps().api.auth);
     process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
   } catch (err) {
     // parseArgs rejects unknown options with an ERR_PARSE_ARGS_* error whose message says which.

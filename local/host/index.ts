@@ -1,6 +1,6 @@
 import path from "node:path";
 import { format } from "node:util";
-import { resetServices } from "../../shared/services.js";
+import { resetServices } from "../../shared/wiring.js";
 import { createActivity } from "./activity.js";
 import { startBlobTrigger } from "./blobTrigger.js";
 import { applySettings, defaultHostJsonPath, readHostConfig } from "./config.js";

@@ -3,7 +3,7 @@ import { DefaultAzureCredential } from "@azure/identity";
 import { BlobServiceClient } from "@azure/storage-blob";
 import { QueueServiceClient } from "@azure/storage-queue";
 import { names, type Config } from "../config.js";
-import { cosmosContainers, type ContainerName } from "./cosmosLayout.js";
+import { cosmosContainers, type ContainerName } from "./cosmos/layout.js";
 
 // SDK clients, built once per process. Locally they use the emulators' keys and connection strings;
 // in Azure they authenticate with the app's managed identity (no keys in settings).

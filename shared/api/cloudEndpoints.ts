@@ -1,17 +1,14 @@
 import { z } from "zod";
+import { cloudEndpointsColumns, cloudEndpointsRowSchema, salesMotions, type CloudEndpointsRow } from "../domain/cloudEndpoints/index.js";
+import { guidSchema, yearMonthSchema } from "../domain/common.js";
 import { segments } from "../domain/datasets.js";
-import type { PartnerDoc } from "../domain/documents.js";
-import {
-  cloudEndpointsColumns,
-  cloudEndpointsRowSchema,
-  salesMotions,
-  type CloudEndpointsRow,
-  type ResultPointerDoc,
-} from "../domain/results.js";
+import type { RowFilter, RowQuery } from "../ports/results.js";
+import { pagingShape } from "./common.js";
+import { refreshStatusShape, resultStatusSchema } from "./refreshStatus.js";
 
 // Query strings of the Cloud Endpoints routes: the single source for validation and the OpenAPI document.
 
-const yearMonth = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, { error: "must be a month YYYY-MM" });
+const yearMonth = yearMonthSchema;
 
 /** Columns a list or export may be sorted by (a whitelist: only these reach ORDER BY). */
 export const sortableColumns = [
@@ -106,19 +103,7 @@ export const cloudEndpointsExportQuerySchema = z.strictObject(filterShape).super
 export const cloudEndpointsListQuerySchema = z
   .strictObject({
     ...filterShape,
-    pageSize: z.coerce
-      .number({ error: "must be a whole number" })
-      .int({ error: "must be a whole number" })
-      .min(1, { error: "must be at least 1" })
-      .max(maxPageSize, { error: `must be at most ${maxPageSize}` })
-      .default(defaultPageSize)
-      .meta({ description: `Rows per page (default ${defaultPageSize}, at most ${maxPageSize}).` }),
-    continuationToken: z
-      .string()
-      .min(1, { error: "must not be empty" })
-      .max(4096, { error: "is too long" })
-      .optional()
-      .meta({ description: "Opaque token from the previous page; valid only with the same filters, sort and result set." }),
+    ...pagingShape(maxPageSize, defaultPageSize),
   })
   .superRefine(checkRenewalRange);
 
@@ -129,17 +114,27 @@ export type CloudEndpointsFilter = CloudEndpointsExportQuery;
 /** Parameters that may be repeated or given as comma lists. */
 export const repeatableParameters = ["salesMotion", "segment"] as const;
 
-/** GET cloud-endpoints/summary takes no parameters. */
-export const emptyQuerySchema = z.strictObject({});
-
-const guidPattern = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
 export const tenantIdParamsSchema = z.strictObject({
-  tenantId: z
-    .string()
-    .regex(guidPattern, { error: "must be a GUID" })
-    .transform((v) => v.toLowerCase())
-    .meta({ description: "The customer tenant id (GUID)." }),
+  tenantId: guidSchema.meta({ description: "The customer tenant id (GUID)." }),
 });
+
+/** The list's filters and sort as a query on the tab's result rows (field names from the whitelists above). */
+export function cloudEndpointsRowQuery(filter: CloudEndpointsFilter): RowQuery {
+  const filters: RowFilter[] = [];
+  if (filter.salesMotion?.length) filters.push({ field: "salesMotion", op: "in", values: filter.salesMotion });
+  if (filter.segment?.length) filters.push({ field: "tenantSegment", op: "in", values: filter.segment });
+  if (filter.renewalPeriod !== undefined) filters.push({ field: "renewalPeriod", op: "eq", value: filter.renewalPeriod });
+  if (filter.renewalFrom !== undefined) filters.push({ field: "renewalPeriod", op: "gte", value: filter.renewalFrom });
+  if (filter.renewalTo !== undefined) filters.push({ field: "renewalPeriod", op: "lte", value: filter.renewalTo });
+  if (filter.incentiveEligible !== undefined) filters.push({ field: "incentiveEligible", op: "eq", value: filter.incentiveEligible });
+  // searchText is stored lower-case; the schema lower-cases the keyword.
+  if (filter.search) filters.push({ field: "searchText", op: "contains", value: filter.search });
+  return {
+    tab: "cloudEndpoints",
+    filters,
+    sort: { field: filter.sort, order: filter.order ?? defaultOrder(filter.sort), optional: optionalSortColumns.has(filter.sort), tieBreaker: "tenantName" },
+  };
+}
 
 // ---- response shapes (documented in OpenAPI; rows are the domain schema) --------------------------
 
@@ -151,43 +146,6 @@ export function toApiRow(doc: unknown, columns: "default" | "all"): Partial<Clou
   const row = cloudEndpointsRowSchema.parse(doc);
   if (columns === "all") return row;
   return Object.fromEntries(Object.entries(row).filter(([k]) => !hiddenKeys.has(k))) as Partial<CloudEndpointsRow>;
-}
-
-export const resultStatusSchema = z.enum(["ready", "notRefreshedYet"]).meta({
-  description: "notRefreshedYet: the partner's data has not been refreshed yet; lists are empty and figures zero.",
-});
-
-/** Whether the results lag behind the partner's data because refreshes fail (list and summary responses). */
-export const refreshStatusShape = {
-  stale: z.boolean().optional().meta({
-    description:
-      "true: your data is newer than these results and refreshing it has failed (see refreshFailure); the service " +
-      "keeps retrying. false otherwise. Absent when the refresh status could not be read.",
-  }),
-  refreshFailure: z
-    .object({
-      lastFailedAt: z.string().meta({ description: "When the latest refresh attempt failed (ISO 8601, UTC)." }),
-      reference: z.string().meta({ description: "Reference of the failed attempt, for support." }),
-    })
-    .optional()
-    .meta({ description: "Present when stale is true." }),
-};
-export type RefreshStatus = { stale: boolean; refreshFailure?: { lastFailedAt: string; reference: string } };
-
-/**
- * Stale when the partner's data is newer than what the current results were computed from and a refresh
- * failure is recorded. A data change still being refreshed normally is not stale, nor is a failure whose
- * data a later refresh covered.
- */
-export function refreshStatus(
-  partner: Pick<PartnerDoc, "dataVersion" | "refreshFailure"> | undefined,
-  pointer: Pick<ResultPointerDoc, "dataVersion"> | undefined,
-): RefreshStatus {
-  const dataVersion = partner?.dataVersion;
-  const newerData = dataVersion !== undefined && (pointer?.dataVersion === undefined || pointer.dataVersion < dataVersion);
-  const failure = partner?.refreshFailure;
-  if (!newerData || !failure) return { stale: false };
-  return { stale: true, refreshFailure: { lastFailedAt: failure.lastFailedAt, reference: failure.reference } };
 }
 
 export const cloudEndpointsListResponseSchema = z.object({

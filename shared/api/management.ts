@@ -1,27 +1,15 @@
 import { z } from "zod";
+import { apiKeyInfoSchema, apiKeyNameSchema } from "../auth/apiKeys.js";
+import { datasetNames } from "../domain/datasets.js";
 import { ingestionDocSchema, roles } from "../domain/documents.js";
-import { apiKeyNameSchema } from "../auth/apiKeys.js";
+import { pagingShape } from "./common.js";
 
 // Schemas of the ingestion, key and refresh routes: validation and OpenAPI from the same source.
 
 export const maxIngestionPageSize = 100;
 export const defaultIngestionPageSize = 20;
 
-export const ingestionsListQuerySchema = z.strictObject({
-  pageSize: z.coerce
-    .number({ error: "must be a whole number" })
-    .int({ error: "must be a whole number" })
-    .min(1, { error: "must be at least 1" })
-    .max(maxIngestionPageSize, { error: `must be at most ${maxIngestionPageSize}` })
-    .default(defaultIngestionPageSize)
-    .meta({ description: `Records per page (default ${defaultIngestionPageSize}, at most ${maxIngestionPageSize}).` }),
-  continuationToken: z
-    .string()
-    .min(1, { error: "must not be empty" })
-    .max(4096, { error: "is too long" })
-    .optional()
-    .meta({ description: "Opaque token from the previous page." }),
-});
+export const ingestionsListQuerySchema = z.strictObject(pagingShape(maxIngestionPageSize, defaultIngestionPageSize, "Records"));
 export type IngestionsListQuery = z.output<typeof ingestionsListQuerySchema>;
 
 export const ingestionIdParamsSchema = z.strictObject({
@@ -53,14 +41,7 @@ export const keyIdParamsSchema = z.strictObject({
   keyId: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, { error: "is not a key id" }).meta({ description: "The key id (from the key list)." }),
 });
 
-export const apiKeyInfoSchema = z.object({
-  keyId: z.string(),
-  name: z.string(),
-  role: z.enum(roles),
-  createdAt: z.string(),
-  createdBy: z.string().optional(),
-  revokedAt: z.string().optional(),
-});
+export { apiKeyInfoSchema };
 
 export const createdKeySchema = apiKeyInfoSchema.extend({
   key: z.string().meta({ description: "The API key. Shown only in this response: store it now." }),
@@ -72,6 +53,30 @@ export const refreshAcceptedSchema = z.object({
   status: z.literal("queued"),
   partnerId: z.string(),
   requestedAt: z.string(),
+});
+
+// A file name as it lands in drops/{partner}/{dataset}/: one path segment, no traversal, no control or
+// bidirectional characters, ending in .csv or .csv.gz.
+const fileNamePattern = /^(?!\.)[A-Za-z0-9][A-Za-z0-9 ._()-]{0,198}\.csv(\.gz)?$/i;
+
+export const uploadRequestSchema = z.strictObject({
+  dataset: z.enum(datasetNames, { error: `must be one of: ${datasetNames.join(", ")}` }).meta({ description: "The dataset folder the file goes into." }),
+  fileName: z
+    .string()
+    .regex(fileNamePattern, {
+      error: "must be a plain file name (letters, digits, spaces, dots, dashes, underscores, brackets) ending in .csv or .csv.gz, at most 200 characters",
+    })
+    .refine((name) => !name.includes(".."), { error: "must not contain .." })
+    .meta({ description: "The file name, e.g. usage_2026-11-01.csv; a date in it is the snapshot date." }),
+});
+export type UploadRequest = z.output<typeof uploadRequestSchema>;
+
+export const uploadResponseSchema = z.object({
+  uploadUrl: z.string().meta({ description: "Where to PUT the file: valid for this one blob, create-only, until expiresAt." }),
+  method: z.literal("PUT"),
+  headers: z.record(z.string(), z.string()).meta({ description: "Headers the PUT must send." }),
+  blobPath: z.string().meta({ description: "drops/{partnerId}/{dataset}/{fileName}" }),
+  expiresAt: z.string(),
 });
 
 export const healthResponseSchema = z.object({

@@ -1,17 +1,16 @@
 import { z } from "zod";
 import type { HttpMethod } from "@azure/functions";
-import type { Role } from "../domain/documents.js";
-import { cloudEndpointsRowSchema, cloudEndpointsSummarySchema } from "../domain/results.js";
+import { administratorRoles as administrators, readerRoles as readers, type Role } from "../auth/roles.js";
+import { cloudEndpointsRowSchema, cloudEndpointsSummarySchema } from "../domain/cloudEndpoints/index.js";
 import {
   cloudEndpointsExportQuerySchema,
   cloudEndpointsListQuerySchema,
   cloudEndpointsListResponseSchema,
-  emptyQuerySchema,
-  refreshStatusShape,
   repeatableParameters,
-  resultStatusSchema,
   tenantIdParamsSchema,
 } from "./cloudEndpoints.js";
+import { emptyQuerySchema } from "./common.js";
+import { refreshStatusShape, resultStatusSchema } from "./refreshStatus.js";
 import {
   createKeyBodySchema,
   createdKeySchema,
@@ -23,6 +22,8 @@ import {
   keyIdParamsSchema,
   keysListResponseSchema,
   refreshAcceptedSchema,
+  uploadRequestSchema,
+  uploadResponseSchema,
 } from "./management.js";
 
 // Every HTTP route in one table: the functions register from it and the OpenAPI document is built
@@ -43,9 +44,6 @@ export interface RouteSpec {
   body?: z.ZodType;
   responses: Record<number, { description: string; schema?: z.ZodType; contentType?: string }>;
 }
-
-const readers: readonly Role[] = ["reportViewer", "executiveReportViewer", "administrator"];
-const administrators: readonly Role[] = ["administrator"];
 
 export const cloudEndpointsSummaryResponseSchema = cloudEndpointsSummarySchema.extend({
   status: resultStatusSchema,
@@ -137,6 +135,20 @@ export const routes = {
     responses: {
       200: { description: "The ingestion record.", schema: ingestionSchema },
       404: { description: "No ingestion with this id for the partner." },
+    },
+  },
+  createUpload: {
+    name: "createUpload",
+    method: "POST",
+    route: "uploads",
+    summary:
+      "An upload URL for one file into the caller's drops folder: create-only, valid for one blob, expiring in minutes. PUT the file to it; it is ingested within seconds (see ingestions). Administrators only: a drop changes what everyone sees.",
+    roles: administrators,
+    query: emptyQuerySchema,
+    body: uploadRequestSchema,
+    responses: {
+      201: { description: "The upload URL and how to use it.", schema: uploadResponseSchema },
+      409: { description: "A file of that name is still waiting to be ingested; wait for it or use another name." },
     },
   },
   refresh: {

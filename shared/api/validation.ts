@@ -1,20 +1,20 @@
 import type { HttpRequest } from "@azure/functions";
 import type { z } from "zod";
-import { ApiError } from "../http.js";
+import { DomainError, InvalidRequestError } from "../errors.js";
 
 // Turns query strings, path parameters and JSON bodies into typed values with the zod schemas
 // of this folder; the first problem becomes a 400 naming the field.
 
 type Issue = z.core.$ZodIssue;
 
-function issueToError(issue: Issue, fallbackField: string): ApiError {
+function issueToError(issue: Issue, fallbackField: string): InvalidRequestError {
   if (issue.code === "unrecognized_keys") {
     const field = [...issue.path.map(String), issue.keys[0]].join(".");
-    return new ApiError("invalid_request", `${field} is not a known parameter.`, field);
+    return new InvalidRequestError(`${field} is not a known parameter.`, field);
   }
   // Parameters and bodies are flat: name the parameter, not an index inside it.
   const field = issue.path.length > 0 ? String(issue.path[0]) : fallbackField;
-  return new ApiError("invalid_request", `${field}: ${issue.message}`, field);
+  return new InvalidRequestError(`${field}: ${issue.message}`, field);
 }
 
 export function parseOrThrow<T extends z.ZodType>(schema: T, input: unknown, fallbackField: string): z.output<T> {
@@ -34,7 +34,7 @@ export function queryToInput(query: URLSearchParams, repeatable: readonly string
     if (repeatable.includes(key)) {
       input[key] = values.flatMap((v) => v.split(",")).map((v) => v.trim()).filter((v) => v !== "");
     } else if (values.length > 1) {
-      throw new ApiError("invalid_request", `${key} must be given once.`, key);
+      throw new InvalidRequestError(`${key} must be given once.`, key);
     } else {
       input[key] = values[0];
     }
@@ -50,7 +50,7 @@ export const maxJsonBodyBytes = 64 * 1024;
 
 /** Reads at most maxBytes of the body, so an oversized upload is refused without being held in memory. */
 async function readBodyCapped(request: HttpRequest, maxBytes: number): Promise<Uint8Array> {
-  const tooLarge = () => new ApiError("payload_too_large", `body must be at most ${maxBytes} bytes.`, "body");
+  const tooLarge = () => new DomainError("payload_too_large", `body must be at most ${maxBytes} bytes.`, "body");
   const declared = Number(request.headers.get("content-length") ?? "");
   if (Number.isFinite(declared) && declared > maxBytes) throw tooLarge();
   if (!request.body) return new Uint8Array();
@@ -77,17 +77,17 @@ async function readBodyCapped(request: HttpRequest, maxBytes: number): Promise<U
 export async function parseJsonBody<T extends z.ZodType>(schema: T, request: HttpRequest, maxBytes = maxJsonBodyBytes): Promise<z.output<T>> {
   const contentType = (request.headers.get("content-type") ?? "").split(";")[0].trim().toLowerCase();
   if (contentType !== "application/json") {
-    throw new ApiError("unsupported_media_type", "content-type must be application/json.", "content-type");
+    throw new DomainError("unsupported_media_type", "content-type must be application/json.", "content-type");
   }
   const bytes = await readBodyCapped(request, maxBytes);
   let json: unknown;
   try {
     json = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes));
   } catch {
-    throw new ApiError("invalid_request", "body must be a JSON object.", "body");
+    throw new InvalidRequestError("body must be a JSON object.", "body");
   }
   if (typeof json !== "object" || json === null || Array.isArray(json)) {
-    throw new ApiError("invalid_request", "body must be a JSON object.", "body");
+    throw new InvalidRequestError("body must be a JSON object.", "body");
   }
   return parseOrThrow(schema, json, "body");
 }

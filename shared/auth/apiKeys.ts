@@ -1,229 +1,248 @@
-import type { Container } from "@azure/cosmos";
-import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import { z } from "zod";
-import type { ContainerName } from "../adapters/cosmosLayout.js";
 import { apiKeyDocSchema, partnerIdSchema, type ApiKeyDoc, type Role } from "../domain/documents.js";
-import type { Caller } from "../http.js";
+import { TooManyRequestsError } from "../errors.js";
+import type { ApiKeyStore } from "../ports/keys.js";
+import type { Caller } from "./roles.js";
 
-// API keys: "poi_{partnerId}_{secret}", the secret 32 random bytes in base64url.
-// Only SHA-256(secret) is stored, as the document id "key:{hex}" in the partner's partition of
-// the partners container, so authenticating is one point read in the right partition.
+// API keys: "poi_{partnerId}_{secret}", the secret 32 random bytes in base64url. Only SHA-256(secret) is
+// stored (document id "key:{hex}" in the partner's partition of the partners container).
 //
-// Caching: a successful lookup is cached for 30 s per process. Revoking through this module
-// clears the entry at once in this process; other instances honour a revocation within 30 s.
-
-type Containers = Pick<Record<ContainerName, Container>, "partners">;
+// Cheap to attack, not to run: a malformed key costs no read at all; the first key seen for a partner loads
+// that partner's key hashes once (one query) and every other key for it is checked in memory for 30 s, so a
+// flood of unknown keys costs no database read per request after the first for the same partner id (partners
+// that have no keys are remembered too, in a bounded cache). Concurrent first lookups share one read.
+// Revoking through this module forgets the partner's keys at once in this process; other instances honour a
+// revocation within 30 s. Each key has a request budget per instance; past it, 429 with Retry-After.
 
 export const apiKeyPrefix = "poi";
 const secretBytes = 32;
 const keyPattern = /^poi_([a-z0-9][a-z0-9-]{1,61}[a-z0-9])_([A-Za-z0-9_-]{43})$/;
 export const authCacheTtlMs = 30_000;
+const maxCachedPartners = 10_000;
+const maxBudgets = 50_000;
 
-export type AuthFailureReason = "missing" | "malformed" | "unknown" | "revoked";
+export type AuthFailureReason = "missing" | "malformed" | "not_bearer" | "unknown" | "revoked";
 
 /** Any authentication failure. `reason` is for logs only; callers all see the same message. */
 export class AuthenticationError extends Error {
   readonly code = "unauthorized";
-  constructor(readonly reason: AuthFailureReason) {
+  constructor(
+    readonly reason: AuthFailureReason,
+    /** The partner id the key named, when it had a well-formed one (for aggregated logs). */
+    readonly partnerId?: string,
+  ) {
     super("A valid API key is required.");
     this.name = "AuthenticationError";
-  }
-}
-
-export class ApiKeyStoreError extends Error {
-  readonly code = "unavailable";
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = "ApiKeyStoreError";
   }
 }
 
 export const apiKeyNameSchema = z.string().trim().min(1, "must not be empty").max(100, "must be at most 100 characters");
 
 /** What listing shows: never the hash, never the secret. */
-export interface ApiKeyInfo {
+export const apiKeyInfoSchema = apiKeyDocSchema.pick({ keyId: true, name: true, role: true, createdAt: true, createdBy: true, revokedAt: true });
+export type ApiKeyInfo = z.infer<typeof apiKeyInfoSchema>;
+
+export interface IssuedKey {
+  key: string;
   keyId: string;
-  name: string;
-  role: Role;
-  createdAt: string;
-  createdBy?: string;
-  revokedAt?: string;
+  info: ApiKeyInfo;
+}
+
+export interface ApiKeyAuth {
+  /** The caller of an API key; throws AuthenticationError (401) or TooManyRequestsError (429). */
+  authenticate(key: string | undefined, now?: number): Promise<Caller>;
+  issue(input: { partnerId: string; role: Role; name: string; createdBy?: string }, now?: Date): Promise<IssuedKey>;
+  /** The partner's keys, newest first. */
+  list(partnerId: string): Promise<ApiKeyInfo[]>;
+  /** False when the partner has no such key (another partner's key included). */
+  revoke(partnerId: string, keyId: string, now?: Date): Promise<boolean>;
+  /** Forgets cached keys (tests; hosts that reuse a process). */
+  forget(): void;
+}
+
+export interface ApiKeyAuthOptions {
+  /** Requests per minute one key may make to this instance. */
+  requestsPerMinute?: number;
+  cacheTtlMs?: number;
+}
+
+interface PartnerKeys {
+  byHash: Map<string, ApiKeyDoc>;
+  expiresAt: number;
 }
 
 function hashSecret(secret: string): string {
   return createHash("sha256").update(secret, "utf8").digest("hex");
 }
 
-function docIdFor(hash: string): string {
-  return `key:${hash}`;
-}
-
-interface CacheEntry {
-  caller: Caller;
-  docId: string;
-  expiresAt: number;
-}
-
-// Per partners container (one per process in practice; tests may run several emulators).
-const caches = new WeakMap<Container, Map<string, CacheEntry>>();
-
-function cacheFor(containers: Containers): Map<string, CacheEntry> {
-  let cache = caches.get(containers.partners);
-  if (!cache) {
-    cache = new Map();
-    caches.set(containers.partners, cache);
-  }
-  return cache;
-}
-
-function wrapStoreError(action: string, err: unknown): ApiKeyStoreError {
-  return new ApiKeyStoreError(`Could not ${action} API keys`, { cause: err });
-}
-
-export async function issueApiKey(
-  containers: Containers,
-  input: { partnerId: string; role: Role; name: string; createdBy?: string },
-  now: Date = new Date(),
-): Promise<{ key: string; keyId: string; info: ApiKeyInfo }> {
-  const partnerId = partnerIdSchema.parse(input.partnerId);
-  const name = apiKeyNameSchema.parse(input.name);
-  const secret = randomBytes(secretBytes).toString("base64url");
-  const key = `${apiKeyPrefix}_${partnerId}_${secret}`;
-  const hash = hashSecret(secret);
-  // A public handle for listing and revoking, unrelated to the secret.
-  const keyId = `k_${randomBytes(9).toString("base64url")}`;
-  const doc: ApiKeyDoc = apiKeyDocSchema.parse({
-    id: docIdFor(hash),
-    partnerId,
-    type: "apiKey",
-    keyId,
-    role: input.role,
-    name,
-    createdAt: now.toISOString(),
-    ...(input.createdBy ? { createdBy: input.createdBy } : {}),
-  });
-  try {
-    await containers.partners.items.create(doc);
-  } catch (err) {
-    throw wrapStoreError("store", err);
-  }
-  return { key, keyId, info: toInfo(doc) };
-}
+const docIdFor = (hash: string) => `key:${hash}`;
 
 function toInfo(doc: ApiKeyDoc): ApiKeyInfo {
+  return apiKeyInfoSchema.parse(doc);
+}
+
+export function createApiKeyAuth(store: ApiKeyStore, options: ApiKeyAuthOptions = {}): ApiKeyAuth {
+  const ttl = options.cacheTtlMs ?? authCacheTtlMs;
+  const perMinute = options.requestsPerMinute ?? 600;
+  const cache = new Map<string, PartnerKeys>();
+  const loading = new Map<string, Promise<PartnerKeys>>();
+  const budgets = new Map<string, { tokens: number; at: number }>();
+
+  async function keysOf(partnerId: string, now: number): Promise<PartnerKeys> {
+    const cached = cache.get(partnerId);
+    if (cached && cached.expiresAt > now) return cached;
+    let pending = loading.get(partnerId);
+    if (!pending) {
+      pending = store
+        .listForPartner(partnerId)
+        .then((docs) => {
+          const entry = { byHash: new Map(docs.map((d) => [d.id, d])), expiresAt: Date.now() + ttl };
+          cache.delete(partnerId);
+          cache.set(partnerId, entry);
+          // Bounded: the oldest entries go first (a flood of made-up partner ids cannot grow it without end).
+          while (cache.size > maxCachedPartners) cache.delete(cache.keys().next().value!);
+          return entry;
+        })
+        .finally(() => loading.delete(partnerId));
+      loading.set(partnerId, pending);
+    }
+    return pending;
+  }
+
+  function spend(keyId: string, now: number): void {
+    const ratePerMs = perMinute / 60_000;
+    const bucket = budgets.get(keyId) ?? { tokens: perMinute, at: now };
+    bucket.tokens = Math.min(perMinute, bucket.tokens + (now - bucket.at) * ratePerMs);
+    bucket.at = now;
+    if (bucket.tokens < 1) {
+      throw new TooManyRequestsError(Math.max(1, Math.ceil((1 - bucket.tokens) / ratePerMs / 1000)));
+    }
+    bucket.tokens -= 1;
+    budgets.delete(keyId);
+    budgets.set(keyId, bucket);
+    while (budgets.size > maxBudgets) budgets.delete(budgets.keys().next().value!);
+  }
+
   return {
-    keyId: doc.keyId,
-    name: doc.name,
-    role: doc.role,
-    createdAt: doc.createdAt,
-    ...(doc.createdBy ? { createdBy: doc.createdBy } : {}),
-    ...(doc.revokedAt ? { revokedAt: doc.revokedAt } : {}),
+    async authenticate(key, now = Date.now()) {
+      if (!key) throw new AuthenticationError("missing");
+      const match = keyPattern.exec(key.trim());
+      if (!match) throw new AuthenticationError("malformed");
+      const [, partnerId, secret] = match;
+      const doc = (await keysOf(partnerId, now)).byHash.get(docIdFor(hashSecret(secret)));
+      if (!doc || doc.partnerId !== partnerId) throw new AuthenticationError("unknown", partnerId);
+      if (doc.revokedAt) throw new AuthenticationError("revoked", partnerId);
+      spend(doc.keyId, now);
+      return { partnerId, role: doc.role, keyId: doc.keyId };
+    },
+
+    async issue(input, now = new Date()) {
+      const partnerId = partnerIdSchema.parse(input.partnerId);
+      const name = apiKeyNameSchema.parse(input.name);
+      const secret = randomBytes(secretBytes).toString("base64url");
+      const key = `${apiKeyPrefix}_${partnerId}_${secret}`;
+      // A public handle for listing and revoking, unrelated to the secret.
+      const keyId = `k_${randomBytes(9).toString("base64url")}`;
+      const doc = apiKeyDocSchema.parse({
+        id: docIdFor(hashSecret(secret)),
+        partnerId,
+        type: "apiKey",
+        keyId,
+        role: input.role,
+        name,
+        createdAt: now.toISOString(),
+        ...(input.createdBy ? { createdBy: input.createdBy } : {}),
+      });
+      await store.create(doc);
+      cache.delete(partnerId);
+      return { key, keyId, info: toInfo(doc) };
+    },
+
+    async list(partnerId) {
+      const docs = await store.listForPartner(partnerId);
+      return docs.map(toInfo).sort((a, b) => b.createdAt.localeCompare(a.createdAt));
+    },
+
+    async revoke(partnerId, keyId, now = new Date()) {
+      const doc = (await store.listForPartner(partnerId)).find((d) => d.keyId === keyId);
+      if (!doc) return false;
+      // Forget this partner's cached keys in this process before anything else.
+      cache.delete(partnerId);
+      if (!doc.revokedAt) await store.revoke(partnerId, doc.id, now.toISOString());
+      cache.delete(partnerId);
+      return true;
+    },
+
+    forget() {
+      cache.clear();
+      budgets.clear();
+    },
   };
 }
 
-async function findKeyDoc(containers: Containers, partnerId: string, keyId: string): Promise<ApiKeyDoc | undefined> {
-  try {
-    const { resources } = await containers.partners.items
-      .query(
-        {
-          // partnerId in the filter too: the query must never leave the caller's partition.
-          query: "SELECT * FROM c WHERE c.partnerId = @partnerId AND c.type = 'apiKey' AND c.keyId = @keyId",
-          parameters: [
-            { name: "@partnerId", value: partnerId },
-            { name: "@keyId", value: keyId },
-          ],
-        },
-        { partitionKey: partnerId },
-      )
-      .fetchAll();
-    const doc = resources.find((r) => r.partnerId === partnerId);
-    return doc ? apiKeyDocSchema.parse(doc) : undefined;
-  } catch (err) {
-    throw wrapStoreError("read", err);
+/**
+ * Rejected keys are logged as counts per partner and window, not one line per request (a flood of bad keys
+ * would otherwise write a line each, which costs money in Application Insights). The first rejection for a
+ * partner in a window is logged at once; the window's count when the next window starts.
+ */
+export function createRejectionLog(windowMs = 60_000) {
+  // Bounded: a flood of made-up partner ids is logged as a few lines, whatever its size.
+  const maxImmediate = 10;
+  const maxPartnersListed = 20;
+  const maxPartnersCounted = 10_000;
+  let windowStart = 0;
+  let immediate = 0;
+  let others = 0;
+  let counts = new Map<string, Map<AuthFailureReason, number>>();
+  function summary(): string | undefined {
+    if (counts.size === 0 && others === 0) return undefined;
+    const parts = [...counts].slice(0, maxPartnersListed).map(([partner, reasons]) => {
+      const total = [...reasons.values()].reduce((a, b) => a + b, 0);
+      return `${partner}: ${total} (${[...reasons].map(([r, n]) => `${r} ${n}`).join(", ")})`;
+    });
+    const more = counts.size - parts.length;
+    return (
+      `Rejected API keys in the last ${Math.round(windowMs / 1000)} s: ${parts.join("; ")}` +
+      (more > 0 ? `; and ${more} more partner id(s)` : "") +
+      (others > 0 ? `; ${others} more for partner ids beyond the first ${maxPartnersCounted}` : "")
+    );
   }
-}
-
-/** Revokes a key of this partner. Returns false when the partner has no such key (another partner's key included). */
-export async function revokeApiKey(
-  containers: Containers,
-  partnerId: string,
-  keyId: string,
-  now: Date = new Date(),
-): Promise<boolean> {
-  const doc = await findKeyDoc(containers, partnerId, keyId);
-  if (!doc) return false;
-  // Drop any cached authentication for this key in this process before anything else.
-  for (const [k, entry] of cacheFor(containers)) if (entry.docId === doc.id) cacheFor(containers).delete(k);
-  if (doc.revokedAt) return true;
-  try {
-    await containers.partners.item(doc.id, partnerId).patch([{ op: "set", path: "/revokedAt", value: now.toISOString() }]);
-  } catch (err) {
-    throw wrapStoreError("revoke", err);
-  }
-  return true;
-}
-
-/** The partner's keys, newest first, without hashes or secrets. */
-export async function listApiKeys(containers: Containers, partnerId: string): Promise<ApiKeyInfo[]> {
-  try {
-    const { resources } = await containers.partners.items
-      .query(
-        {
-          query: "SELECT * FROM c WHERE c.partnerId = @partnerId AND c.type = 'apiKey'",
-          parameters: [{ name: "@partnerId", value: partnerId }],
-        },
-        { partitionKey: partnerId },
-      )
-      .fetchAll();
-    return resources
-      .filter((r) => r.partnerId === partnerId)
-      .map((r) => toInfo(apiKeyDocSchema.parse(r)))
-      .sort((a, b) => b.createdAt.localeCompare(a.createdAt));
-  } catch (err) {
-    throw wrapStoreError("list", err);
-  }
-}
-
-/** Resolves the caller of an API key, or throws AuthenticationError (missing, malformed, unknown or revoked). */
-export async function authenticate(
-  containers: Containers,
-  headerValue: string | null | undefined,
-  now: number = Date.now(),
-): Promise<Caller> {
-  if (!headerValue) throw new AuthenticationError("missing");
-  const match = keyPattern.exec(headerValue.trim());
-  if (!match) throw new AuthenticationError("malformed");
-  const [, partnerId, secret] = match;
-  const hash = hashSecret(secret);
-  const cacheKey = `${partnerId}:${hash}`;
-  const cache = cacheFor(containers);
-  const cached = cache.get(cacheKey);
-  if (cached && cached.expiresAt > now) return cached.caller;
-  if (cached) cache.delete(cacheKey);
-
-  let resource: unknown;
-  try {
-    ({ resource } = await containers.partners.item(docIdFor(hash), partnerId).read());
-  } catch (err) {
-    if ((err as { code?: unknown }).code === 404) throw new AuthenticationError("unknown");
-    throw wrapStoreError("read", err);
-  }
-  const parsed = apiKeyDocSchema.safeParse(resource);
-  if (!parsed.success) throw new AuthenticationError("unknown");
-  const doc = parsed.data;
-  // The point read already matched the hash; compare again in constant time so a wrong document can never pass.
-  const expected = Buffer.from(docIdFor(hash));
-  const actual = Buffer.from(doc.id);
-  if (expected.length !== actual.length || !timingSafeEqual(expected, actual) || doc.partnerId !== partnerId) {
-    throw new AuthenticationError("unknown");
-  }
-  if (doc.revokedAt) throw new AuthenticationError("revoked");
-  const caller: Caller = { partnerId, role: doc.role, keyId: doc.keyId };
-  cache.set(cacheKey, { caller, docId: doc.id, expiresAt: now + authCacheTtlMs });
-  return caller;
-}
-
-/** For tests and hosts that reuse a process: forget cached authentications. */
-export function clearAuthCache(containers: Containers): void {
-  cacheFor(containers).clear();
+  return {
+    /** Counts one rejection; returns the lines to log now (none for most requests in a flood). */
+    record(partnerId: string | undefined, reason: AuthFailureReason, now = Date.now()): string[] {
+      const lines: string[] = [];
+      if (now - windowStart >= windowMs) {
+        const previous = summary();
+        if (previous) lines.push(previous);
+        counts = new Map();
+        windowStart = now;
+        immediate = 0;
+        others = 0;
+      }
+      const partner = partnerId ?? "(no partner)";
+      let reasons = counts.get(partner);
+      if (!reasons) {
+        if (counts.size >= maxPartnersCounted) {
+          others++;
+          return lines;
+        }
+        counts.set(partner, (reasons = new Map()));
+        if (immediate++ < maxImmediate) {
+          lines.push(`Rejected API key (${reason}) for ${partner}; further rejections in this window are counted, not logged one by one`);
+        }
+      }
+      reasons.set(reason, (reasons.get(reason) ?? 0) + 1);
+      return lines;
+    },
+    /** The current window's counts, if any (logged when the host stops or the window closes). */
+    flush(): string | undefined {
+      const line = summary();
+      counts = new Map();
+      windowStart = 0;
+      immediate = 0;
+      others = 0;
+      return line;
+    },
+  };
 }

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { guidSchema, yearMonthSchema } from "./common.js";
 
 // The CSV datasets a partner drops (PRODUCT.md section 1). Column names are matched
 // case-insensitively by the ingest code; these schemas validate one parsed row each.
@@ -7,11 +8,7 @@ export const datasetNames = ["tenants", "subscriptions", "usage", "incentives"] 
 export const datasetNameSchema = z.enum(datasetNames);
 export type DatasetName = z.infer<typeof datasetNameSchema>;
 
-const guid = z
-  .string()
-  .trim()
-  .regex(/^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/, "must be a GUID")
-  .transform((s) => s.toLowerCase());
+const guid = z.string().trim().pipe(guidSchema);
 /** An optional column: an empty cell is absent; anything else must satisfy `inner`. */
 function blankable<T extends z.ZodType<unknown, string>>(inner: T) {
   return z
@@ -23,7 +20,7 @@ function blankable<T extends z.ZodType<unknown, string>>(inner: T) {
 }
 
 const optionalText = blankable(z.string());
-const yearMonth = z.string().trim().regex(/^\d{4}-(0[1-9]|1[0-2])$/, "must be a month YYYY-MM");
+const yearMonth = z.string().trim().pipe(yearMonthSchema);
 const optionalYearMonth = blankable(yearMonth);
 const isoDate = z
   .string()

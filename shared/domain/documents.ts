@@ -64,14 +64,17 @@ export const apiKeyDocSchema = z.object({
 });
 export type ApiKeyDoc = z.infer<typeof apiKeyDocSchema>;
 
-// ---- partnerData container: one document per tenant per dataset ---------------------
+// ---- partnerData container: the staged rows of each ingestion -------------------------------
+// Every document belongs to exactly one ingestion (id "{type}:{ingestionId}:{tenantId}") and holds that
+// drop's rows of one tenant. Nothing is merged across drops: which ingestions are visible is decided when
+// reading, from the committed (loaded) ingestion records (shared/ingest/liveSet.ts), so a drop that fails or
+// is still loading is never seen, and a newer drop replaces a snapshot whole.
+
+const stagedBase = { ...base, tenantId: z.string(), ingestionId: z.string(), asOf: z.string() };
 
 export const tenantDocSchema = z.object({
-  ...base,
+  ...stagedBase,
   type: z.literal("tenant"),
-  tenantId: z.string(),
-  asOf: z.string(),
-  ingestionId: z.string(),
   tenantName: z.string(),
   domain: z.string().optional(),
   countryRegion: z.string().optional(),
@@ -106,42 +109,30 @@ export const subscriptionItemSchema = z.object({
 });
 export type SubscriptionItem = z.infer<typeof subscriptionItemSchema>;
 
-/** id "subscriptions:{tenantId}": the tenant's licence snapshots, newest first (kept for the models). */
+/** One tenant's licences in one subscriptions snapshot (the history is one document per snapshot). */
 export const subscriptionsDocSchema = z.object({
-  ...base,
+  ...stagedBase,
   type: z.literal("subscriptions"),
-  tenantId: z.string(),
-  snapshots: z.array(
-    z.object({ asOf: z.string(), ingestionId: z.string(), items: z.array(subscriptionItemSchema) }),
-  ),
+  items: z.array(subscriptionItemSchema),
 });
 export type SubscriptionsDoc = z.infer<typeof subscriptionsDocSchema>;
 
 export const workloadUsageSchema = z.object({ assignedUsers: z.number(), activeUsers: z.number() });
+export const monthUsageSchema = z.record(z.string(), workloadUsageSchema);
 
-/** id "usage:{tenantId}": months (YYYY-MM) → workload → usage; a drop replaces the months it carries. */
+/** One tenant's usage months (YYYY-MM) → workload → usage, as one usage drop gave them. */
 export const usageDocSchema = z.object({
-  ...base,
+  ...stagedBase,
   type: z.literal("usage"),
-  tenantId: z.string(),
-  months: z.record(z.string(), z.record(z.string(), workloadUsageSchema)),
-  /** Which ingestion last wrote each month, so rows of one file merge and a new file replaces. */
-  monthIngestion: z.record(z.string(), z.string()),
-  /**
-   * The latest month of `months`, copied by ingest so a refresh reads a few numbers, not every month.
-   * Absent on documents written before it existed (readers then use `months`).
-   */
-  latest: z.object({ month: z.string(), workloads: z.record(z.string(), workloadUsageSchema) }).optional(),
+  months: z.record(z.string(), monthUsageSchema),
+  /** The newest month of `months`, copied so a refresh that needs only it reads a few numbers, not the year. */
+  latest: z.object({ month: z.string(), workloads: monthUsageSchema }).optional(),
 });
 export type UsageDoc = z.infer<typeof usageDocSchema>;
 
-/** id "incentives:{tenantId}". */
 export const incentivesDocSchema = z.object({
-  ...base,
+  ...stagedBase,
   type: z.literal("incentives"),
-  tenantId: z.string(),
-  asOf: z.string(),
-  ingestionId: z.string(),
   engagements: z.array(
     z.object({ engagement: z.string(), workloads: z.array(z.string()), potentialEarnings: z.number() }),
   ),
@@ -159,7 +150,10 @@ export const rowErrorSchema = z.object({
 });
 export type RowError = z.infer<typeof rowErrorSchema>;
 
-/** id = deterministic from blob path + ETag, so a redelivered blob version maps to the same record. */
+/**
+ * id = deterministic from blob path + ETag, so a redelivered blob version maps to the same record.
+ * status "loaded" is the commit: only then do the drop's staged rows become visible to a refresh.
+ */
 export const ingestionDocSchema = z.object({
   ...base,
   type: z.literal("ingestion"),
@@ -179,5 +173,11 @@ export const ingestionDocSchema = z.object({
   reason: z.string().optional(),
   /** Where the original blob now lives ("processed/..." or "rejected/..."). */
   archivedTo: z.string().optional(),
+  /** When the blob version was written (its Last-Modified): versions apply in this order, not in the order they finish. */
+  writtenAt: z.string().optional(),
+  /** Usage drops: the months (YYYY-MM) the file carries; each replaces that month whole. */
+  months: z.array(z.string()).optional(),
+  /** How many deliveries have worked on it; past the limit it ends failed instead of being retried forever. */
+  attempts: z.number().int().optional(),
 });
 export type IngestionDoc = z.infer<typeof ingestionDocSchema>;

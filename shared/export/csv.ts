@@ -1,5 +1,5 @@
 import { ReadableStream } from "node:stream/web";
-import { cloudEndpointsColumns, type CloudEndpointsRow } from "../domain/results.js";
+import { cloudEndpointsColumns, type CloudEndpointsRow } from "../domain/cloudEndpoints/index.js";
 
 // CSV that opens cleanly in Excel: UTF-8 BOM, RFC 4180 quoting, CRLF line ends, and text cells
 // neutralised against formula injection. Decisions:

@@ -1,47 +1,65 @@
 import { randomUUID } from "node:crypto";
 import { createGunzip } from "node:zlib";
-import type { RefreshQueue } from "../adapters/refreshQueue.js";
 import type { DatasetName } from "../domain/datasets.js";
 import type { RowError } from "../domain/documents.js";
+import { describeError } from "../errors.js";
 import type {
   ArchiveTarget,
-  DropArchive,
+  DropStore,
   IngestionRecord,
   IngestionStore,
-  PartnerDataStore,
-  PartnerStore,
+  StagingStore,
   StoredIngestion,
 } from "../ports/ingest.js";
+import type { PartnerRegistry } from "../ports/partners.js";
+import type { RefreshQueue } from "../ports/refreshQueue.js";
 import { CsvError, detached, parseCsvBatches } from "./csv.js";
-import { datasetWriters, type DocByDataset, type IngestionContext } from "./documents.js";
+import { datasetWriters, stagedDocId, type DocByDataset, type IngestionContext } from "./documents.js";
 import { checkDrop, formatBytes, ingestionIdFor, normaliseEtag, parseDropPath, type DropPath } from "./dropFile.js";
 import { createRowValidator, matchHeader, type DatasetHeader, type RowsByDataset } from "./rows.js";
 
-// The ingest use case: one dropped blob version → validated rows merged into per-tenant documents,
-// an ingestion record, the blob archived, the partner marked changed and its refresh queued.
+// The ingest use case: one dropped blob version → its rows staged under its ingestion id → committed whole.
+//
+// All or nothing: rows are written as staged documents that no refresh reads until the ingestion record says
+// "loaded" (one conditional write, the commit). A drop that fails, is rejected, crashes or is poisoned never
+// becomes visible; its staged rows are removed later. After the commit: the partner is marked changed, its
+// refresh queued, and the drop removed (it is archived in processed/ before the commit, rejected/ on failure).
+//
+// Nothing stranded: a delivery holds a lease on the record (renewed while it works); a delivery that finds the
+// lease run out takes the work over, and the sweep (sweepDrops.ts) redelivers drops nobody finished. After
+// `maxAttempts` deliveries a drop ends failed with its reason instead of being retried forever.
+
+export interface IngestLimits {
+  maxBytes: number;
+  maxErrorsKept: number;
+  /** A delivery that has not renewed its lease for this long is presumed dead and taken over. */
+  leaseMs: number;
+  /** Deliveries of one drop before it ends failed. */
+  maxAttempts: number;
+}
 
 export interface IngestDeps {
-  limits: { maxBytes: number; maxErrorsKept: number };
+  limits: IngestLimits;
   ingestions: IngestionStore;
-  partnerData: PartnerDataStore;
-  archive: DropArchive;
-  partners: PartnerStore;
+  staging: StagingStore;
+  drops: DropStore;
+  partners: Pick<PartnerRegistry, "recordDatasetLoad">;
   refreshQueue: RefreshQueue;
   clock?: () => Date;
   log?: (message: string) => void;
   /** Rows are grouped by tenant and written when the buffer holds this many tenants or rows. */
   batching?: { maxTenants: number; maxRows: number };
-  /** A claim without a heartbeat for this long is taken over (an instance died mid-ingest). */
-  staleAfterMs?: number;
 }
 
 export interface DroppedBlob {
   /** "drops/{partnerId}/{dataset}/{fileName}" (or without the container). */
   blobPath: string;
-  content: Uint8Array;
+  /** The blob's bytes; absent when it was too large to hand over (then `sizeBytes` says how large). */
+  content?: Uint8Array;
   etag: string;
-  /** When the blob landed (its Last-Modified); the snapshot date falls back to this day. */
-  receivedAt?: Date;
+  /** When this version was written (its Last-Modified): versions apply in this order. */
+  writtenAt?: Date;
+  sizeBytes?: number;
 }
 
 export type IngestOutcome =
@@ -51,12 +69,10 @@ export type IngestOutcome =
 // maxRows allows ~200 tenants of a year of usage (96 rows each) per batch: two bulk chunks, written while the
 // next batch is parsed. Small batches keep the buffered rows short-lived (the collector frees them cheaply).
 const defaultBatching = { maxTenants: 200, maxRows: 20_000 };
-const defaultStaleAfterMs = 10 * 60 * 1000;
-const heartbeatEveryMs = 5_000;
 const chunkBytes = 64 * 1024;
 const maxWriteRaces = 10;
 
-/** A defect of the whole file: it is rejected with this reason and nothing of it is stored. */
+/** A defect of the whole file: it is rejected with this reason and nothing of it becomes visible. */
 class FileRejected extends Error {}
 
 /** Another delivery took this ingestion over; this one stops without touching anything more. */
@@ -67,7 +83,7 @@ export async function ingestDrop(deps: IngestDeps, blob: DroppedBlob): Promise<I
   const log = deps.log ?? (() => {});
   const path = parseDropPath(blob.blobPath);
   if (!path) {
-    // The trigger's path pattern makes this unreachable; say so rather than guess a partner.
+    // The trigger's path pattern makes this unreachable; the sweep moves such blobs aside.
     log(`ingest: ignoring ${blob.blobPath}: not drops/{partnerId}/{dataset}/{fileName}`);
     return { status: "skipped", reason: "not a drop path" };
   }
@@ -79,7 +95,7 @@ export async function ingestDrop(deps: IngestDeps, blob: DroppedBlob): Promise<I
   }
   const run = new IngestionRun(deps, path, blob, claim.stored, clock);
   try {
-    return await run.execute();
+    return await run.execute(claim.giveUp);
   } catch (err) {
     if (err instanceof ClaimLost) {
       log(`ingest ${ingestionId}: another delivery took over; stopping`);
@@ -87,18 +103,14 @@ export async function ingestDrop(deps: IngestDeps, blob: DroppedBlob): Promise<I
     }
     await run.release();
     throw err;
+  } finally {
+    run.stopHeartbeat();
   }
 }
 
-type Claim = { stored: StoredIngestion } | { skip: string };
+type Claim = { stored: StoredIngestion; giveUp?: string } | { skip: string };
 
-async function claimIngestion(
-  deps: IngestDeps,
-  path: DropPath,
-  blob: DroppedBlob,
-  ingestionId: string,
-  clock: () => Date,
-): Promise<Claim> {
+async function claimIngestion(deps: IngestDeps, path: DropPath, blob: DroppedBlob, ingestionId: string, clock: () => Date): Promise<Claim> {
   const now = clock();
   const token = randomUUID();
   const fresh: IngestionRecord = {
@@ -110,11 +122,13 @@ async function claimIngestion(
     dataset: path.dataset,
     fileName: path.fileName,
     status: "received",
-    receivedAt: (blob.receivedAt ?? now).toISOString(),
-    sizeBytes: blob.content.length,
+    receivedAt: now.toISOString(),
+    ...(blob.writtenAt ? { writtenAt: blob.writtenAt.toISOString() } : {}),
+    sizeBytes: blob.sizeBytes ?? blob.content?.length ?? 0,
     counts: { rows: 0, loaded: 0, rejected: 0, documents: 0 },
     errors: [],
     warnings: [],
+    attempts: 1,
     claimedBy: token,
     heartbeatAt: now.toISOString(),
   };
@@ -125,23 +139,51 @@ async function claimIngestion(
     if (!existing) continue; // deleted in between: try creating again
     const record = existing.record;
     if (record.status === "loaded" || record.status === "failed") {
-      // Finish what a crash may have left: the archive copy exists, so the drop can go.
-      if (record.archivedTo) await deps.archive.removeDrop(path.name, blob.etag);
+      await finishAfterCrash(deps, path, blob, record);
       return { skip: `already ${record.status}` };
     }
     const lastSign = Date.parse(record.heartbeatAt ?? record.receivedAt);
-    const alive = record.claimedBy !== undefined && now.getTime() - lastSign < (deps.staleAfterMs ?? defaultStaleAfterMs);
+    const alive = record.claimedBy !== undefined && now.getTime() - lastSign < deps.limits.leaseMs;
     if (alive) return { skip: "in progress in another delivery" };
-    const taken = await deps.ingestions.replace({ ...record, status: "received", claimedBy: token, heartbeatAt: now.toISOString() }, existing.etag);
+    const attempts = (record.attempts ?? 1) + 1;
+    const taken = await deps.ingestions.replace(
+      { ...record, status: "received", attempts, claimedBy: token, heartbeatAt: now.toISOString() },
+      existing.etag,
+    );
     if (taken === "conflict") return { skip: "in progress in another delivery" };
+    // Past the limit: end it failed now rather than retry a drop that keeps failing.
+    if (attempts > deps.limits.maxAttempts) {
+      return { stored: taken, giveUp: `could not be ingested after ${deps.limits.maxAttempts} attempts (the service kept failing on it); drop it again to retry` };
+    }
     return { stored: taken };
   }
   throw new Error(`ingest ${ingestionId}: could not create or read the ingestion record`);
 }
 
+/**
+ * A final record whose drop is still in drops/: a delivery crashed after the commit (or the rejection) but
+ * before the last steps. Redo them; each is idempotent.
+ */
+async function finishAfterCrash(deps: IngestDeps, path: DropPath, blob: DroppedBlob, record: IngestionRecord): Promise<void> {
+  const version = await deps.drops.dropVersion(path.name);
+  if (!version || normaliseEtag(version.etag) !== normaliseEtag(blob.etag)) return;
+  if (record.status === "loaded" && record.asOf) {
+    await deps.partners.recordDatasetLoad(path.partnerId, path.dataset as DatasetName, {
+      asOf: record.asOf,
+      ingestionId: record.id,
+      loadedAt: record.finishedAt ?? (deps.clock ?? (() => new Date()))().toISOString(),
+    });
+    await deps.refreshQueue.enqueue({ partnerId: path.partnerId, reason: "drop", requestedAt: new Date().toISOString() });
+  }
+  if (!record.archivedTo) return; // the record says where the blob stays and why
+  await deps.drops.removeDrop(path.name, blob.etag);
+}
+
 class IngestionRun {
   private stored: StoredIngestion;
-  private lastHeartbeat = 0;
+  private saving: Promise<void> = Promise.resolve();
+  private heartbeatTimer: NodeJS.Timeout | undefined;
+  private heartbeatFailure: unknown;
   private readonly clock: () => Date;
 
   constructor(
@@ -153,89 +195,110 @@ class IngestionRun {
   ) {
     this.stored = stored;
     this.clock = clock;
+    // The lease is renewed on a timer, not only between batches, so a long archive step never loses it.
+    const every = Math.max(250, Math.floor(deps.limits.leaseMs / 4));
+    this.heartbeatTimer = setInterval(() => {
+      this.save((r) => r).catch((err) => (this.heartbeatFailure ??= err));
+    }, every);
+    this.heartbeatTimer.unref?.();
   }
 
   get record(): IngestionRecord {
     return this.stored.record;
   }
 
-  async execute(): Promise<IngestOutcome> {
+  stopHeartbeat(): void {
+    if (this.heartbeatTimer) clearInterval(this.heartbeatTimer);
+    this.heartbeatTimer = undefined;
+  }
+
+  async execute(giveUp?: string): Promise<IngestOutcome> {
+    if (giveUp) return this.reject(giveUp);
     const now = this.clock();
+    const sizeBytes = this.blob.sizeBytes ?? this.blob.content?.length ?? 0;
     const check = checkDrop({
       path: this.path,
-      sizeBytes: this.blob.content.length,
+      sizeBytes,
       maxBytes: this.deps.limits.maxBytes,
-      head: this.blob.content.subarray(0, 2),
-      receivedAt: new Date(this.record.receivedAt),
+      head: this.blob.content?.subarray(0, 2) ?? new Uint8Array(),
+      receivedAt: this.blob.writtenAt ?? new Date(this.record.receivedAt),
       now,
     });
     if (!check.ok) return this.reject(check.reason);
-    await this.save({ ...this.record, status: "validating", asOf: check.asOf });
+    const content = this.blob.content;
+    if (!content) return this.reject(`file is ${formatBytes(sizeBytes)}, over the limit of ${formatBytes(this.deps.limits.maxBytes)}`);
+    await this.save((r) => ({ ...r, status: "validating", asOf: check.asOf }));
 
-    const content = () => contentChunks(this.blob.content, check.compressed === "gzip", this.deps.limits.maxBytes);
-    // Pass 1 reads the whole file for defects that reject it whole (encoding, quoting, size, header)
-    // before anything is written; pass 2 validates and writes rows. Both stream; neither keeps the rows.
+    const chunks = () => contentChunks(content, check.compressed === "gzip", this.deps.limits.maxBytes);
+    // Pass 1 reads the whole file for defects that reject it whole (encoding, quoting, size, header) before
+    // anything is written; pass 2 validates and stages rows. Both stream; neither keeps the rows.
     let header: DatasetHeader;
     try {
-      header = await scanFile(check.dataset, content());
+      header = await scanFile(check.dataset, chunks());
     } catch (err) {
       if (err instanceof FileRejected) return this.reject(err.message);
       throw err;
     }
-    await this.save({ ...this.record, warnings: header.warnings });
+    await this.save((r) => ({ ...r, warnings: header.warnings }));
     const ctx: IngestionContext = { partnerId: this.path.partnerId, ingestionId: this.record.id, asOf: check.asOf };
-    const result = await this.loadRows(check.dataset, header, ctx, content());
+    let result: LoadResult;
+    try {
+      result = await this.stageRows(check.dataset, header, ctx, chunks());
+    } catch (err) {
+      if (err instanceof FileRejected) return this.reject(err.message);
+      throw err;
+    }
     const counts = { rows: result.rows, loaded: result.loaded, rejected: result.rejected, documents: result.documents };
     const warnings = [...header.warnings, ...result.warnings];
-    // Confirms the claim is still ours before the steps that others would see (archive, partner, refresh).
-    await this.save({ ...this.record, counts });
     if (result.loaded === 0) {
       return this.reject(`no valid rows: all ${result.rows} data rows have errors`, { counts, errors: result.errors, warnings });
     }
-    const loadedAt = this.clock().toISOString();
     const archivedTo = await this.archiveBlob("processed", "loaded");
-    await this.deps.partners.recordDatasetLoad(this.path.partnerId, check.dataset, { asOf: check.asOf, ingestionId: ctx.ingestionId, loadedAt });
-    await this.deps.refreshQueue.enqueue({ partnerId: this.path.partnerId, reason: "drop", requestedAt: loadedAt });
-    // The record turns final last: a crash before this point redoes the (idempotent) steps above.
-    await this.save({
-      ...this.record,
+    const loadedAt = this.clock().toISOString();
+    // The commit: from this write on, a refresh reads this drop's rows (and only if it is still our claim).
+    await this.save((r) => ({
+      ...r,
       status: "loaded",
       finishedAt: loadedAt,
       counts,
       errors: result.errors,
       warnings,
       archivedTo,
+      ...(result.months.length > 0 ? { months: result.months } : {}),
       claimedBy: undefined,
-    });
-    await this.deps.archive.removeDrop(this.path.name, this.blob.etag);
+    }));
+    this.stopHeartbeat();
+    await this.deps.partners.recordDatasetLoad(this.path.partnerId, check.dataset, { asOf: check.asOf, ingestionId: ctx.ingestionId, loadedAt });
+    await this.deps.refreshQueue.enqueue({ partnerId: this.path.partnerId, reason: "drop", requestedAt: loadedAt });
+    await this.deps.drops.removeDrop(this.path.name, this.blob.etag);
     this.log(`loaded ${counts.loaded} of ${counts.rows} rows into ${counts.documents} documents (${counts.rejected} rejected)`);
     return { status: "loaded", ingestionId: ctx.ingestionId, record: this.record };
   }
 
   /** Gives the work back after an unexpected error so the platform's retry can claim it at once. */
   async release(): Promise<void> {
+    this.stopHeartbeat();
     try {
+      await this.saving.catch(() => undefined);
       await this.deps.ingestions.replace({ ...this.record, claimedBy: undefined }, this.stored.etag);
     } catch {
-      // The retry then waits for the claim to go stale; nothing is lost.
+      // The retry then waits for the lease to run out; nothing is lost.
     }
   }
 
-  private async reject(
-    reason: string,
-    extra: Partial<Pick<IngestionRecord, "counts" | "errors" | "warnings">> = {},
-  ): Promise<IngestOutcome> {
+  private async reject(reason: string, extra: Partial<Pick<IngestionRecord, "counts" | "errors" | "warnings">> = {}): Promise<IngestOutcome> {
     const archivedTo = await this.archiveBlob("rejected", "failed", reason);
-    await this.save({
-      ...this.record,
+    await this.save((r) => ({
+      ...r,
       ...extra,
       status: "failed",
       reason,
       finishedAt: this.clock().toISOString(),
       archivedTo,
       claimedBy: undefined,
-    });
-    await this.deps.archive.removeDrop(this.path.name, this.blob.etag);
+    }));
+    this.stopHeartbeat();
+    await this.deps.drops.removeDrop(this.path.name, this.blob.etag);
     this.log(`rejected: ${reason}`);
     return { status: "failed", ingestionId: this.record.id, record: this.record };
   }
@@ -244,27 +307,27 @@ class IngestionRun {
     const name = `${this.path.partnerId}/${this.path.dataset}/${this.record.id}-${this.path.fileName}`;
     const metadata: Record<string, string> = { ingestionId: this.record.id, status };
     if (reason) metadata.reason = reason;
-    return this.deps.archive.archive(target, name, this.blob.content, metadata);
+    const source = this.blob.content ? { content: this.blob.content } : { copyOf: this.path.name, etag: this.blob.etag };
+    return this.deps.drops.archive(target, name, source, metadata);
   }
 
-  private async save(record: IngestionRecord): Promise<void> {
-    const now = this.clock();
-    const saved = await this.deps.ingestions.replace({ ...record, heartbeatAt: now.toISOString() }, this.stored.etag);
-    if (saved === "conflict") throw new ClaimLost();
-    this.stored = saved;
-    this.lastHeartbeat = now.getTime();
-  }
-
-  private async heartbeat(counts: IngestionRecord["counts"]): Promise<void> {
-    if (this.clock().getTime() - this.lastHeartbeat < heartbeatEveryMs) return;
-    await this.save({ ...this.record, counts });
+  /** Writes the record (changed by `change`) conditionally on our claim; writes are serialised. */
+  private save(change: (record: IngestionRecord) => IngestionRecord): Promise<void> {
+    const next = this.saving.then(async () => {
+      if (this.heartbeatFailure instanceof ClaimLost) throw this.heartbeatFailure;
+      const saved = await this.deps.ingestions.replace({ ...change(this.record), heartbeatAt: this.clock().toISOString() }, this.stored.etag);
+      if (saved === "conflict") throw new ClaimLost();
+      this.stored = saved;
+    });
+    this.saving = next.catch(() => undefined);
+    return next;
   }
 
   private log(message: string): void {
     this.deps.log?.(`ingest ${this.record.id} (${this.record.blobPath}): ${message}`);
   }
 
-  private async loadRows<D extends DatasetName>(
+  private async stageRows<D extends DatasetName>(
     dataset: D,
     header: DatasetHeader,
     ctx: IngestionContext,
@@ -274,44 +337,42 @@ class IngestionRun {
     const validate = createRowValidator(header as DatasetHeader & { dataset: D }, { now: this.clock() });
     const batching = this.deps.batching ?? defaultBatching;
     const maxErrors = this.deps.limits.maxErrorsKept;
-    const result: LoadResult = { rows: 0, loaded: 0, rejected: 0, documents: 0, errors: [], warnings: [] };
+    const result: LoadResult = { rows: 0, loaded: 0, rejected: 0, documents: 0, errors: [], warnings: [], months: [] };
+    const months = new Set<string>();
     const written = new Set<string>();
-    let keptNewer = 0;
     let buffer = new Map<string, RowsByDataset[D][]>();
     let bufferedRows = 0;
-
-    // A partner's first load of a dataset has nothing to merge with except what this ingestion wrote,
-    // so it skips reading; the conditional writes still catch anyone who wrote meanwhile.
-    const storedBefore = await this.deps.partnerData.hasDocs(ctx.partnerId, writer.docType);
+    // A delivery that took over from a crashed one finds that one's staged rows: they are this same file's
+    // rows, so merging onto them is idempotent. A first delivery reads back only tenants it already wrote.
+    const takeover = (this.record.attempts ?? 1) > 1;
 
     const writeBatch = async (batch: Map<string, RowsByDataset[D][]>) => {
       let tenantIds = [...batch.keys()];
       for (let attempt = 1; tenantIds.length > 0; attempt++) {
         if (attempt > maxWriteRaces) {
-          throw new Error(`ingest ${ctx.ingestionId}: ${tenantIds.length} tenant document(s) kept changing under concurrent writes`);
+          throw new Error(`ingest ${ctx.ingestionId}: ${tenantIds.length} staged document(s) kept changing under concurrent writes`);
         }
-        const toRead = storedBefore || attempt > 1 ? tenantIds : tenantIds.filter((id) => written.has(id));
-        const existing = toRead.length > 0 ? await this.deps.partnerData.readTenantDocs<DocByDataset[D]>(ctx.partnerId, writer.docType, toRead) : [];
+        const toRead = takeover || attempt > 1 ? tenantIds : tenantIds.filter((id) => written.has(id));
+        const existing =
+          toRead.length > 0
+            ? await this.deps.staging.readDocs<DocByDataset[D]>(ctx.partnerId, toRead.map((t) => stagedDocId(dataset, ctx.ingestionId, t)))
+            : [];
         const byTenant = new Map(existing.map((d) => [d.tenantId, d]));
-        const writes: Array<{ doc: DocByDataset[D]; etag?: string }> = [];
-        for (const tenantId of tenantIds) {
+        const writes = tenantIds.map((tenantId) => {
           const stored = byTenant.get(tenantId);
-          const doc = writer.merge(ctx, tenantId, stored, batch.get(tenantId)!);
-          if (doc) writes.push({ doc, etag: stored?._etag });
-          else if (attempt === 1) keptNewer++;
-        }
-        const lost = new Set(await this.deps.partnerData.writeDocs(ctx.partnerId, writes));
+          return { doc: writer.merge(ctx, tenantId, stored, batch.get(tenantId)!), etag: stored?._etag };
+        });
+        const lost = new Set(await this.deps.staging.writeDocs(ctx.partnerId, writes));
         // Kept for the whole file: detached, or each id would keep its decoded CSV chunk alive.
         for (const w of writes) if (!lost.has(w.doc.id) && !written.has(w.doc.tenantId)) written.add(detached(w.doc.tenantId));
-        // Another writer got there first: read those tenants again and merge onto what they wrote.
+        // Someone else wrote in between (a delivery presumed dead): read those again and merge onto them.
         tenantIds = writes.filter((w) => lost.has(w.doc.id)).map((w) => w.doc.tenantId);
       }
       result.documents = written.size;
-      await this.heartbeat({ rows: result.rows, loaded: result.loaded, rejected: result.rejected, documents: result.documents });
+      if (this.heartbeatFailure instanceof ClaimLost) throw this.heartbeatFailure;
     };
-    // One batch is written while the next is parsed: small batches (rows die young, little memory) without
-    // waiting on every write. A batch starts only after the previous one landed, so a tenant whose rows
-    // span two batches is read back with the first batch's rows merged in.
+    // One batch is written while the next is parsed. A batch starts only after the previous one landed, so a
+    // tenant whose rows span two batches is read back with the first batch's rows merged in.
     let writing: Promise<void> = Promise.resolve();
     const flush = async () => {
       if (buffer.size === 0) return;
@@ -325,33 +386,36 @@ class IngestionRun {
     };
 
     let headerSeen = false;
-    for await (const batch of parseCsvBatches(chunks)) {
-      for (const record of batch) {
-        if (!headerSeen) {
-          headerSeen = true;
-          continue;
+    try {
+      for await (const batch of parseCsvBatches(chunks)) {
+        for (const record of batch) {
+          if (!headerSeen) {
+            headerSeen = true;
+            continue;
+          }
+          result.rows++;
+          const outcome = validate(record);
+          if (!outcome.ok) {
+            result.rejected++;
+            for (const e of outcome.errors) if (result.errors.length < maxErrors) result.errors.push(e);
+            continue;
+          }
+          result.loaded++;
+          const row = outcome.row;
+          if ("month" in row && typeof row.month === "string" && !months.has(row.month)) months.add(detached(row.month));
+          let rows = buffer.get(row.tenantId);
+          if (!rows) buffer.set(row.tenantId, (rows = []));
+          rows.push(row);
+          bufferedRows++;
+          if (buffer.size >= batching.maxTenants || bufferedRows >= batching.maxRows) await flush();
         }
-        result.rows++;
-        const outcome = validate(record);
-        if (!outcome.ok) {
-          result.rejected++;
-          for (const e of outcome.errors) if (result.errors.length < maxErrors) result.errors.push(e);
-          continue;
-        }
-        result.loaded++;
-        const tenantId = outcome.row.tenantId;
-        let rows = buffer.get(tenantId);
-        if (!rows) buffer.set(tenantId, (rows = []));
-        rows.push(outcome.row);
-        bufferedRows++;
-        if (buffer.size >= batching.maxTenants || bufferedRows >= batching.maxRows) await flush();
       }
+      await flush();
+    } finally {
+      await writing.catch(() => undefined);
     }
-    await flush();
     await writing;
-    if (keptNewer > 0) {
-      result.warnings.push(`${keptNewer} tenant(s) kept their stored snapshot, which is newer than ${ctx.asOf}`);
-    }
+    result.months = [...months].sort();
     return result;
   }
 }
@@ -363,6 +427,8 @@ interface LoadResult {
   documents: number;
   errors: RowError[];
   warnings: string[];
+  /** Usage: the months the file carries. */
+  months: string[];
 }
 
 /** Pass 1: the file decodes, parses and has a usable header and at least one data row. */
@@ -405,7 +471,7 @@ async function* contentChunks(content: Uint8Array, gzip: boolean, maxBytes: numb
     }
   } catch (err) {
     if (err instanceof FileRejected) throw err;
-    throw new FileRejected(`gzip data is corrupt: ${(err as Error).message}`);
+    throw new FileRejected(`gzip data is corrupt: ${describeError(err)}`);
   } finally {
     gunzip.destroy();
   }

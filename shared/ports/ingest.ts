@@ -1,29 +1,16 @@
-import type { DatasetName } from "../domain/datasets.js";
 import type { IngestionDoc } from "../domain/documents.js";
-import type { DocType } from "../ingest/documents.js";
+import type { LoadedIngestion } from "../ingest/liveSet.js";
 
-// What the ingest use case needs from storage; adapters in shared/adapters implement these.
-
-/** Per-tenant documents of the partnerData container. */
-export interface PartnerDataStore {
-  /** Whether the partner has any document of this type (a first load can skip reading). */
-  hasDocs(partnerId: string, type: DocType): Promise<boolean>;
-  /** The stored documents of one type for these tenants (read by id), each with its ETag. */
-  readTenantDocs<T>(partnerId: string, type: DocType, tenantIds: string[]): Promise<Array<T & { _etag: string }>>;
-  /**
-   * Writes in bulk chunks, each conditional: a document read with an ETag is replaced only if unchanged,
-   * one read as missing is created only if still missing. Returns the ids whose write lost a race
-   * (the caller re-reads and merges again); throttled operations are retried; any other failure rejects.
-   */
-  writeDocs(partnerId: string, writes: Array<{ doc: { id: string }; etag?: string }>): Promise<string[]>;
-}
+// What the ingest use case and the drop sweep need from storage; adapters in shared/adapters implement these.
 
 /** The ingestion record plus who is working on it (claim fields are not part of the public record). */
 export type IngestionRecord = IngestionDoc & {
-  /** Token of the invocation working on it; cleared when it gives the work back. */
+  /** Token of the delivery working on it; cleared when it gives the work back or finishes. */
   claimedBy?: string;
-  /** Last sign of life of that invocation (ISO time); an old one lets another delivery take over. */
+  /** Last sign of life of that delivery (ISO time); its lease runs out `leaseSeconds` later. */
   heartbeatAt?: string;
+  /** Set once the staged rows of a failed or superseded drop are removed. */
+  purgedAt?: string;
 };
 
 export interface StoredIngestion {
@@ -37,28 +24,74 @@ export interface IngestionStore {
   create(record: IngestionRecord): Promise<StoredIngestion | "exists">;
   /** ETag-conditional replace: "conflict" when someone else wrote it since. */
   replace(record: IngestionRecord, etag: string): Promise<StoredIngestion | "conflict">;
+  /** The partner's committed (loaded) ingestions: what the live set is computed from. */
+  listLoaded(partnerId: string): Promise<LoadedIngestion[]>;
+  /** Failed ingestions of the partner whose staged rows are not removed yet. */
+  listUnpurgedFailures(partnerId: string): Promise<string[]>;
+  /** Records still received/validating whose last heartbeat is older than `before`, across partners (the sweep). */
+  listStalled(before: string, max: number): Promise<IngestionRecord[]>;
+  /** Notes that the ingestion's staged rows are gone (so they are not looked for again). */
+  markPurged(partnerId: string, id: string, at: string): Promise<void>;
+}
+
+/** The HTTP side: one partner's records, newest first. */
+export interface IngestionReader {
+  get(partnerId: string, id: string): Promise<IngestionDoc | undefined>;
+  page(partnerId: string, pageSize: number, storeToken?: string): Promise<{ items: IngestionDoc[]; storeToken?: string }>;
+}
+
+/** Staged rows (partnerData container): one document per ingestion and tenant. */
+export interface StagingStore {
+  /** Documents by id that exist, each with its ETag. */
+  readDocs<T>(partnerId: string, ids: string[]): Promise<Array<T & { _etag: string }>>;
+  /**
+   * Writes in bulk chunks, each conditional: a document read with an ETag is replaced only if unchanged, one
+   * read as missing is created only if still missing. Returns the ids whose write lost a race (the caller
+   * re-reads and merges again). Transient failures are retried; others reject.
+   */
+  writeDocs(partnerId: string, writes: Array<{ doc: { id: string }; etag?: string }>): Promise<string[]>;
+  /** Removes every staged document of one ingestion; returns how many went. */
+  deleteIngestion(partnerId: string, ingestionId: string): Promise<number>;
 }
 
 export type ArchiveTarget = "processed" | "rejected";
 
-/** Keeps every dropped blob: copies it to processed/ or rejected/, then removes it from drops/. */
-export interface DropArchive {
-  /** Stores the content under `name` in the target container with metadata; returns "{container}/{name}". */
-  archive(target: ArchiveTarget, name: string, content: Uint8Array, metadata: Record<string, string>): Promise<string>;
+export interface DropBlob {
+  /** Path inside the drops container. */
+  name: string;
+  etag: string;
+  lastModified: Date;
+  sizeBytes: number;
+}
+
+/** The drops container and the archive of every dropped blob (processed/ or rejected/). */
+export interface DropStore {
+  /**
+   * Stores a copy under `name` in the target container with metadata; returns "{container}/{name}". From the
+   * bytes that were ingested when given, else a server-side copy of drops/{copyOf} if it still has `etag`.
+   */
+  archive(
+    target: ArchiveTarget,
+    name: string,
+    source: { content: Uint8Array } | { copyOf: string; etag: string },
+    metadata: Record<string, string>,
+  ): Promise<string>;
   /** Deletes drops/{name} if it is still the version with this ETag (a newer upload is left for its own ingestion). */
   removeDrop(name: string, etag: string): Promise<void>;
-  /** The current version of drops/{name} (for triggers that pass no ETag); undefined when it is gone. */
-  dropVersion(name: string): Promise<{ etag: string; lastModified?: Date } | undefined>;
+  /** The current version of drops/{name}; undefined when it is gone. */
+  dropVersion(name: string): Promise<DropBlob | undefined>;
+  /** The bytes of drops/{name} if it still has `etag`; undefined when that version is gone. */
+  download(name: string, etag: string): Promise<Uint8Array | undefined>;
+  /** Every blob in drops/, a page at a time. */
+  listDrops(): AsyncIterable<DropBlob[]>;
 }
 
-export interface DatasetLoad {
-  asOf: string;
-  ingestionId: string;
-  loadedAt: string;
+/** Drops to ingest again (found by the sweep): one message per blob version, handled by a queue trigger. */
+export interface IngestJob {
+  blobPath: string;
+  etag: string;
 }
 
-/** The partner document (partners container, id "partner"). */
-export interface PartnerStore {
-  /** Records a loaded drop and bumps dataVersion; safe when two drops finish at once. */
-  recordDatasetLoad(partnerId: string, dataset: DatasetName, load: DatasetLoad): Promise<void>;
+export interface IngestQueue {
+  enqueue(job: IngestJob): Promise<void>;
 }

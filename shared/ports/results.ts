@@ -1,53 +1,66 @@
-import type { IncentivesDoc, PartnerDoc, SubscriptionsDoc, TenantDoc, UsageDoc } from "../domain/documents.js";
-import type { CloudEndpointsRowDoc, CloudEndpointsSummaryDoc, ResultPointerDoc } from "../domain/results.js";
+import type { ResultDoc, ResultPointerDoc, TabName } from "../domain/results.js";
 
-// What a refresh reads (the partner's registry entry and ingested data) and writes (result sets and
-// the current-result pointer). Adapters: shared/refresh/cosmosRefreshSource.ts, shared/adapters/resultStore.ts.
-
-export type ResultDoc = CloudEndpointsRowDoc | CloudEndpointsSummaryDoc;
+// Result sets (results container): written whole by a refresh, then made current by switching the tab's
+// pointer; read by the HTTP API. Adapter: shared/adapters/cosmos/results.ts.
 
 export interface PointerState {
   pointer?: ResultPointerDoc;
-  /** ETag of the pointer as read; undefined when the partner has no pointer yet. */
+  /** ETag of the pointer as read; undefined when the tab has no pointer yet. */
   etag?: string;
 }
 
-export interface ResultStore {
-  readPointer(partnerId: string): Promise<PointerState>;
-  /** Upserts documents of one result set in chunks, retrying throttled and timed-out operations. */
+/** The writing side, used only by the result-set publisher (shared/refresh/publisher.ts). */
+export interface ResultSetStore {
+  readPointer(partnerId: string, tab: TabName): Promise<PointerState>;
+  /** Upserts documents of one result set. */
   writeDocuments(partnerId: string, docs: readonly ResultDoc[]): Promise<void>;
   /**
-   * Points the partner at a new result set in ONE conditional write: replace if the pointer still has
+   * Points the tab at a new result set in ONE conditional write: replace if the pointer still has
    * `expectedEtag`, or create it when there was none. Returns false when another refresh switched first.
    */
   switchPointer(partnerId: string, pointer: ResultPointerDoc, expectedEtag: string | undefined): Promise<boolean>;
-  /** Ids of every result set that has documents in the partner's partition (its summary is the marker). */
-  listResultSetIds(partnerId: string): Promise<string[]>;
-  /** Deletes one result set (rows first, marker last); returns how many documents went. */
-  deleteResultSet(partnerId: string, resultSetId: string): Promise<number>;
+  /** Ids of the tab's result sets that have documents in the partner's partition (by their markers). */
+  listResultSetIds(partnerId: string, tab: TabName): Promise<string[]>;
+  /** Deletes one result set (rows and summary first, marker last); returns how many documents went. */
+  deleteResultSet(partnerId: string, tab: TabName, resultSetId: string): Promise<number>;
 }
 
-/** The newest subscription snapshot of one tenant (the refresh needs no history). */
-export interface LatestSubscriptions {
-  tenantId: string;
-  latest?: SubscriptionsDoc["snapshots"][number];
+export type FilterValue = string | number | boolean;
+
+/** A filter on a row field, in the tab's own terms; the adapter turns it into a parameterised query. */
+export type RowFilter =
+  | { field: string; op: "in"; values: readonly FilterValue[] }
+  | { field: string; op: "eq" | "gte" | "lte"; value: FilterValue }
+  /** Substring of the row's lower-case searchText. */
+  | { field: "searchText"; op: "contains"; value: string };
+
+export interface RowQuery {
+  tab: TabName;
+  filters: readonly RowFilter[];
+  /** One field (from the tab's whitelist); `optional`: rows may lack it, and those come last in either order. */
+  sort: { field: string; order: "asc" | "desc"; optional: boolean; tieBreaker?: string };
 }
 
-export type UsageMonths = Pick<UsageDoc, "tenantId" | "months">;
-export type TenantIncentives = Pick<IncentivesDoc, "tenantId" | "asOf" | "engagements">;
+/** Where a page stopped: the query phase (rows with a sort value, then rows without) and the store's own token. */
+export interface RowCursor {
+  phase: 0 | 1;
+  storeToken?: string;
+}
 
-export interface RefreshSource {
-  readPartner(partnerId: string): Promise<PartnerDoc | undefined>;
+export interface RowPage<T> {
+  docs: T[];
+  /** Absent on the last page. */
+  next?: RowCursor;
+}
+
+/** The reading side, used by the HTTP API. Every read is scoped to the partner. */
+export interface ResultReader {
+  pointer(partnerId: string, tab: TabName): Promise<ResultPointerDoc | undefined>;
+  /** A point read of one document of a result set (summary or row), undefined when absent. */
+  document(partnerId: string, id: string): Promise<unknown | undefined>;
   /**
-   * Records that the partner's results reflect `dataVersion` (never moves it backwards) and removes any
-   * recorded refresh failure.
+   * One page of a result set's rows, filtered and sorted, filled across store pages and query phases.
+   * A store token the database cannot read throws InvalidRequestError on continuationToken.
    */
-  recordRefreshed(partnerId: string, dataVersion: string): Promise<void>;
-  /** Counts one more failed refresh on the partner doc; `reference` is the invocation id, never the error. */
-  recordRefreshFailure(partnerId: string, failure: { failedAt: string; reference: string }): Promise<void>;
-  /** The partner's documents of each dataset, a page at a time, read with the partner's partition key. */
-  tenants(partnerId: string): AsyncIterable<TenantDoc[]>;
-  latestSubscriptions(partnerId: string): AsyncIterable<LatestSubscriptions[]>;
-  usage(partnerId: string): AsyncIterable<UsageMonths[]>;
-  incentives(partnerId: string): AsyncIterable<TenantIncentives[]>;
+  rows(partnerId: string, resultSetId: string, query: RowQuery, pageSize: number, from?: RowCursor): Promise<RowPage<unknown>>;
 }

@@ -1,24 +1,17 @@
-import type { Container } from "@azure/cosmos";
-import type { RefreshJob } from "../adapters/refreshQueue.js";
-import { backoff, isRetryable } from "../adapters/resultStore.js";
-import type { PartnerDoc } from "../domain/documents.js";
+import type { PartnerRegistryEntry } from "../ports/partners.js";
+import type { RefreshJob } from "../ports/refreshQueue.js";
 
-// Which partners the timer asks to refresh. Decision: every 5 minutes, each partner whose data
-// changed since its last refresh (dataVersion newer than refreshedDataVersion); and in the first
-// slot after 02:00 UTC every partner once (reason "daily"), so time-dependent results never go
-// stale. Off-boarded partners are skipped. A partner whose refreshes keep failing is asked again only
-// after a backoff (5 min × 2^(failures−1), at most 6 h) since its last failure; the daily slot still
-// includes it, and drops still queue their refresh at once (that is ingest's, not the timer's).
+// Which partners the timer asks to refresh (pure). Decision: every 5 minutes, each partner whose data
+// changed since its last refresh (dataVersion newer than refreshedDataVersion); and in the first slot after
+// 02:00 UTC every partner once (reason "daily"), so time-dependent results never go stale. Off-boarded
+// partners are skipped. A partner whose refreshes keep failing is asked again only after a backoff
+// (5 min × 2^(failures−1), at most 6 h) since its last failure; the daily slot still includes it, and drops
+// still queue their refresh at once (that is ingest's, not the timer's).
 
 export const dailyRefreshUtcHour = 2;
 const timerPeriodMinutes = 5;
 const firstRetryDelayMs = 5 * 60_000;
 export const maxRetryDelayMs = 6 * 60 * 60_000;
-
-export type PartnerRegistryEntry = Pick<
-  PartnerDoc,
-  "partnerId" | "dataVersion" | "refreshedDataVersion" | "offboardedAt" | "refreshFailure"
->;
 
 /** How long the timer waits after the `count`-th failure in a row before asking again. */
 export function refreshRetryDelayMs(count: number): number {
@@ -57,36 +50,4 @@ export function planRefreshJobs(partners: readonly PartnerRegistryEntry[], now: 
     else if (hasUnrefreshedData(partner) && !isBackingOff(partner, now)) jobs.push({ partnerId: partner.partnerId, reason: "schedule", requestedAt });
   }
   return jobs;
-}
-
-/**
- * Every partner's registry entry. This is the one cross-partition query in the service: the scheduler
- * must see all partners, the registry holds one small document per partner, and only the fields the
- * plan needs are read.
- */
-export async function listPartnerRegistry(partners: Container): Promise<PartnerRegistryEntry[]> {
-  const iterator = partners.items.query<PartnerRegistryEntry>(
-    {
-      query:
-        "SELECT c.partnerId, c.dataVersion, c.refreshedDataVersion, c.offboardedAt, c.refreshFailure FROM c WHERE c.type = 'partner'",
-    },
-    { maxItemCount: 1000 },
-  );
-  const out: PartnerRegistryEntry[] = [];
-  while (iterator.hasMoreResults()) {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        const { resources } = await iterator.fetchNext();
-        out.push(...resources);
-        break;
-      } catch (err) {
-        if (isRetryable(err) && attempt < 5) {
-          await backoff(attempt);
-          continue;
-        }
-        throw new Error("listing partners for the refresh schedule failed", { cause: err });
-      }
-    }
-  }
-  return out;
 }

@@ -1,0 +1,31 @@
+import type { QueueServiceClient } from "@azure/storage-queue";
+import { z } from "zod";
+import { names } from "../../config.js";
+import { StoreUnavailableError } from "../../errors.js";
+import type { IngestJob, IngestQueue } from "../../ports/ingest.js";
+import { refreshJobSchema, type RefreshQueue } from "../../ports/refreshQueue.js";
+
+// Storage queues: refresh jobs (one per partner) and ingest jobs (drops the sweep found unfinished).
+// The Functions queue trigger expects base64 text by default (host.json messageEncoding).
+
+export const ingestJobSchema = z.object({ blobPath: z.string().min(1), etag: z.string().min(1) }) satisfies z.ZodType<IngestJob>;
+
+function sender<T>(queues: QueueServiceClient, queueName: string, schema: z.ZodType<T>) {
+  const queue = queues.getQueueClient(queueName);
+  return async (message: T) => {
+    const text = Buffer.from(JSON.stringify(schema.parse(message))).toString("base64");
+    try {
+      await queue.sendMessage(text);
+    } catch (err) {
+      throw new StoreUnavailableError(`queueing a message on ${queueName} failed`, { cause: err });
+    }
+  };
+}
+
+export function createRefreshQueue(queues: QueueServiceClient): RefreshQueue {
+  return { enqueue: sender(queues, names.queues.refresh, refreshJobSchema) };
+}
+
+export function createIngestQueue(queues: QueueServiceClient): IngestQueue {
+  return { enqueue: sender(queues, names.queues.ingest, ingestJobSchema) };
+}

@@ -1,0 +1,29 @@
+import { z } from "zod";
+
+// Request-parameter shapes shared by every route.
+
+/** GET routes that take no parameters. */
+export const emptyQuerySchema = z.strictObject({});
+
+const pageSizeSchema = (max: number, fallback: number) =>
+  z.coerce
+    .number({ error: "must be a whole number" })
+    .int({ error: "must be a whole number" })
+    .min(1, { error: "must be at least 1" })
+    .max(max, { error: `must be at most ${max}` })
+    .default(fallback);
+
+export const continuationTokenSchema = z
+  .string()
+  .min(1, { error: "must not be empty" })
+  .max(4096, { error: "is too long" })
+  .optional()
+  .meta({ description: "Opaque token from the previous page; valid only with the same filters, sort and result set." });
+
+/** `pageSize` and `continuationToken` of a paged list. */
+export function pagingShape(max: number, fallback: number, what = "Rows") {
+  return {
+    pageSize: pageSizeSchema(max, fallback).meta({ description: `${what} per page (default ${fallback}, at most ${max}).` }),
+    continuationToken: continuationTokenSchema,
+  };
+}

@@ -1,0 +1,108 @@
+import type { DatasetName } from "../domain/datasets.js";
+
+// Which committed drops a refresh reads (pure). A drop's rows are staged under its ingestion id and become
+// visible only once its record is "loaded"; this decides, among the loaded ones, which are live:
+// - Versions apply in the order they were written (the blob's Last-Modified), never in the order they
+//   finished: a later version of the same blob replaces the earlier one whole, and a later file of the same
+//   dataset and snapshot date replaces that snapshot whole (rows it no longer has disappear).
+// - Snapshot datasets keep their newest snapshot (subscriptions keep up to 24, the history the models learn
+//   from); usage is by month: each month comes whole from the newest drop that carries it.
+// Ties in write time (the same second) go to the drop whose record was created later, then to the id.
+
+export interface LoadedIngestion {
+  id: string;
+  dataset: string;
+  /** Snapshot date YYYY-MM-DD. */
+  asOf: string;
+  /** drops/{partnerId}/{dataset}/{fileName} */
+  blobPath: string;
+  /** Blob Last-Modified (ISO); absent on records written before it was kept. */
+  writtenAt?: string;
+  receivedAt: string;
+  /** Usage: the months the file carries. */
+  months?: string[];
+  /** Set once its staged rows were removed (it was replaced). */
+  purgedAt?: string;
+}
+
+export type DatasetPolicy = { kind: "snapshot"; keep: number } | { kind: "monthly" };
+
+/** How many snapshots of each dataset stay visible. */
+export const datasetPolicies: Record<DatasetName, DatasetPolicy> = {
+  tenants: { kind: "snapshot", keep: 1 },
+  subscriptions: { kind: "snapshot", keep: 24 },
+  usage: { kind: "monthly" },
+  incentives: { kind: "snapshot", keep: 1 },
+};
+
+export interface LiveSnapshot {
+  ingestionId: string;
+  asOf: string;
+}
+
+export interface LiveSet {
+  /** Snapshot datasets: the live snapshots, newest first. */
+  snapshots: Partial<Record<DatasetName, LiveSnapshot[]>>;
+  /** Usage: month (YYYY-MM) → the ingestion that supplies it. */
+  usageMonths: Map<string, string>;
+  /** Loaded ingestions that are no longer live (their staged rows can be removed). */
+  superseded: string[];
+}
+
+function writeOrder(a: LoadedIngestion, b: LoadedIngestion): number {
+  const wa = a.writtenAt ?? a.receivedAt;
+  const wb = b.writtenAt ?? b.receivedAt;
+  if (wa !== wb) return wa < wb ? -1 : 1;
+  if (a.receivedAt !== b.receivedAt) return a.receivedAt < b.receivedAt ? -1 : 1;
+  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+}
+
+export function resolveLiveSet(loaded: readonly LoadedIngestion[]): LiveSet {
+  // Oldest written first, so a later entry always replaces an earlier one.
+  const ordered = [...loaded].sort(writeOrder);
+  const latestOfBlob = new Map<string, LoadedIngestion>();
+  for (const ingestion of ordered) latestOfBlob.set(ingestion.blobPath, ingestion);
+  const live = new Set<string>();
+  const snapshots: LiveSet["snapshots"] = {};
+  const usageMonths = new Map<string, string>();
+
+  const byDataset = new Map<string, LoadedIngestion[]>();
+  for (const ingestion of ordered) {
+    if (latestOfBlob.get(ingestion.blobPath) !== ingestion) continue;
+    const list = byDataset.get(ingestion.dataset) ?? [];
+    list.push(ingestion);
+    byDataset.set(ingestion.dataset, list);
+  }
+  for (const [dataset, list] of byDataset) {
+    const policy = datasetPolicies[dataset as DatasetName];
+    if (!policy) continue;
+    if (policy.kind === "monthly") {
+      // Newer snapshot dates win a month; within one date, the later written file.
+      const byRecency = [...list].sort((a, b) => (a.asOf !== b.asOf ? (a.asOf < b.asOf ? -1 : 1) : writeOrder(a, b)));
+      for (const ingestion of byRecency) for (const month of ingestion.months ?? []) usageMonths.set(month, ingestion.id);
+      for (const id of usageMonths.values()) live.add(id);
+      continue;
+    }
+    const byDate = new Map<string, LoadedIngestion>();
+    for (const ingestion of list) byDate.set(ingestion.asOf, ingestion);
+    const newestFirst = [...byDate.values()].sort((a, b) => (a.asOf < b.asOf ? 1 : a.asOf > b.asOf ? -1 : 0)).slice(0, policy.keep);
+    snapshots[dataset as DatasetName] = newestFirst.map((i) => ({ ingestionId: i.id, asOf: i.asOf }));
+    for (const i of newestFirst) live.add(i.id);
+  }
+  return { snapshots, usageMonths, superseded: loaded.filter((i) => !live.has(i.id)).map((i) => i.id) };
+}
+
+/** The live ingestion ids of one dataset. */
+export function liveIngestionIds(live: LiveSet, dataset: DatasetName): string[] {
+  if (datasetPolicies[dataset].kind === "monthly") return [...new Set(live.usageMonths.values())];
+  return (live.snapshots[dataset] ?? []).map((s) => s.ingestionId);
+}
+
+/** Snapshot dates the results are computed from, per dataset (the newest live snapshot; usage: its newest month). */
+export function liveAsOf(live: LiveSet): Record<string, string> {
+  const asOf: Record<string, string> = {};
+  for (const [dataset, list] of Object.entries(live.snapshots)) if (list && list.length > 0) asOf[dataset] = list[0].asOf;
+  const months = [...live.usageMonths.keys()].sort();
+  if (months.length > 0) asOf.usage = months[months.length - 1];
+  return asOf;
+}
