@@ -38,6 +38,31 @@ param ingestMaxErrorsKept int = 100
 @description('Priority frontline industries for the Flex sales motions (comma-separated).')
 param frontlineIndustries string = 'Retail,Manufacturing,Healthcare,Hospitality,Transportation and Logistics'
 
+@description('Seconds a delivery working on a drop may stay silent before another takes the drop over.')
+param ingestLeaseSeconds int = 60
+
+@description('Deliveries of one drop before it ends failed instead of being retried forever.')
+param ingestMaxAttempts int = 5
+
+@description('NCRONTAB schedule of the sweep that re-ingests drops nobody finished (default: every minute).')
+param sweepSchedule string = '0 */1 * * * *'
+
+@description('Minutes an upload URL from POST /api/uploads stays valid (at most 60).')
+@maxValue(60)
+param uploadUrlMinutes int = 15
+
+@description('Requests per minute one API key may make to one instance before it gets 429 (a backstop; see apiManagement for a real limit).')
+param apiRequestsPerMinute int = 600
+
+@description('Put API Management (Consumption) in front of the API with a per-key rate limit: the place for a production rate limit.')
+param apiManagement bool = false
+
+@description('With apiManagement: calls per key per minute before API Management answers 429.')
+param apiManagementCallsPerMinute int = 300
+
+@description('With apiManagement: the publisher e-mail API Management requires.')
+param apiManagementPublisherEmail string = 'noreply@example.com'
+
 @description('Upper bound of Flex Consumption instances.')
 @minValue(40)
 @maxValue(1000)
@@ -66,6 +91,8 @@ var deploymentContainerName = 'app-package'
 var queueNames = [
   'refresh-jobs'
   'refresh-jobs-poison'
+  'ingest-jobs'
+  'ingest-jobs-poison'
   'webjobs-blobtrigger-poison'
 ]
 var cosmosDatabaseName = 'insights'
@@ -117,6 +144,10 @@ module storage 'modules/storage.bicep' = {
     queueNames: queueNames
     appPrincipalId: identity.outputs.principalId
     operatorPrincipalId: operatorPrincipalId
+    // The page uploads a drop straight to the URL /api/uploads gives: only the app's own origin may.
+    uploadOrigins: [
+      'https://${functionAppName}.azurewebsites.net'
+    ]
   }
 }
 
@@ -152,7 +183,23 @@ module functionApp 'modules/functionApp.bicep' = {
     appInsightsConnectionString: monitoring.outputs.connectionString
     ingestMaxBytes: ingestMaxBytes
     ingestMaxErrorsKept: ingestMaxErrorsKept
+    ingestLeaseSeconds: ingestLeaseSeconds
+    ingestMaxAttempts: ingestMaxAttempts
+    sweepSchedule: sweepSchedule
+    uploadUrlMinutes: uploadUrlMinutes
+    apiRequestsPerMinute: apiRequestsPerMinute
     frontlineIndustries: frontlineIndustries
+  }
+}
+
+module apim 'modules/apiManagement.bicep' = if (apiManagement) {
+  name: 'apiManagement'
+  params: {
+    name: '${namePrefix}-apim-${suffix}'
+    location: location
+    publisherEmail: apiManagementPublisherEmail
+    backendUrl: 'https://${functionApp.outputs.defaultHostName}/api'
+    callsPerMinute: apiManagementCallsPerMinute
   }
 }
 
@@ -183,3 +230,5 @@ output cosmosEndpoint string = cosmos.outputs.endpoint
 output cosmosDatabaseName string = cosmosDatabaseName
 output identityClientId string = identity.outputs.clientId
 output dropSubscriptionDeployed bool = deployDropSubscription
+output apiManagementUrl string = apiManagement ? apim.outputs.gatewayUrl : ''
+

@@ -76,17 +76,28 @@ export function internalError(context: InvocationContext, err: unknown): HttpRes
 
 /** Maps an error to its response: domain errors by code (429 and 503 with Retry-After), anything else 500. */
 export function errorToResponse(err: unknown, context: InvocationContext): HttpResponseInit {
-  if (!isDomainError(err)) return internalError(context, err);
-  if (err.code === "unauthorized") return unauthorized();
-  const status = statusByCode[err.code];
+  const code = codeOf(err);
+  if (code === undefined) return internalError(context, err);
+  if (code === "unauthorized") return unauthorized();
+  const e = err as { message?: unknown; field?: unknown; retryAfterSeconds?: unknown };
+  const status = statusByCode[code];
   const headers: Record<string, string> = {};
-  if (status === 429 || status === 503) headers["retry-after"] = String(err.retryAfterSeconds ?? 5);
+  if (status === 429 || status === 503) headers["retry-after"] = String(typeof e.retryAfterSeconds === "number" ? e.retryAfterSeconds : 5);
   if (status === 503) {
-    context.warn(`Unavailable in ${context.functionName} (invocation ${context.invocationId}): ${redactSecrets(String(err.message))}`);
+    context.warn(`Unavailable in ${context.functionName} (invocation ${context.invocationId}): ${redactSecrets(String(e.message))}`);
     // Which store, and why, stays in the log.
     return errorResponse(503, "unavailable", "The service is temporarily unavailable; try again shortly.", undefined, headers);
   }
-  return errorResponse(status, err.code, err.message, err.field, headers);
+  return errorResponse(status, code, String(e.message ?? code), typeof e.field === "string" ? e.field : undefined, headers);
+}
+
+/** A domain error's code, or the own `code` property of another error when it is one of ours. */
+function codeOf(err: unknown): ErrorCode | undefined {
+  if (isDomainError(err)) return err.code;
+  if (typeof err !== "object" || err === null || !Object.hasOwn(err, "code")) return undefined;
+  const code = (err as { code: unknown }).code;
+  // Own keys only: an error whose code is "constructor" or "toString" must not pick a status off the prototype.
+  return typeof code === "string" && Object.hasOwn(statusByCode, code) ? (code as ErrorCode) : undefined;
 }
 
 function redactError(err: unknown): unknown {

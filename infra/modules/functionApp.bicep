@@ -16,6 +16,11 @@ param cosmosDatabaseName string
 param appInsightsConnectionString string
 param ingestMaxBytes int
 param ingestMaxErrorsKept int
+param ingestLeaseSeconds int
+param ingestMaxAttempts int
+param sweepSchedule string
+param uploadUrlMinutes int
+param apiRequestsPerMinute int
 param frontlineIndustries string
 
 resource plan 'Microsoft.Web/serverfarms@2024-04-01' = {
@@ -80,6 +85,27 @@ resource app 'Microsoft.Web/sites@2024-04-01' = {
         {
           name: 'INGEST_MAX_ERRORS_KEPT'
           value: string(ingestMaxErrorsKept)
+        }
+        {
+          name: 'INGEST_LEASE_SECONDS'
+          value: string(ingestLeaseSeconds)
+        }
+        {
+          name: 'INGEST_MAX_ATTEMPTS'
+          value: string(ingestMaxAttempts)
+        }
+        {
+          // Read by the sweepDrops timer as %SWEEP_SCHEDULE%.
+          name: 'SWEEP_SCHEDULE'
+          value: sweepSchedule
+        }
+        {
+          name: 'UPLOAD_URL_MINUTES'
+          value: string(uploadUrlMinutes)
+        }
+        {
+          name: 'API_REQUESTS_PER_MINUTE'
+          value: string(apiRequestsPerMinute)
         }
         {
           name: 'FRONTLINE_INDUSTRIES'

@@ -8,12 +8,16 @@ param queueNames array
 param appPrincipalId string
 @description('Optional operator (user or group) who uploads drops; empty for none.')
 param operatorPrincipalId string = ''
+@description('Origins whose pages may PUT a drop with an upload URL (the app's own page).')
+param uploadOrigins array = []
 
 // Built-in roles. Blob Data Owner: the Functions host manages its own containers and leases.
 var storageBlobDataOwner = 'b7e6dc6d-f1e8-4753-8033-0f276bb0955b'
 // Queue Data Contributor: refresh-jobs, blob-trigger receipts and poison queues.
 var storageQueueDataContributor = '974c5e8b-45b9-4653-ba55-5f855dd0fb88'
 var storageBlobDataContributor = 'ba92f5b4-2d11-453d-a403-e96b0029c9fe'
+// Storage Blob Delegator: ask Entra ID for a user delegation key, which signs upload URLs (no account key exists).
+var storageBlobDelegator = 'db58b8e5-c6ad-4a2a-8342-4190687cbf4a'
 // Storage Account Contributor is not granted: with the Event Grid source the blob trigger needs no
 // control-plane access, and the containers and queues are declared here rather than created at run time.
 
@@ -47,6 +51,30 @@ resource blobService 'Microsoft.Storage/storageAccounts/blobServices@2023-05-01'
     deleteRetentionPolicy: {
       enabled: true
       days: 7
+    }
+    cors: {
+      corsRules: empty(uploadOrigins)
+        ? []
+        : [
+            {
+              allowedOrigins: uploadOrigins
+              allowedMethods: [
+                'PUT'
+                'OPTIONS'
+              ]
+              allowedHeaders: [
+                'content-type'
+                'x-ms-blob-type'
+                'x-ms-version'
+                'x-ms-client-request-id'
+              ]
+              exposedHeaders: [
+                'etag'
+                'x-ms-request-id'
+              ]
+              maxAgeInSeconds: 600
+            }
+          ]
     }
   }
 }
@@ -88,6 +116,16 @@ resource appQueueContributor 'Microsoft.Authorization/roleAssignments@2022-04-01
   scope: storage
   properties: {
     roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', storageQueueDataContributor)
+    principalId: appPrincipalId
+    principalType: 'ServicePrincipal'
+  }
+}
+
+resource appBlobDelegator 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(storage.id, appPrincipalId, storageBlobDelegator)
+  scope: storage
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', storageBlobDelegator)
     principalId: appPrincipalId
     principalType: 'ServicePrincipal'
   }

@@ -97,7 +97,7 @@ export function createApiKeyAuth(store: ApiKeyStore, options: ApiKeyAuthOptions 
       pending = store
         .listForPartner(partnerId)
         .then((docs) => {
-          const entry = { byHash: new Map(docs.map((d) => [d.id, d])), expiresAt: Date.now() + ttl };
+          const entry = { byHash: new Map(docs.map((d) => [d.id, d])), expiresAt: now + ttl };
           cache.delete(partnerId);
           cache.set(partnerId, entry);
           // Bounded: the oldest entries go first (a flood of made-up partner ids cannot grow it without end).

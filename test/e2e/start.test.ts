@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { salesMotions } from "../../shared/domain/results.js";
+import { salesMotions } from "../../shared/domain/cloudEndpoints/index.js";
 import { startDemo, type Demo } from "../../local/start.js";
 
 // What `npm start` does, end to end: emulators, the functions on the local host, the demo partner's files

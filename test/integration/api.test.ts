@@ -1,28 +1,27 @@
 import { HttpRequest, InvocationContext, type HttpHandler, type HttpResponseInit } from "@azure/functions";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { authCacheTtlMs, authenticate, issueApiKey, listApiKeys, revokeApiKey } from "../../shared/auth/apiKeys.js";
+import { authCacheTtlMs, createApiKeyAuth } from "../../shared/auth/apiKeys.js";
+import { createApiKeyStore } from "../../shared/adapters/cosmos/apiKeys.js";
 import { createClients } from "../../shared/adapters/clients.js";
-import { apiKeyHeader, readerRoles, administratorRoles, withAuth, ok } from "../../shared/http.js";
+import { administratorRoles, readerRoles } from "../../shared/auth/roles.js";
+import { ok } from "../../shared/http.js";
+import { routeHandler } from "../../shared/api/register.js";
+import type { RouteSpec } from "../../shared/api/routes.js";
 import { startTestEnvironment, type TestEnvironment } from "../support/emulators.js";
-import {
-  makeCloudEndpointsSummaryHandler,
-  makeExportCloudEndpointsHandler,
-  makeGetCloudEndpointHandler,
-  makeListCloudEndpointsHandler,
-} from "../../functions/httpCloudEndpoints.js";
-import type { ApiDeps } from "../../shared/api/deps.js";
-import { makeGetIngestionHandler, makeListIngestionsHandler } from "../../functions/httpIngestions.js";
-import { makeCreateKeyHandler, makeListKeysHandler, makeRevokeKeyHandler } from "../../functions/httpKeys.js";
-import { makeHealthHandler, makeOpenApiHandler, makeRefreshHandler } from "../../functions/httpSystem.js";
+import { cloudEndpointsSummary, exportCloudEndpoints, getCloudEndpoint, listCloudEndpoints } from "../../functions/httpCloudEndpoints.js";
+import type { ApiDeps } from "../../shared/wiring.js";
+import { getIngestion, listIngestions } from "../../functions/httpIngestions.js";
+import { createKey, listKeys, revokeKey } from "../../functions/httpKeys.js";
+import { health, openApi, requestRefresh } from "../../functions/httpSystem.js";
 import { ingestionDocSchema, partnerDocSchema } from "../../shared/domain/documents.js";
+import { resultIds } from "../../shared/domain/results.js";
 import { names } from "../../shared/config.js";
 import { routes } from "../../shared/api/routes.js";
-import { encodeContinuation } from "../../shared/api/continuation.js";
-import { iterateCloudEndpointsRows } from "../../shared/adapters/resultQueries.js";
-import { cloudEndpointsListQuerySchema } from "../../shared/api/cloudEndpoints.js";
+import { iterateTabRows } from "../../shared/api/tabReads.js";
+import { cloudEndpointsListQuerySchema, cloudEndpointsRowQuery } from "../../shared/api/cloudEndpoints.js";
 
 const listQueryOf = (qs: string) => cloudEndpointsListQuerySchema.parse(Object.fromEntries(new URLSearchParams(qs)));
-import type { CloudEndpointsRow } from "../../shared/domain/results.js";
+import type { CloudEndpointsRow } from "../../shared/domain/cloudEndpoints/index.js";
 import { guid, row, seedResultSet as seedInto } from "../support/cloudEndpointsSeed.js";
 
 // The HTTP API against the real emulators: handlers called directly, as the Functions host would.
@@ -65,9 +64,9 @@ async function bodyText(res: HttpResponseInit): Promise<string> {
 
 describe("API keys", () => {
   it("issues a key bound to its partner and role, and stores only its hash", async () => {
-    const { key, keyId } = await issueApiKey(env.clients.containers, { partnerId: "contoso", role: "reportViewer", name: "Power BI" });
+    const { key, keyId } = await env.deps.api.auth.issue({ partnerId: "contoso", role: "reportViewer", name: "Power BI" });
     expect(key).toMatch(/^poi_contoso_[A-Za-z0-9_-]{43}$/);
-    const caller = await authenticate(env.clients.containers, key);
+    const caller = await env.deps.api.auth.authenticate(key);
     expect(caller).toEqual({ partnerId: "contoso", role: "reportViewer", keyId });
     const { resources } = await env.clients.containers.partners.items
       .query("SELECT * FROM c", { partitionKey: "contoso" })
@@ -79,35 +78,35 @@ describe("API keys", () => {
   });
 
   it("answers the same 401 reason-less error for missing, malformed, unknown and revoked keys", async () => {
-    const { key, keyId } = await issueApiKey(env.clients.containers, { partnerId: "contoso", role: "administrator", name: "ops" });
+    const { key, keyId } = await env.deps.api.auth.issue({ partnerId: "contoso", role: "administrator", name: "ops" });
     const unknown = `poi_contoso_${"A".repeat(43)}`;
-    await expect(authenticate(env.clients.containers, undefined)).rejects.toMatchObject({ code: "unauthorized", reason: "missing" });
-    await expect(authenticate(env.clients.containers, "not-a-key")).rejects.toMatchObject({ code: "unauthorized", reason: "malformed" });
-    await expect(authenticate(env.clients.containers, unknown)).rejects.toMatchObject({ code: "unauthorized", reason: "unknown" });
-    await authenticate(env.clients.containers, key); // now cached
-    expect(await revokeApiKey(env.clients.containers, "contoso", keyId)).toBe(true);
-    await expect(authenticate(env.clients.containers, key)).rejects.toMatchObject({ code: "unauthorized", reason: "revoked" });
+    await expect(env.deps.api.auth.authenticate(undefined)).rejects.toMatchObject({ code: "unauthorized", reason: "missing" });
+    await expect(env.deps.api.auth.authenticate("not-a-key")).rejects.toMatchObject({ code: "unauthorized", reason: "malformed" });
+    await expect(env.deps.api.auth.authenticate(unknown)).rejects.toMatchObject({ code: "unauthorized", reason: "unknown" });
+    await env.deps.api.auth.authenticate(key); // now cached
+    expect(await env.deps.api.auth.revoke("contoso", keyId)).toBe(true);
+    await expect(env.deps.api.auth.authenticate(key)).rejects.toMatchObject({ code: "unauthorized", reason: "revoked" });
     const messages = new Set<string>();
     for (const value of [undefined, "not-a-key", unknown, key]) {
-      await authenticate(env.clients.containers, value).catch((e: Error) => messages.add(e.message));
+      await env.deps.api.auth.authenticate(value).catch((e: Error) => messages.add(e.message));
     }
     expect(messages.size).toBe(1);
   });
 
   it("cannot revoke or list another partner's keys", async () => {
-    const { key, keyId } = await issueApiKey(env.clients.containers, { partnerId: "fabrikam", role: "reportViewer", name: "fabrikam viewer" });
-    expect(await revokeApiKey(env.clients.containers, "contoso", keyId)).toBe(false);
-    await expect(authenticate(env.clients.containers, key)).resolves.toMatchObject({ partnerId: "fabrikam" });
-    const contosoKeys = await listApiKeys(env.clients.containers, "contoso");
+    const { key, keyId } = await env.deps.api.auth.issue({ partnerId: "fabrikam", role: "reportViewer", name: "fabrikam viewer" });
+    expect(await env.deps.api.auth.revoke("contoso", keyId)).toBe(false);
+    await expect(env.deps.api.auth.authenticate(key)).resolves.toMatchObject({ partnerId: "fabrikam" });
+    const contosoKeys = await env.deps.api.auth.list("contoso");
     expect(contosoKeys.map((k) => k.keyId)).not.toContain(keyId);
     // A key claiming another partner id in its prefix is unknown there: the hash lives in the issuing partner's partition.
     const forged = key.replace("poi_fabrikam_", "poi_contoso_");
-    await expect(authenticate(env.clients.containers, forged)).rejects.toMatchObject({ reason: "unknown" });
+    await expect(env.deps.api.auth.authenticate(forged)).rejects.toMatchObject({ reason: "unknown" });
   });
 
   it("lists keys without hashes or secrets", async () => {
-    const { key } = await issueApiKey(env.clients.containers, { partnerId: "listing", role: "executiveReportViewer", name: "exec" });
-    const keys = await listApiKeys(env.clients.containers, "listing");
+    const { key } = await env.deps.api.auth.issue({ partnerId: "listing", role: "executiveReportViewer", name: "exec" });
+    const keys = await env.deps.api.auth.list("listing");
     expect(keys).toHaveLength(1);
     expect(Object.keys(keys[0]).sort()).toEqual(["createdAt", "keyId", "name", "role"]);
     expect(JSON.stringify(keys)).not.toContain(key.slice(-43));
@@ -115,13 +114,17 @@ describe("API keys", () => {
   });
 });
 
-describe("withAuth", () => {
-  const authenticateRequest = (req: HttpRequest) => authenticate(env.clients.containers, apiKeyHeader(req));
-  const echo = withAuth(async (_req, _ctx, caller) => ok({ caller }), { roles: administratorRoles, authenticate: authenticateRequest });
-  const read = withAuth(async (_req, _ctx, caller) => ok({ caller }), { roles: readerRoles, authenticate: authenticateRequest });
+describe("routes apply authentication and roles from the route table", () => {
+  const spec = (roles: RouteSpec["roles"]) => ({ name: "echo", method: "GET", route: "x", summary: "echo", roles, responses: {} }) as const satisfies RouteSpec;
+  let echo: HttpHandler;
+  let read: HttpHandler;
+  beforeAll(() => {
+    echo = routeHandler(spec(administratorRoles), env.deps.api, async ({ caller }) => ok({ caller }));
+    read = routeHandler(spec(readerRoles), env.deps.api, async ({ caller }) => ok({ caller }));
+  });
 
   it("passes the caller to the handler and accepts x-api-key or Authorization: Bearer", async () => {
-    const { key, keyId } = await issueApiKey(env.clients.containers, { partnerId: "auth-a", role: "administrator", name: "a" });
+    const { key, keyId } = await env.deps.api.auth.issue({ partnerId: "auth-a", role: "administrator", name: "a" });
     const viaHeader = await call(echo, request("GET", "x", { key }));
     expect(viaHeader.status).toBe(200);
     expect(viaHeader.jsonBody).toEqual({ caller: { partnerId: "auth-a", role: "administrator", keyId } });
@@ -130,7 +133,7 @@ describe("withAuth", () => {
   });
 
   it("answers 401 without a key and 403 for a role that may not", async () => {
-    const { key } = await issueApiKey(env.clients.containers, { partnerId: "auth-a", role: "reportViewer", name: "v" });
+    const { key } = await env.deps.api.auth.issue({ partnerId: "auth-a", role: "reportViewer", name: "v" });
     const missing = await call(echo, request("GET", "x"));
     expect(missing.status).toBe(401);
     expect(missing.jsonBody).toMatchObject({ error: { code: "unauthorized" } });
@@ -140,10 +143,10 @@ describe("withAuth", () => {
   });
 
   it("answers an unexpected failure with a generic 500 that leaks nothing", async () => {
-    const { key } = await issueApiKey(env.clients.containers, { partnerId: "auth-a", role: "reportViewer", name: "v2" });
-    const failing = withAuth(async () => {
+    const { key } = await env.deps.api.auth.issue({ partnerId: "auth-a", role: "reportViewer", name: "v2" });
+    const failing = routeHandler(spec(readerRoles), env.deps.api, async () => {
       throw new Error("connection string AccountKey=secret leaked");
-    }, { roles: readerRoles, authenticate: authenticateRequest });
+    });
     const ctx = new InvocationContext({ functionName: "failing", invocationId: "inv-123", logHandler: () => {} });
     const res = (await failing(request("GET", "x", { key }), ctx)) as HttpResponseInit;
     expect(res.status).toBe(500);
@@ -171,11 +174,11 @@ describe("Cloud Endpoints routes", () => {
   let list: HttpHandler, summaryRoute: HttpHandler, exportRoute: HttpHandler, one: HttpHandler;
 
   beforeAll(async () => {
-    deps = { clients: env.clients };
-    list = makeListCloudEndpointsHandler(deps);
-    summaryRoute = makeCloudEndpointsSummaryHandler(deps);
-    exportRoute = makeExportCloudEndpointsHandler(deps);
-    one = makeGetCloudEndpointHandler(deps);
+    deps = env.deps.api;
+    list = routeHandler(routes.listCloudEndpoints, deps, listCloudEndpoints(deps));
+    summaryRoute = routeHandler(routes.cloudEndpointsSummary, deps, cloudEndpointsSummary(deps));
+    exportRoute = routeHandler(routes.exportCloudEndpoints, deps, exportCloudEndpoints(deps));
+    one = routeHandler(routes.getCloudEndpoint, deps, getCloudEndpoint(deps));
     rowsA = Array.from({ length: 24 }, (_, i) => row("a", i + 1));
     rowsA.push(row("a", 30, { tenantName: 'Quote "Q", Comma Ltd', customerName: "Line\r\nBreak" }));
     formulaNames.forEach((name, i) => rowsA.push(row("a", 40 + i, { tenantName: name })));
@@ -184,9 +187,9 @@ describe("Cloud Endpoints routes", () => {
     await seedResultSet(partnerA, "rs-a-old", [row("a", 99, { tenantName: "Stale Tenant" })], false);
     await seedResultSet(partnerA, "rs-a-1", rowsA);
     await seedResultSet(partnerB, "rs-b-1", rowsB);
-    keyA = (await issueApiKey(env.clients.containers, { partnerId: partnerA, role: "reportViewer", name: "a" })).key;
-    keyB = (await issueApiKey(env.clients.containers, { partnerId: partnerB, role: "executiveReportViewer", name: "b" })).key;
-    keyEmpty = (await issueApiKey(env.clients.containers, { partnerId: "never-refreshed", role: "reportViewer", name: "e" })).key;
+    keyA = (await env.deps.api.auth.issue({ partnerId: partnerA, role: "reportViewer", name: "a" })).key;
+    keyB = (await env.deps.api.auth.issue({ partnerId: partnerB, role: "executiveReportViewer", name: "b" })).key;
+    keyEmpty = (await env.deps.api.auth.issue({ partnerId: "never-refreshed", role: "reportViewer", name: "e" })).key;
   });
 
   async function listAll(query: string, key = keyA): Promise<{ items: Record<string, unknown>[]; pages: number }> {
@@ -296,7 +299,10 @@ describe("Cloud Endpoints routes", () => {
 
   it("answers 400 (never a 5xx, never other rows) for a well-wrapped token whose inner database token was forged", async () => {
     const first = await call(list, request("GET", "cloud-endpoints?pageSize=3", { key: keyA }));
-    const state = JSON.parse(Buffer.from(first.jsonBody.continuationToken, "base64url").toString("utf8"));
+    // As if the sealing key had leaked: the service's own seal around a forged inner token.
+    const tokens = await deps.tokens();
+    const state = tokens.unseal(first.jsonBody.continuationToken);
+    const encodeContinuation = (s: typeof state) => encodeURIComponent(tokens.seal(s));
     for (const t of ["{}", "[1,2]", "\u0100", "a\r\nx-ms-documentdb-partitionkey: [\"bravo-partner\"]"]) {
       const forged = encodeContinuation({ ...state, t });
       const res = await call(list, request("GET", `cloud-endpoints?pageSize=3&continuationToken=${forged}`, { key: keyA }));
@@ -304,7 +310,7 @@ describe("Cloud Endpoints routes", () => {
       expect(res.jsonBody.error).toMatchObject({ code: "invalid_request", field: "continuationToken" });
     }
     // Any token the database accepts still reads only the caller's own partition.
-    for (const t of ["garbage", state.t.replace(/RT:\d+/, "RT:0")]) {
+    for (const t of ["garbage", state.t!.replace(/RT:\d+/, "RT:0")]) {
       const res = await call(list, request("GET", `cloud-endpoints?pageSize=500&continuationToken=${encodeContinuation({ ...state, t })}`, { key: keyA }));
       if (res.status === 200) expect(JSON.stringify(res.jsonBody)).not.toContain("BRAVO");
       else expect(res.status).toBe(400);
@@ -406,7 +412,7 @@ describe("Cloud Endpoints routes", () => {
 
   it("reads the export page by page, each page bounded by the page size", async () => {
     const pages: number[] = [];
-    for await (const page of iterateCloudEndpointsRows(env.clients.containers, partnerA, "rs-a-1", listQueryOf(""), 7)) pages.push(page.length);
+    for await (const page of iterateTabRows(deps, partnerA, "rs-a-1", cloudEndpointsRowQuery(listQueryOf("")), 7)) pages.push(page.length);
     expect(pages.length).toBeGreaterThan(3);
     expect(Math.max(...pages)).toBeLessThanOrEqual(7);
     expect(pages.reduce((a, b) => a + b, 0)).toBe(rowsA.length);
@@ -455,18 +461,18 @@ describe("Cloud Endpoints stale flag", () => {
   let list: HttpHandler, summaryRoute: HttpHandler;
 
   beforeAll(() => {
-    deps = { clients: env.clients };
-    list = makeListCloudEndpointsHandler(deps);
-    summaryRoute = makeCloudEndpointsSummaryHandler(deps);
+    deps = env.deps.api;
+    list = routeHandler(routes.listCloudEndpoints, deps, listCloudEndpoints(deps));
+    summaryRoute = routeHandler(routes.cloudEndpointsSummary, deps, cloudEndpointsSummary(deps));
   });
 
   /** A partner with a current result set computed from `resultsVersion`, its partner doc, and a reader key. */
   async function partnerWith(partnerId: string, doc: Record<string, unknown>): Promise<string> {
     await seedResultSet(partnerId, `rs-${partnerId}`, [row("a", 1), row("a", 2)]);
-    const { resource: pointer } = await env.clients.containers.results.item("current", partnerId).read();
+    const { resource: pointer } = await env.clients.containers.results.item(resultIds.pointer("cloudEndpoints"), partnerId).read();
     await env.clients.containers.results.items.upsert({ ...pointer, dataVersion: resultsVersion });
     await env.clients.containers.partners.items.upsert({ id: "partner", partnerId, type: "partner", datasets: {}, ...doc });
-    return (await issueApiKey(env.clients.containers, { partnerId, role: "reportViewer", name: "stale" })).key;
+    return (await env.deps.api.auth.issue({ partnerId, role: "reportViewer", name: "stale" })).key;
   }
 
   const summaryOf = async (key: string) => (await call(summaryRoute, request("GET", "cloud-endpoints/summary", { key }))).jsonBody;
@@ -504,7 +510,7 @@ describe("Cloud Endpoints stale flag", () => {
     await env.clients.containers.partners.items.upsert(
       partnerDocSchema.parse({ id: "partner", partnerId: "stale-first", type: "partner", dataVersion: newerData, refreshFailure: failure }),
     );
-    const key = (await issueApiKey(env.clients.containers, { partnerId: "stale-first", role: "reportViewer", name: "first" })).key;
+    const key = (await env.deps.api.auth.issue({ partnerId: "stale-first", role: "reportViewer", name: "first" })).key;
     for (const body of [await summaryOf(key), await listOf(key)]) {
       expect(body).toMatchObject({ status: "notRefreshedYet", stale: true, refreshFailure: { reference: failure.reference } });
     }
@@ -552,18 +558,18 @@ describe("management routes and isolation on every route", () => {
   const handlers: Record<string, HttpHandler> = {};
 
   beforeAll(async () => {
-    deps = { clients: env.clients };
+    deps = env.deps.api;
     Object.assign(handlers, {
-      list: makeListCloudEndpointsHandler(deps),
-      summary: makeCloudEndpointsSummaryHandler(deps),
-      export: makeExportCloudEndpointsHandler(deps),
-      row: makeGetCloudEndpointHandler(deps),
-      ingestions: makeListIngestionsHandler(deps),
-      ingestion: makeGetIngestionHandler(deps),
-      refresh: makeRefreshHandler(deps),
-      keys: makeListKeysHandler(deps),
-      createKey: makeCreateKeyHandler(deps),
-      revokeKey: makeRevokeKeyHandler(deps),
+      list: routeHandler(routes.listCloudEndpoints, deps, listCloudEndpoints(deps)),
+      summary: routeHandler(routes.cloudEndpointsSummary, deps, cloudEndpointsSummary(deps)),
+      export: routeHandler(routes.exportCloudEndpoints, deps, exportCloudEndpoints(deps)),
+      row: routeHandler(routes.getCloudEndpoint, deps, getCloudEndpoint(deps)),
+      ingestions: routeHandler(routes.listIngestions, deps, listIngestions(deps)),
+      ingestion: routeHandler(routes.getIngestion, deps, getIngestion(deps)),
+      refresh: routeHandler(routes.refresh, deps, requestRefresh(deps)),
+      keys: routeHandler(routes.listKeys, deps, listKeys(deps)),
+      createKey: routeHandler(routes.createKey, deps, createKey(deps)),
+      revokeKey: routeHandler(routes.revokeKey, deps, revokeKey(deps)),
     });
     for (const [name, partnerId, role] of [
       ["adminA", partnerA, "administrator"],
@@ -573,9 +579,9 @@ describe("management routes and isolation on every route", () => {
       ["viewerB", partnerB, "reportViewer"],
       ["revokedA", partnerA, "administrator"],
     ] as const) {
-      keys[name] = await issueApiKey(env.clients.containers, { partnerId, role, name });
+      keys[name] = await env.deps.api.auth.issue({ partnerId, role, name });
     }
-    await revokeApiKey(env.clients.containers, partnerA, keys.revokedA.keyId);
+    await env.deps.api.auth.revoke(partnerA, keys.revokedA.keyId);
     await seedResultSet(partnerA, "rs-iso-a", [row("a", 1), row("a", 2)]);
     await seedResultSet(partnerB, "rs-iso-b", [row("b", 1), row("b", 2)]);
     for (let n = 1; n <= 7; n++) await env.clients.containers.ingestions.items.create(ingestion(partnerA, n));
@@ -636,7 +642,7 @@ describe("management routes and isolation on every route", () => {
       }
     }
     // B's key is still valid after A tried to revoke it.
-    await expect(authenticate(env.clients.containers, keys.viewerB.key)).resolves.toMatchObject({ partnerId: partnerB });
+    await expect(env.deps.api.auth.authenticate(keys.viewerB.key)).resolves.toMatchObject({ partnerId: partnerB });
     // A key created by A's administrator belongs to A, whatever the body says.
     const sneaky = await call(handlers.createKey, request("POST", "keys", { key: a, body: { name: "x", role: "reportViewer", partnerId: partnerB } }));
     expect(sneaky.status).toBe(400);
@@ -665,8 +671,9 @@ describe("management routes and isolation on every route", () => {
     const bWithAToken = await call(handlers.ingestions, request("GET", `ingestions?continuationToken=${encodeURIComponent(first.jsonBody.continuationToken)}`, { key: keys.viewerB.key }));
     expect(bWithAToken.status).toBe(400);
     // A forged inner token is a 400 on continuationToken, not a 500.
+    const tokens = await deps.tokens();
     for (const t of ["{}", "\u0100"]) {
-      const forged = encodeContinuation({ v: 1, p: partnerA, f: "ingestions", ph: 0, t });
+      const forged = encodeURIComponent(tokens.seal({ v: 2, p: partnerA, f: "ingestions", ph: 0, t }));
       const res = await call(handlers.ingestions, request("GET", `ingestions?continuationToken=${forged}`, { key: keys.viewerA.key }));
       expect(res.status, JSON.stringify(t)).toBe(400);
       expect(res.jsonBody.error.field).toBe("continuationToken");
@@ -749,16 +756,18 @@ describe("management routes and isolation on every route", () => {
   });
 
   it("reports health without a key: 200 when Cosmos DB and Storage answer, 503 when one does not", async () => {
-    const healthy = await call(makeHealthHandler(() => deps), request("GET", "health"));
+    const healthy = await call(routeHandler(routes.health, deps, health(deps)), request("GET", "health"));
     expect(healthy.status).toBe(200);
     expect(healthy.jsonBody).toEqual({ status: "ok", checks: { cosmos: "ok", storage: "ok" } });
-    const broken = await call(makeHealthHandler(() => { throw new Error("COSMOS_ENDPOINT missing"); }), request("GET", "health"));
+    const down = () => Promise.reject(new Error("connect ECONNREFUSED COSMOS_ENDPOINT"));
+    const brokenDeps = { ...deps, health: { cosmos: down, storage: deps.health.storage } };
+    const broken = await call(routeHandler(routes.health, brokenDeps, health(brokenDeps)), request("GET", "health"));
     expect(broken.status).toBe(503);
     expect(JSON.stringify(broken.jsonBody)).not.toContain("COSMOS_ENDPOINT");
   });
 
   it("answers 400 naming the parameter for an unknown query parameter on health and the OpenAPI document, as on every route", async () => {
-    for (const [handler, path] of [[makeHealthHandler(() => deps), "health?verbose=1"], [makeOpenApiHandler(), "openapi.json?format=yaml"]] as const) {
+    for (const [handler, path] of [[routeHandler(routes.health, deps, health(deps)), "health?verbose=1"], [routeHandler(routes.openApi, deps, openApi()), "openapi.json?format=yaml"]] as const) {
       const res = await call(handler, request("GET", path));
       expect(res.status, path).toBe(400);
       expect(res.jsonBody.error).toMatchObject({ code: "invalid_request", field: path.includes("verbose") ? "verbose" : "format" });
@@ -778,24 +787,24 @@ describe("management routes and isolation on every route", () => {
       expect(res.status, key.slice(0, 40)).toBe(401);
       expect(JSON.stringify(res.jsonBody)).not.toContain(partnerB);
     }
-    await expect(authenticate(env.clients.containers, forged)).rejects.toMatchObject({ code: "unauthorized" });
+    await expect(env.deps.api.auth.authenticate(forged)).rejects.toMatchObject({ code: "unauthorized" });
   });
 
   it("lets a revoked key through another instance's cache for at most the documented 30 s", async () => {
-    const { key, keyId } = await issueApiKey(env.clients.containers, { partnerId: partnerA, role: "reportViewer", name: "cached" });
+    const { key, keyId } = await env.deps.api.auth.issue({ partnerId: partnerA, role: "reportViewer", name: "cached" });
     // A second set of clients is a second instance with its own cache.
-    const other = createClients(env.config).containers;
+    const other = createApiKeyAuth(createApiKeyStore(createClients(env.config).containers.partners));
     const t0 = Date.now();
-    await expect(authenticate(other, key, t0)).resolves.toMatchObject({ keyId });
-    await revokeApiKey(env.clients.containers, partnerA, keyId);
+    await expect(other.authenticate(key, t0)).resolves.toMatchObject({ keyId });
+    await env.deps.api.auth.revoke(partnerA, keyId);
     // This instance forgets at once; the other may still serve its cached answer until the TTL passes.
-    await expect(authenticate(env.clients.containers, key)).rejects.toMatchObject({ reason: "revoked" });
-    await expect(authenticate(other, key, t0 + authCacheTtlMs - 1)).resolves.toMatchObject({ keyId });
-    await expect(authenticate(other, key, t0 + authCacheTtlMs)).rejects.toMatchObject({ reason: "revoked" });
+    await expect(env.deps.api.auth.authenticate(key)).rejects.toMatchObject({ reason: "revoked" });
+    await expect(other.authenticate(key, t0 + authCacheTtlMs - 1)).resolves.toMatchObject({ keyId });
+    await expect(other.authenticate(key, t0 + authCacheTtlMs)).rejects.toMatchObject({ reason: "revoked" });
   });
 
   it("serves the OpenAPI document without a key", async () => {
-    const res = await call(makeOpenApiHandler(), request("GET", "openapi.json"));
+    const res = await call(routeHandler(routes.openApi, deps, openApi()), request("GET", "openapi.json"));
     expect(res.status).toBe(200);
     expect(res.jsonBody.openapi).toBe("3.1.0");
     expect(Object.keys(res.jsonBody.paths)).toContain(`/${routes.listCloudEndpoints.route}`);

@@ -10,12 +10,7 @@ import {
   type SubscriptionItem,
   type TenantDoc,
 } from "../../shared/domain/documents.js";
-import {
-  cloudEndpointsRowDocSchema,
-  cloudEndpointsSummaryDocSchema,
-  resultPointerDocSchema,
-  type CloudEndpointsRowDoc,
-} from "../../shared/domain/results.js";
+import { cloudEndpointsRowDocSchema, cloudEndpointsSummaryDocSchema, resultPointerDocSchema, type CloudEndpointsRowDoc } from "../../shared/domain/results.js";
 import type { ResultStore } from "../../shared/ports/results.js";
 import { createRefreshDeps } from "../../shared/refresh/deps.js";
 import { RefreshConflictError, refreshPartner, type RefreshDeps } from "../../shared/refresh/refreshPartner.js";

@@ -1,12 +1,6 @@
-import type { Container } from "@azure/cosmos";
-import {
-  cloudEndpointsRowDocSchema,
-  cloudEndpointsSummaryDocSchema,
-  resultPointerDocSchema,
-  salesMotions,
-  type CloudEndpointsRow,
-  type CloudEndpointsSummary,
-} from "../../shared/domain/results.js";
+import type { Container, JSONObject } from "@azure/cosmos";
+import { cloudEndpointsRowDocSchema, cloudEndpointsSummaryDocSchema, resultIds, resultPointerDocSchema, resultSetMarkerDocSchema } from "../../shared/domain/results.js";
+import { salesMotions, type CloudEndpointsRow, type CloudEndpointsSummary } from "../../shared/domain/cloudEndpoints/index.js";
 
 // Result sets written straight into the results container with the results.ts schemas, so the API
 // tests do not depend on the refresh code.
@@ -83,28 +77,34 @@ export async function seedResultSet(
   switchPointer = true,
   previousResultSetId?: string,
 ): Promise<void> {
+  const tab = "cloudEndpoints" as const;
+  await container.items.upsert(
+    resultSetMarkerDocSchema.parse({ id: resultIds.marker(tab, resultSetId), partnerId, tab, type: "resultSet", resultSetId, createdAt: "2026-11-01T00:00:00.000Z" }),
+  );
   const docs = rows.map((r) =>
     cloudEndpointsRowDocSchema.parse({
       ...r,
-      id: `ce:${resultSetId}:${r.tenantId}`,
+      id: resultIds.row(tab, resultSetId, r.tenantId),
       partnerId,
-      type: "ceRow",
+      tab,
+      type: "row",
       resultSetId,
       searchText: [r.tenantName, r.tenantDomain, r.tenantId, r.customerName].filter(Boolean).join(" ").toLowerCase(),
     }),
   );
   for (let i = 0; i < docs.length; i += 100) {
-    await container.items.bulk(docs.slice(i, i + 100).map((d) => ({ operationType: "Upsert" as const, resourceBody: d })));
+    await container.items.bulk(docs.slice(i, i + 100).map((d) => ({ operationType: "Upsert" as const, resourceBody: d as unknown as JSONObject })));
   }
   await container.items.upsert(
-    cloudEndpointsSummaryDocSchema.parse({ ...summary(rows.length), id: `ceSummary:${resultSetId}`, partnerId, type: "ceSummary", resultSetId }),
+    cloudEndpointsSummaryDocSchema.parse({ ...summary(rows.length), id: resultIds.summary(tab, resultSetId), partnerId, tab, type: "summary", resultSetId }),
   );
   if (switchPointer) {
     await container.items.upsert(
       resultPointerDocSchema.parse({
-        id: "current",
+        id: resultIds.pointer(tab),
         partnerId,
         type: "pointer",
+        tab,
         resultSetId,
         ...(previousResultSetId ? { previousResultSetId } : {}),
         refreshedAt: "2026-11-01T00:00:00.000Z",

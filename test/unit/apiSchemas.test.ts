@@ -4,9 +4,11 @@ import { createKeyBodySchema, ingestionIdParamsSchema, ingestionsListQuerySchema
 import { buildOpenApiDocument } from "../../shared/api/openapi.js";
 import { routes } from "../../shared/api/routes.js";
 import { parseOrThrow, parseQuery } from "../../shared/api/validation.js";
-import { salesMotions } from "../../shared/domain/results.js";
-import { decodeContinuation, encodeContinuation } from "../../shared/api/continuation.js";
-import { buildRowsQuery } from "../../shared/adapters/resultQueries.js";
+import { salesMotions } from "../../shared/domain/cloudEndpoints/index.js";
+import { randomBytes } from "node:crypto";
+import { cloudEndpointsRowQuery } from "../../shared/api/cloudEndpoints.js";
+import { createTokenSealer } from "../../shared/api/continuation.js";
+import { buildRowsQuery } from "../../shared/adapters/cosmos/results.js";
 
 function listQuery(qs: string) {
   return parseQuery(cloudEndpointsListQuerySchema, new URLSearchParams(qs), repeatableParameters);
@@ -66,12 +68,24 @@ describe("query schemas", () => {
   });
 
   it("binds continuation tokens to partner, result set and query", () => {
-    const token = encodeContinuation({ v: 1, p: "a", rs: "rs1", f: "fp", ph: 0, t: "sdk" });
-    expect(decodeContinuation(token, { partnerId: "a", resultSetIds: ["rs1"], fingerprint: "fp" }).t).toBe("sdk");
-    expect(fieldOf(() => decodeContinuation(token, { partnerId: "b", resultSetIds: ["rs1"], fingerprint: "fp" }))).toBe("continuationToken");
-    expect(fieldOf(() => decodeContinuation(token, { partnerId: "a", resultSetIds: ["rs2"], fingerprint: "fp" }))).toBe("continuationToken");
-    expect(fieldOf(() => decodeContinuation(token, { partnerId: "a", resultSetIds: ["rs1"], fingerprint: "other" }))).toBe("continuationToken");
-    expect(fieldOf(() => decodeContinuation("!!!", { partnerId: "a", fingerprint: "fp" }))).toBe("continuationToken");
+    const { seal, open } = createTokenSealer(randomBytes(32));
+    const token = seal({ v: 2, p: "a", rs: "rs1", f: "fp", ph: 0, t: "sdk" });
+    expect(open(token, { partnerId: "a", resultSetIds: ["rs1"], fingerprint: "fp" }).t).toBe("sdk");
+    expect(fieldOf(() => open(token, { partnerId: "b", resultSetIds: ["rs1"], fingerprint: "fp" }))).toBe("continuationToken");
+    expect(fieldOf(() => open(token, { partnerId: "a", resultSetIds: ["rs2"], fingerprint: "fp" }))).toBe("continuationToken");
+    expect(fieldOf(() => open(token, { partnerId: "a", resultSetIds: ["rs1"], fingerprint: "other" }))).toBe("continuationToken");
+    expect(fieldOf(() => open("!!!", { partnerId: "a", fingerprint: "fp" }))).toBe("continuationToken");
+  });
+
+  it("seals continuation tokens: nothing in them is readable, and one bit changed is not a token of ours", () => {
+    const sealer = createTokenSealer(randomBytes(32));
+    const token = sealer.seal({ v: 2, p: "alpha-partner", rs: "rs1", f: "fp", ph: 0, t: '{"orderBy":["Contoso Secret Tenant"]}' });
+    const bytes = Buffer.from(token, "base64url");
+    expect(bytes.toString("latin1")).not.toMatch(/alpha|Contoso|orderBy|rs1/);
+    bytes[20] ^= 1;
+    expect(fieldOf(() => sealer.open(bytes.toString("base64url"), { partnerId: "alpha-partner", fingerprint: "fp" }))).toBe("continuationToken");
+    // Another service's key cannot open it either.
+    expect(fieldOf(() => createTokenSealer(randomBytes(32)).open(token, { partnerId: "alpha-partner", fingerprint: "fp" }))).toBe("continuationToken");
   });
 });
 
@@ -195,7 +209,7 @@ describe("row queries", () => {
     ];
     for (const qs of filters) {
       for (const phase of [0, 1] as const) {
-        const spec = buildRowsQuery("alpha", "rs-1", listQuery(qs), phase);
+        const spec = buildRowsQuery("alpha", "rs-1", cloudEndpointsRowQuery(listQuery(qs)), phase);
         expect(spec.query, qs).toMatch(/^SELECT \* FROM c WHERE c\.partnerId = @partnerId AND /);
         expect(spec.parameters).toContainEqual({ name: "@partnerId", value: "alpha" });
         // Caller text only ever travels as a parameter.

@@ -10,9 +10,9 @@ import {
   searchText,
   summarizeCloudEndpoints,
   type TenantBundle,
-} from "../../shared/domain/cloudEndpoints.js";
+} from "../../shared/domain/cloudEndpoints/index.js";
 import type { SubscriptionItem, TenantDoc } from "../../shared/domain/documents.js";
-import { salesMotions, type CloudEndpointsRow } from "../../shared/domain/results.js";
+import { salesMotions, type CloudEndpointsRow } from "../../shared/domain/cloudEndpoints/index.js";
 
 const frontlineIndustries = ["Retail", "Manufacturing", "Healthcare", "Hospitality", "Transportation and Logistics"];
 const ctx = { frontlineIndustries, partnerName: "Fabrikam Services" };
@@ -73,7 +73,7 @@ function bundle(s: Scenario): TenantBundle {
     : { "2024-05": month };
   return {
     tenant: tenant(s.tenant),
-    subscriptions: { snapshots: [{ asOf: "2024-06-01", ingestionId: "i2", items }] },
+    subscriptions: { snapshots: [{ asOf: "2024-06-01", items }] },
     usage: { months },
     incentives: s.engagements ? { asOf: "2024-06-01", engagements: s.engagements } : undefined,
   };

@@ -10,7 +10,7 @@ import {
   toByteStream,
   utf8Bom,
 } from "../../shared/export/csv.js";
-import { cloudEndpointsColumns, type CloudEndpointsRow } from "../../shared/domain/results.js";
+import { cloudEndpointsColumns, type CloudEndpointsRow } from "../../shared/domain/cloudEndpoints/index.js";
 
 async function* pagesOf(...pages: Partial<CloudEndpointsRow>[][]) {
   for (const page of pages) yield page;

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { demoDatasetChunks, demoTenantArchetypes, demoWorkloads, generateDemoPartner } from "../../local/demoData/index.js";
-import { cloudEndpointsRow } from "../../shared/domain/cloudEndpoints.js";
+import { cloudEndpointsRow } from "../../shared/domain/cloudEndpoints/index.js";
 import type { DatasetName } from "../../shared/domain/datasets.js";
-import { salesMotions } from "../../shared/domain/results.js";
+import { salesMotions } from "../../shared/domain/cloudEndpoints/index.js";
 import { parseCsv } from "../../shared/ingest/csv.js";
 import { mergeIncentives, mergeSubscriptions, mergeTenant, mergeUsage } from "../../shared/ingest/documents.js";
 import { createRowValidator, matchHeader, type RowsByDataset } from "../../shared/ingest/rows.js";
@@ -105,7 +105,7 @@ describe("demo partner data", () => {
       const result = cloudEndpointsRow(
         {
           tenant: mergeTenant(ctx, id, undefined, [row])!,
-          subscriptions: mergeSubscriptions(ctx, id, undefined, subscriptions.get(id) ?? []),
+          subscriptions: { snapshots: [mergeSubscriptions(ctx, id, undefined, subscriptions.get(id) ?? [])] },
           usage: mergeUsage(ctx, id, undefined, usage.get(id) ?? []),
           incentives: incentives.has(id) ? mergeIncentives(ctx, id, undefined, incentives.get(id)!) : undefined,
         },

@@ -1,8 +1,7 @@
 import { InvocationContext } from "@azure/functions";
 import { describe, expect, it } from "vitest";
-import { IngestionStoreError } from "../../shared/adapters/ingestionStore.js";
-import { ResultStoreError } from "../../shared/adapters/resultQueries.js";
-import { ApiError, errorToResponse, ok } from "../../shared/http.js";
+import { DomainError, InvalidRequestError, StoreUnavailableError } from "../../shared/errors.js";
+import { errorToResponse, ok } from "../../shared/http.js";
 
 // How errors become responses: typed codes map to their status, everything else to a generic 500.
 
@@ -38,19 +37,19 @@ describe("error responses", () => {
 
   it("maps typed errors to their status with the field named", () => {
     const context = capture().context;
-    expect(errorToResponse(new ApiError("invalid_request", "pageSize: too big", "pageSize"), context)).toMatchObject({
+    expect(errorToResponse(new InvalidRequestError("pageSize: too big", "pageSize"), context)).toMatchObject({
       status: 400,
       jsonBody: { error: { code: "invalid_request", field: "pageSize" } },
     });
-    expect(errorToResponse(new ApiError("payload_too_large", "too big", "body"), context).status).toBe(413);
-    expect(errorToResponse(new ApiError("unsupported_media_type", "json only", "content-type"), context).status).toBe(415);
+    expect(errorToResponse(new DomainError("payload_too_large", "too big", "body"), context).status).toBe(413);
+    expect(errorToResponse(new DomainError("unsupported_media_type", "json only", "content-type"), context).status).toBe(415);
     expect(errorToResponse(Object.assign(new Error("Could not read"), { code: "unavailable" }), context).status).toBe(503);
   });
 
   it("answers 503, not 500, when the ingestion or result store cannot be reached", () => {
     const context = capture().context;
     const cause = new Error("connect ECONNREFUSED 127.0.0.1:8081");
-    for (const err of [new IngestionStoreError("listing ingestions failed", { cause }), new ResultStoreError("reading rows failed", { cause })]) {
+    for (const err of [new StoreUnavailableError("listing ingestions failed", { cause }), new StoreUnavailableError("reading rows failed", { cause })]) {
       const res = errorToResponse(err, context);
       expect(res.status).toBe(503);
       expect(JSON.stringify(res.jsonBody)).not.toContain("ECONNREFUSED");

@@ -1,7 +1,7 @@
 import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { cosmosContainers } from "../../shared/adapters/cosmosLayout.js";
+import { cosmosContainers } from "../../shared/adapters/cosmos/layout.js";
 import { loadConfig, names, settingNames } from "../../shared/config.js";
 
 // The Bicep cannot be compiled here, so this test keeps it consistent with the code by reading its text:

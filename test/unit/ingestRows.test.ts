@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { CsvRecord } from "../../shared/ingest/csv.js";
-import { mergeIncentives, mergeSubscriptions, mergeTenant, mergeUsage, maxSubscriptionSnapshots } from "../../shared/ingest/documents.js";
+import { mergeIncentives, mergeSubscriptions, mergeTenant, mergeUsage } from "../../shared/ingest/documents.js";
+import { resolveLiveSet, type LoadedIngestion } from "../../shared/ingest/liveSet.js";
 import { checkDrop, ingestionIdFor, parseDropPath, snapshotDate } from "../../shared/ingest/dropFile.js";
 import { createRowValidator, matchHeader, type DatasetHeader } from "../../shared/ingest/rows.js";
 import type { DatasetName } from "../../shared/domain/datasets.js";
@@ -114,21 +115,8 @@ describe("row validation", () => {
   });
 });
 
-describe("merging rows into tenant documents", () => {
+describe("staging one drop's rows of a tenant", () => {
   const ctx = { partnerId: "p1", ingestionId: "ing-b", asOf: "2026-06-01" };
-
-  it("replaces the months a new usage drop carries and keeps the other months as history", () => {
-    const existing = {
-      id: `usage:${t1}`, partnerId: "p1", type: "usage" as const, tenantId: t1,
-      months: { "2026-04": { Teams: { assignedUsers: 5, activeUsers: 5 } }, "2026-05": { Teams: { assignedUsers: 5, activeUsers: 4 }, Intune: { assignedUsers: 5, activeUsers: 1 } } },
-      monthIngestion: { "2026-04": "ing-a", "2026-05": "ing-a" },
-    };
-    const doc = mergeUsage(ctx, t1, existing, [{ tenantId: t1, month: "2026-05", workload: "Teams", assignedUsers: 6, activeUsers: 6 }]);
-    expect(doc.months).toEqual({ "2026-04": existing.months["2026-04"], "2026-05": { Teams: { assignedUsers: 6, activeUsers: 6 } } });
-    expect(doc.monthIngestion).toEqual({ "2026-04": "ing-a", "2026-05": "ing-b" });
-    // The stored document passed in is not modified.
-    expect(existing.months["2026-05"].Intune).toBeDefined();
-  });
 
   it("merges rows of the same ingestion that arrive in a later batch, and a repeated batch changes nothing", () => {
     const row = (workload: string, n: number) => ({ tenantId: t1, month: "2026-05", workload, assignedUsers: n, activeUsers: n });
@@ -136,16 +124,15 @@ describe("merging rows into tenant documents", () => {
     const second = mergeUsage(ctx, t1, first, [row("Intune", 2)]);
     expect(second.months["2026-05"]).toEqual({ Teams: { assignedUsers: 1, activeUsers: 1 }, Intune: { assignedUsers: 2, activeUsers: 2 } });
     expect(mergeUsage(ctx, t1, second, [row("Teams", 1)])).toEqual(second);
+    // The staged document passed in is not modified.
+    expect(first.months["2026-05"].Intune).toBeUndefined();
   });
 
-  it("copies the latest month present after the merge into latest, also when a drop carries only older months", () => {
+  it("copies the latest month of the drop into latest", () => {
     const row = (month: string, workload: string, n: number) => ({ tenantId: t1, month, workload, assignedUsers: n, activeUsers: n - 1 });
     const first = mergeUsage(ctx, t1, undefined, [row("2026-04", "Teams", 5), row("2026-05", "Intune", 7), row("2026-05", "Teams", 8)]);
     expect(first.latest).toEqual({ month: "2026-05", workloads: { Intune: { assignedUsers: 7, activeUsers: 6 }, Teams: { assignedUsers: 8, activeUsers: 7 } } });
-    const backfill = mergeUsage({ ...ctx, ingestionId: "ing-c" }, t1, first, [row("2026-03", "Teams", 1)]);
-    expect(backfill.latest).toEqual(first.latest);
-    const replaced = mergeUsage({ ...ctx, ingestionId: "ing-d" }, t1, backfill, [row("2026-05", "Teams", 9)]);
-    expect(replaced.latest).toEqual({ month: "2026-05", workloads: { Teams: { assignedUsers: 9, activeUsers: 8 } } });
+    expect(first.id).toBe(`usage:ing-b:${t1}`);
   });
 
   it("lets the later of two rows for the same month and workload win", () => {
@@ -153,40 +140,68 @@ describe("merging rows into tenant documents", () => {
     expect(mergeUsage(ctx, t1, undefined, rows).months["2026-05"].Teams).toEqual({ assignedUsers: 2, activeUsers: 2 });
   });
 
-  it("keeps at most 24 subscription snapshots, newest first, replacing the one with the same date", () => {
-    const snapshots = Array.from({ length: maxSubscriptionSnapshots }, (_, i) => ({
-      asOf: `2024-${String((i % 12) + 1).padStart(2, "0")}-${String(Math.floor(i / 12) + 1).padStart(2, "0")}`,
-      ingestionId: `old-${i}`,
-      items: [{ sku: "SPE_E3", quantity: i }],
-    })).sort((a, b) => (a.asOf < b.asOf ? 1 : -1));
-    const existing = { id: `subscriptions:${t1}`, partnerId: "p1", type: "subscriptions" as const, tenantId: t1, snapshots };
-    const doc = mergeSubscriptions(ctx, t1, existing, [
+  it("keeps one snapshot per document: a SKU listed twice for a tenant is the later row", () => {
+    const doc = mergeSubscriptions(ctx, t1, undefined, [
       { tenantId: t1, sku: "SPE_E5", quantity: 10 },
       { tenantId: t1, sku: "SPE_E5", quantity: 12 },
     ]);
-    expect(doc.snapshots).toHaveLength(maxSubscriptionSnapshots);
-    expect(doc.snapshots[0]).toEqual({ asOf: "2026-06-01", ingestionId: "ing-b", items: [{ sku: "SPE_E5", quantity: 12 }] });
-    expect(doc.snapshots.map((s) => s.asOf)).toEqual([...doc.snapshots.map((s) => s.asOf)].sort().reverse());
-    // A corrected file for the same date replaces that snapshot rather than adding one.
-    const fixed = mergeSubscriptions({ ...ctx, ingestionId: "ing-c" }, t1, doc, [{ tenantId: t1, sku: "SPE_E5", quantity: 11 }]);
-    expect(fixed.snapshots[0]).toEqual({ asOf: "2026-06-01", ingestionId: "ing-c", items: [{ sku: "SPE_E5", quantity: 11 }] });
-    expect(fixed.snapshots).toHaveLength(maxSubscriptionSnapshots);
+    expect(doc).toMatchObject({ id: `subscriptions:ing-b:${t1}`, asOf: "2026-06-01", ingestionId: "ing-b", items: [{ sku: "SPE_E5", quantity: 12 }] });
   });
 
-  it("never lets an older tenants or incentives snapshot overwrite a newer stored one", () => {
-    const stored = { id: `tenant:${t1}`, partnerId: "p1", type: "tenant" as const, tenantId: t1, asOf: "2026-07-01", ingestionId: "ing-z", tenantName: "New" };
-    expect(mergeTenant(ctx, t1, stored, [{ tenantId: t1, tenantName: "Old" }])).toBeUndefined();
-    expect(mergeTenant({ ...ctx, asOf: "2026-07-01" }, t1, stored, [{ tenantId: t1, tenantName: "Same day" }])).toMatchObject({ tenantName: "Same day" });
-    const incentives = { id: `incentives:${t1}`, partnerId: "p1", type: "incentives" as const, tenantId: t1, asOf: "2026-07-01", ingestionId: "ing-z", engagements: [] };
-    expect(mergeIncentives(ctx, t1, incentives, [{ tenantId: t1, engagement: "W", workloads: [], potentialEarnings: 1 }])).toBeUndefined();
-  });
-
-  it("replaces a tenant's incentives from another ingestion and merges those of the same one", () => {
-    const a = mergeIncentives(ctx, t1, undefined, [{ tenantId: t1, engagement: "W365", workloads: ["Windows365"], potentialEarnings: 5 }])!;
-    const b = mergeIncentives(ctx, t1, a, [{ tenantId: t1, engagement: "MDB", workloads: ["DefenderForBusiness"], potentialEarnings: 3 }])!;
+  it("merges a tenant's engagements of the same ingestion", () => {
+    const a = mergeIncentives(ctx, t1, undefined, [{ tenantId: t1, engagement: "W365", workloads: ["Windows365"], potentialEarnings: 5 }]);
+    const b = mergeIncentives(ctx, t1, a, [{ tenantId: t1, engagement: "MDB", workloads: ["DefenderForBusiness"], potentialEarnings: 3 }]);
     expect(b.engagements.map((e) => e.engagement)).toEqual(["W365", "MDB"]);
-    const c = mergeIncentives({ ...ctx, ingestionId: "ing-c" }, t1, b, [{ tenantId: t1, engagement: "MDB", workloads: [], potentialEarnings: 4 }])!;
-    expect(c.engagements).toEqual([{ engagement: "MDB", workloads: [], potentialEarnings: 4 }]);
+    expect(mergeTenant(ctx, t1, undefined, [{ tenantId: t1, tenantName: "Contoso" }])).toMatchObject({ id: `tenant:ing-b:${t1}`, tenantName: "Contoso" });
+  });
+});
+
+describe("which committed drops are live", () => {
+  const loaded = (id: string, dataset: string, asOf: string, writtenAt: string, extra: Partial<LoadedIngestion> = {}): LoadedIngestion => ({
+    id,
+    dataset,
+    asOf,
+    blobPath: `drops/p1/${dataset}/${id}.csv`,
+    writtenAt,
+    receivedAt: writtenAt,
+    ...extra,
+  });
+
+  it("replaces the months a new usage drop carries and keeps the other months as history", () => {
+    const live = resolveLiveSet([
+      loaded("ing-a", "usage", "2026-05-01", "2026-05-02T00:00:00Z", { months: ["2026-04", "2026-05"] }),
+      loaded("ing-b", "usage", "2026-06-01", "2026-06-02T00:00:00Z", { months: ["2026-05"] }),
+    ]);
+    expect(Object.fromEntries(live.usageMonths)).toEqual({ "2026-04": "ing-a", "2026-05": "ing-b" });
+    expect(live.superseded).toEqual([]);
+  });
+
+  it("keeps at most 24 subscription snapshots, newest first, a later file of the same date replacing that snapshot whole", () => {
+    const drops = Array.from({ length: 25 }, (_, i) =>
+      loaded(`old-${i}`, "subscriptions", `2024-${String((i % 12) + 1).padStart(2, "0")}-${String(Math.floor(i / 12) + 1).padStart(2, "0")}`, `2025-01-01T00:00:${String(i).padStart(2, "0")}Z`),
+    );
+    const live = resolveLiveSet([...drops, loaded("fix", "subscriptions", "2024-12-02", "2025-02-01T00:00:00Z")]);
+    const snapshots = live.snapshots.subscriptions!;
+    expect(snapshots).toHaveLength(24);
+    expect(snapshots.map((s) => s.asOf)).toEqual([...snapshots.map((s) => s.asOf)].sort().reverse());
+    expect(snapshots.find((s) => s.asOf === "2024-12-02")?.ingestionId).toBe("fix");
+    // The oldest date falls out of the 24; the replaced file of 2024-12-02 is no longer read.
+    expect(live.superseded.sort()).toEqual(["old-0", "old-23"]);
+  });
+
+  it("never lets an older tenants snapshot replace a newer one, whenever it finished", () => {
+    const live = resolveLiveSet([
+      loaded("new", "tenants", "2026-07-01", "2026-07-01T10:00:00Z"),
+      loaded("old", "tenants", "2026-06-01", "2026-07-02T10:00:00Z"),
+    ]);
+    expect(live.snapshots.tenants).toEqual([{ ingestionId: "new", asOf: "2026-07-01" }]);
+  });
+
+  it("applies versions of one blob in the order they were written, not the order they finished", () => {
+    const first = loaded("v1", "incentives", "2026-06-01", "2026-06-01T10:00:00Z", { blobPath: "drops/p1/incentives/i.csv", receivedAt: "2026-06-01T10:00:09Z" });
+    const second = loaded("v2", "incentives", "2026-06-01", "2026-06-01T10:00:03Z", { blobPath: "drops/p1/incentives/i.csv", receivedAt: "2026-06-01T10:00:04Z" });
+    expect(resolveLiveSet([second, first]).snapshots.incentives).toEqual([{ ingestionId: "v2", asOf: "2026-06-01" }]);
+    expect(resolveLiveSet([first, second]).superseded).toEqual(["v1"]);
   });
 });
 

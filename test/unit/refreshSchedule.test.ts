@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { newResultSetId } from "../../shared/refresh/refreshPartner.js";
+import { newResultSetId } from "../../shared/refresh/publisher.js";
 import { isDailySlot, planRefreshJobs, refreshRetryDelayMs } from "../../shared/refresh/schedule.js";
 
 describe("refresh schedule", () => {
