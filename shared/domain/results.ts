@@ -39,11 +39,11 @@ export const resultPointerDocSchema = z.object({
 export type ResultPointerDoc = z.infer<typeof resultPointerDocSchema>;
 
 /** A row document: the tab's row plus where it belongs; `searchText` is the lower-case text keyword search matches. */
-export function rowDocSchema<S extends z.ZodObject>(row: S) {
+export function rowDocSchema<T extends z.ZodRawShape>(row: z.ZodObject<T>) {
   return row.extend({ ...resultDocBase, type: z.literal("row"), searchText: z.string() });
 }
 
-export function summaryDocSchema<S extends z.ZodObject>(summary: S) {
+export function summaryDocSchema<T extends z.ZodRawShape>(summary: z.ZodObject<T>) {
   return summary.extend({ ...resultDocBase, type: z.literal("summary") });
 }
 

@@ -45,6 +45,8 @@ export interface LiveSet {
   snapshots: Partial<Record<DatasetName, LiveSnapshot[]>>;
   /** Usage: month (YYYY-MM) → the ingestion that supplies it. */
   usageMonths: Map<string, string>;
+  /** Usage: the drops that supply at least one month, newest snapshot first. */
+  usageDrops: LiveSnapshot[];
   /** Loaded ingestions that are no longer live (their staged rows can be removed). */
   superseded: string[];
 }
@@ -65,6 +67,7 @@ export function resolveLiveSet(loaded: readonly LoadedIngestion[]): LiveSet {
   const live = new Set<string>();
   const snapshots: LiveSet["snapshots"] = {};
   const usageMonths = new Map<string, string>();
+  let usageDrops: LiveSnapshot[] = [];
 
   const byDataset = new Map<string, LoadedIngestion[]>();
   for (const ingestion of ordered) {
@@ -81,6 +84,7 @@ export function resolveLiveSet(loaded: readonly LoadedIngestion[]): LiveSet {
       const byRecency = [...list].sort((a, b) => (a.asOf !== b.asOf ? (a.asOf < b.asOf ? -1 : 1) : writeOrder(a, b)));
       for (const ingestion of byRecency) for (const month of ingestion.months ?? []) usageMonths.set(month, ingestion.id);
       for (const id of usageMonths.values()) live.add(id);
+      usageDrops = byRecency.filter((i) => live.has(i.id)).reverse().map((i) => ({ ingestionId: i.id, asOf: i.asOf }));
       continue;
     }
     const byDate = new Map<string, LoadedIngestion>();
@@ -89,7 +93,7 @@ export function resolveLiveSet(loaded: readonly LoadedIngestion[]): LiveSet {
     snapshots[dataset as DatasetName] = newestFirst.map((i) => ({ ingestionId: i.id, asOf: i.asOf }));
     for (const i of newestFirst) live.add(i.id);
   }
-  return { snapshots, usageMonths, superseded: loaded.filter((i) => !live.has(i.id)).map((i) => i.id) };
+  return { snapshots, usageMonths, usageDrops, superseded: loaded.filter((i) => !live.has(i.id)).map((i) => i.id) };
 }
 
 /** The live ingestion ids of one dataset. */
@@ -98,11 +102,10 @@ export function liveIngestionIds(live: LiveSet, dataset: DatasetName): string[] 
   return (live.snapshots[dataset] ?? []).map((s) => s.ingestionId);
 }
 
-/** Snapshot dates the results are computed from, per dataset (the newest live snapshot; usage: its newest month). */
+/** Snapshot dates the results are computed from, per dataset (the newest live drop's). */
 export function liveAsOf(live: LiveSet): Record<string, string> {
   const asOf: Record<string, string> = {};
   for (const [dataset, list] of Object.entries(live.snapshots)) if (list && list.length > 0) asOf[dataset] = list[0].asOf;
-  const months = [...live.usageMonths.keys()].sort();
-  if (months.length > 0) asOf.usage = months[months.length - 1];
+  if (live.usageDrops.length > 0) asOf.usage = live.usageDrops[0].asOf;
   return asOf;
 }

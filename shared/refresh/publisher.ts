@@ -37,6 +37,8 @@ export interface RowSink {
 export interface ProducedSet {
   summary: Record<string, unknown>;
   rows: number;
+  /** Other counts worth reporting (e.g. tenants read). */
+  counts?: Record<string, number>;
   /** A line for the log (what was computed, from what). */
   detail?: string;
 }
@@ -54,9 +56,17 @@ export interface PublishRequest {
 }
 
 export type PublishOutcome =
-  | { status: "published"; resultSetId: string; previousResultSetId?: string; rows: number; deletedResultSets: string[]; ms: number }
+  | {
+      status: "published";
+      resultSetId: string;
+      previousResultSetId?: string;
+      rows: number;
+      counts?: Record<string, number>;
+      deletedResultSets: string[];
+      ms: number;
+    }
   | { status: "unchanged"; resultSetId?: string }
-  | { status: "superseded"; discardedResultSetId: string; winnerResultSetId?: string };
+  | { status: "superseded"; discardedResultSetId: string; winnerResultSetId?: string; dataVersion?: string };
 
 export interface PublisherDeps {
   store: ResultSetStore;
@@ -129,7 +139,12 @@ export async function publishResultSet(
     const { pointer: winner } = await deps.store.readPointer(partnerId, tab);
     if (winner && covers(winner.dataVersion, request.dataVersion)) {
       deps.log?.info(`refresh ${partnerId} ${tab}: superseded by result set ${winner.resultSetId}; result set ${resultSetId} discarded`);
-      return { status: "superseded", discardedResultSetId: resultSetId, winnerResultSetId: winner.resultSetId };
+      return {
+        status: "superseded",
+        discardedResultSetId: resultSetId,
+        winnerResultSetId: winner.resultSetId,
+        ...(winner.dataVersion !== undefined ? { dataVersion: winner.dataVersion } : {}),
+      };
     }
     deps.log?.warn(`refresh ${partnerId} ${tab}: another refresh switched first with older data; result set ${resultSetId} discarded`);
     throw new PublishConflictError(partnerId, tab);
@@ -155,6 +170,7 @@ export async function publishResultSet(
     resultSetId,
     ...(pointer ? { previousResultSetId: pointer.resultSetId } : {}),
     rows: produced.rows,
+    ...(produced.counts ? { counts: produced.counts } : {}),
     deletedResultSets,
     ms,
   };

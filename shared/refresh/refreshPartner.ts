@@ -95,6 +95,8 @@ export async function refreshPartner(deps: RefreshDeps, partnerId: string, optio
   if (failures.length > 0 && failures.every((f) => f.error instanceof PublishConflictError)) throw failures[0].error;
   if (failures.length > 0) throw new RefreshFailedError(partnerId, failures);
 
+  const outcomes = Object.values(tabs);
+  const allUnchanged = outcomes.length > 0 && outcomes.every((o) => o.status === "unchanged");
   if (partner.dataVersion !== undefined) {
     try {
       await deps.partners.recordRefreshed(partnerId, partner.dataVersion);
@@ -104,6 +106,8 @@ export async function refreshPartner(deps: RefreshDeps, partnerId: string, optio
     }
   }
   const purged = await purgeStagedRows(deps, partnerId, live.superseded.filter((id) => !loaded.find((l) => l.id === id)?.purgedAt));
+  // Every tab already reflected this data (a refresh that switched but had not yet recorded it on the partner).
+  if (allUnchanged) return { status: "skipped", reason: "unchanged" };
   return { status: "refreshed", tabs, purged };
 }
 

@@ -1,6 +1,6 @@
 import type { Container } from "@azure/cosmos";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createResultStore } from "../../shared/adapters/resultStore.js";
+import { createResultSetStore } from "../../shared/adapters/cosmos/results.js";
 import {
   incentivesDocSchema,
   partnerDocSchema,
@@ -10,22 +10,45 @@ import {
   type SubscriptionItem,
   type TenantDoc,
 } from "../../shared/domain/documents.js";
-import { cloudEndpointsRowDocSchema, cloudEndpointsSummaryDocSchema, resultPointerDocSchema, type CloudEndpointsRowDoc } from "../../shared/domain/results.js";
-import type { ResultStore } from "../../shared/ports/results.js";
-import { createRefreshDeps } from "../../shared/refresh/deps.js";
-import { RefreshConflictError, refreshPartner, type RefreshDeps } from "../../shared/refresh/refreshPartner.js";
+import {
+  cloudEndpointsRowDocSchema,
+  cloudEndpointsSummaryDocSchema,
+  resultIds,
+  resultPointerDocSchema,
+  type CloudEndpointsRowDoc,
+} from "../../shared/domain/results.js";
+import type { ResultSetStore } from "../../shared/ports/results.js";
+import { RefreshConflictError, refreshPartner as refreshAllTabs, type RefreshDeps, type RefreshOptions } from "../../shared/refresh/refreshPartner.js";
 import { startTestEnvironment, type TestEnvironment } from "../support/emulators.js";
+import { seedCommittedDrop } from "../support/partnerDataSeed.js";
 
-// Seeds documents the way they are stored (validated with the documents schemas), runs refreshPartner
-// against the real emulators and reads back what HTTP readers would read.
+// Seeds committed drops the way they are stored (staged documents validated with the documents schemas, and
+// loaded ingestion records), runs the refresh against the real emulators and reads back what HTTP readers
+// would read. These tests look at the Cloud Endpoints tab's result sets through the publisher.
 
 let env: TestEnvironment;
 let deps: RefreshDeps;
 
 beforeAll(async () => {
   env = await startTestEnvironment();
-  deps = createRefreshDeps({ config: env.config, clients: env.clients });
+  deps = { ...env.deps.refresh, cleanup: undefined };
 });
+
+/** The refresh, seen from the Cloud Endpoints tab: refreshed (with its counts), superseded, or skipped. */
+async function refreshPartner(d: RefreshDeps, partnerId: string, options: RefreshOptions = {}) {
+  const outcome = await refreshAllTabs(d, partnerId, options);
+  if (outcome.status === "skipped") return outcome;
+  const tab = outcome.tabs.cloudEndpoints!;
+  if (tab.status === "published") {
+    return { status: "refreshed" as const, resultSetId: tab.resultSetId, deletedResultSets: tab.deletedResultSets, rows: tab.rows, tenants: tab.counts?.tenants };
+  }
+  if (tab.status === "superseded") return tab;
+  throw new Error(`cloudEndpoints ${tab.status}`);
+}
+const createResultStore = (container: Container) => {
+  const store = createResultSetStore(container);
+  return { listResultSetIds: (partnerId: string) => store.listResultSetIds(partnerId, "cloudEndpoints") };
+};
 afterAll(async () => {
   await env?.stop();
 });
@@ -54,49 +77,46 @@ function latestWorkloads(spec: TenantSpec) {
 }
 
 async function seedPartner(partnerId: string, specs: TenantSpec[], partner: Record<string, unknown> = {}): Promise<string[]> {
-  const data = env.clients.containers.partnerData;
   const datasets = Object.fromEntries(
     ["tenants", "subscriptions", "usage", "incentives"].map((d) => [d, { asOf, ingestionId: `ing-${d}`, loadedAt: "2024-06-01T10:00:00Z" }]),
   );
   await env.clients.containers.partners.items.upsert(
     partnerDocSchema.parse({ id: "partner", partnerId, type: "partner", name: `Partner ${partnerId}`, datasets, dataVersion: "2024-06-01T10:00:00.000Z", ...partner }),
   );
-  const docs: object[] = [];
+  // Drop id → its staged documents; a tenant given an older date sits in an older drop of that dataset.
+  const drops = new Map<string, { dataset: "tenants" | "subscriptions" | "usage" | "incentives"; asOf: string; docs: Record<string, unknown>[]; months?: string[] }>();
+  const add = (dataset: "tenants" | "subscriptions" | "usage" | "incentives", dropAsOf: string, doc: Record<string, unknown>, months?: string[]) => {
+    const ingestionId = dropAsOf === asOf ? `ing-${dataset}` : `ing-${dataset}-${dropAsOf}`;
+    const drop = drops.get(ingestionId) ?? { dataset, asOf: dropAsOf, docs: [], ...(months ? { months } : {}) };
+    drop.docs.push({ ...doc, id: `${doc.type}:${ingestionId}:${doc.tenantId}` });
+    drops.set(ingestionId, drop);
+  };
   const ids: string[] = [];
   for (const spec of specs) {
     const tenantId = spec.tenantId ?? guid();
     ids.push(tenantId);
-    docs.push(
-      tenantDocSchema.parse({
-        id: `tenant:${tenantId}`, partnerId, type: "tenant", tenantId, asOf, ingestionId: "ing-tenants",
-        tenantName: `Tenant ${tenantId.slice(-4)}`, domain: `t${tenantId.slice(-4)}.example.com`, segment: "Enterprise",
-        industry: "Retail", cspAssociation: true, cspTier: "Tier1", largestCspRenewal: "2024-11", ...spec.tenant,
-      }),
-      subscriptionsDocSchema.parse({
-        id: `subscriptions:${tenantId}`, partnerId, type: "subscriptions", tenantId,
-        snapshots: [
-          { asOf: spec.subscriptionsAsOf ?? asOf, ingestionId: "ing-subscriptions", items: spec.items ?? [{ sku: "SPE_E3", quantity: 800, status: "Active" }] },
-          { asOf: "2024-01-01", ingestionId: "old", items: [{ sku: "SPE_E5", quantity: 99999 }] },
-        ],
-      }),
-      usageDocSchema.parse({
-        id: `usage:${tenantId}`, partnerId, type: "usage", tenantId,
-        months: { "2024-04": { Intune: { assignedUsers: 1, activeUsers: 0 } }, "2024-05": latestWorkloads(spec) },
-        monthIngestion: { "2024-04": "ing-usage", "2024-05": "ing-usage" },
-        ...(spec.usageLatest === false ? {} : { latest: { month: "2024-05", workloads: latestWorkloads(spec) } }),
-      }),
-    );
+    const tenant = tenantDocSchema.parse({
+      id: "x", partnerId, type: "tenant", tenantId, asOf, ingestionId: "x",
+      tenantName: `Tenant ${tenantId.slice(-4)}`, domain: `t${tenantId.slice(-4)}.example.com`, segment: "Enterprise",
+      industry: "Retail", cspAssociation: true, cspTier: "Tier1", largestCspRenewal: "2024-11", ...spec.tenant,
+    });
+    add("tenants", tenant.asOf, tenant);
+    add("subscriptions", spec.subscriptionsAsOf ?? asOf, subscriptionsDocSchema.parse({
+      id: "x", partnerId, type: "subscriptions", tenantId, asOf, ingestionId: "x",
+      items: spec.items ?? [{ sku: "SPE_E3", quantity: 800, status: "Active" }],
+    }));
+    // An older snapshot that must never count.
+    add("subscriptions", "2024-01-01", { id: "x", partnerId, type: "subscriptions", tenantId, items: [{ sku: "SPE_E5", quantity: 99999 }] });
+    add("usage", asOf, usageDocSchema.parse({
+      id: "x", partnerId, type: "usage", tenantId, asOf, ingestionId: "x",
+      months: { "2024-04": { Intune: { assignedUsers: 1, activeUsers: 0 } }, "2024-05": latestWorkloads(spec) },
+      ...(spec.usageLatest === false ? {} : { latest: { month: "2024-05", workloads: latestWorkloads(spec) } }),
+    }), ["2024-04", "2024-05"]);
     if (spec.engagements) {
-      docs.push(
-        incentivesDocSchema.parse({
-          id: `incentives:${tenantId}`, partnerId, type: "incentives", tenantId, asOf, ingestionId: "ing-incentives", engagements: spec.engagements,
-        }),
-      );
+      add("incentives", asOf, incentivesDocSchema.parse({ id: "x", partnerId, type: "incentives", tenantId, asOf, ingestionId: "x", engagements: spec.engagements }));
     }
   }
-  for (let i = 0; i < docs.length; i += 100) {
-    await data.items.bulk(docs.slice(i, i + 100).map((d) => ({ operationType: "Upsert" as const, resourceBody: d as never })));
-  }
+  for (const [ingestionId, drop] of drops) await seedCommittedDrop(env, partnerId, { ingestionId, ...drop });
   return ids;
 }
 
@@ -111,12 +131,12 @@ async function queryAll<T>(container: Container, partnerId: string, where: strin
 }
 
 async function currentPointer(partnerId: string) {
-  const { resource } = await env.clients.containers.results.item("current", partnerId).read();
+  const { resource } = await env.clients.containers.results.item(resultIds.pointer("cloudEndpoints"), partnerId).read();
   return resource ? resultPointerDocSchema.parse(resource) : undefined;
 }
 
 async function rowsOf(partnerId: string, resultSetId: string): Promise<CloudEndpointsRowDoc[]> {
-  const docs = await queryAll<unknown>(env.clients.containers.results, partnerId, "c.type = 'ceRow' AND c.resultSetId = @rs", [{ name: "@rs", value: resultSetId }]);
+  const docs = await queryAll<unknown>(env.clients.containers.results, partnerId, "c.type = 'row' AND c.tab = 'cloudEndpoints' AND c.resultSetId = @rs", [{ name: "@rs", value: resultSetId }]);
   return docs.map((d) => cloudEndpointsRowDocSchema.parse(d));
 }
 
@@ -131,7 +151,7 @@ function deferred() {
 }
 
 /** A real result store whose pointer switch waits at a gate, so tests can look at the state just before it. */
-function gatedStore(inner: ResultStore, beforeSwitch: () => Promise<void>): ResultStore {
+function gatedStore(inner: ResultSetStore, beforeSwitch: () => Promise<void>): ResultSetStore {
   return {
     ...inner,
     async switchPointer(partnerId, pointer, etag) {
@@ -163,7 +183,7 @@ describe("refreshPartner", () => {
     expect([...byId.keys()].sort()).toEqual([land, expand].sort());
     expect(byId.has(eaOnly) || byId.has(gone) || byId.has(staleLicences)).toBe(false);
     expect(byId.get(land)).toMatchObject({
-      id: `ce:${pointer!.resultSetId}:${land}`,
+      id: resultIds.row("cloudEndpoints", pointer!.resultSetId, land),
       salesMotion: "Land W365",
       w365EligibleSeats: 800,
       w365Whitespace: 800,
@@ -176,7 +196,7 @@ describe("refreshPartner", () => {
     expect(byId.get(expand)).toMatchObject({ salesMotion: "Expand W365 - Mature", w365Pau: 300, renewalPeriod: "2025-02" });
 
     const summary = cloudEndpointsSummaryDocSchema.parse(
-      (await env.clients.containers.results.item(`ceSummary:${pointer!.resultSetId}`, partnerId).read()).resource,
+      (await env.clients.containers.results.item(resultIds.summary("cloudEndpoints", pointer!.resultSetId), partnerId).read()).resource,
     );
     expect(summary.kpis).toMatchObject({ tenants: 2, w365EligibleSeats: 1600, w365Pau: 300, w365SeatWhitespace: 1300, incentiveEligibleTenants: 1, potentialEarnings: 3000 });
     expect(summary.kpis.w365SeatPenetration).toBeCloseTo(300 / 1600, 12);

@@ -74,7 +74,7 @@ export function cloudEndpointsProducer(deps: CloudEndpointsProducerDeps): TabPro
         rows += out.length;
         await sink.write(out);
       }
-      return { summary: summary.result(), rows, detail: `${rows} of ${tenants} tenants visible` };
+      return { summary: summary.result(), rows, counts: { tenants }, detail: `${rows} of ${tenants} tenants visible` };
     },
   };
 }
@@ -92,8 +92,9 @@ async function latestUsageByTenant(data: PartnerDataReader, partnerId: string, l
     if (!known || month > known.month) best.set(tenantId, { month, workloads });
   };
   await drain(data.documents(partnerId, "usage", liveIngestionIds(live, "usage"), usageLatestSchema, ["id", "tenantId", "ingestionId", "latest"]), (doc) => {
-    if (!doc.latest) return;
-    if (live.usageMonths.get(doc.latest.month) === doc.ingestionId) consider(doc.tenantId, doc.latest.month, doc.latest.workloads);
+    // A document without latest (none written by this code lacks it) is read whole, like an overridden month.
+    if (!doc.latest) fallback.push({ id: doc.id, tenantId: doc.tenantId, month: "9999-99" });
+    else if (live.usageMonths.get(doc.latest.month) === doc.ingestionId) consider(doc.tenantId, doc.latest.month, doc.latest.workloads);
     else fallback.push({ id: doc.id, tenantId: doc.tenantId, month: doc.latest.month });
   });
   // Only documents that could still hold a later month than the tenant's best one so far need reading whole.
