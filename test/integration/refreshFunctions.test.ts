@@ -1,23 +1,26 @@
 import { InvocationContext, type Timer } from "@azure/functions";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { makeRefreshPartnerHandler, makeScheduleRefreshesHandler } from "../../functions/refresh.js";
-import { createRefreshQueue, refreshJobSchema, type RefreshJob } from "../../shared/adapters/refreshQueue.js";
+import { createRefreshQueue } from "../../shared/adapters/storage/queues.js";
 import { names } from "../../shared/config.js";
-import { partnerDocSchema, subscriptionsDocSchema, tenantDocSchema, usageDocSchema } from "../../shared/domain/documents.js";
-import { createRefreshDeps } from "../../shared/refresh/deps.js";
+import { partnerDocSchema } from "../../shared/domain/documents.js";
+import { resultIds } from "../../shared/domain/results.js";
+import { refreshJobSchema, type RefreshJob } from "../../shared/ports/refreshQueue.js";
 import { RefreshConflictError, type RefreshDeps } from "../../shared/refresh/refreshPartner.js";
-import { listPartnerRegistry } from "../../shared/refresh/schedule.js";
 import { startTestEnvironment, type TestEnvironment } from "../support/emulators.js";
+import { seedCommittedDrop } from "../support/partnerDataSeed.js";
 
 // The timer and queue functions, called as the host calls them (real emulators, real queue).
 
 let env: TestEnvironment;
-let deps: RefreshDeps;
+let deps: RefreshDeps & { failures: typeof env.deps.partners };
 
 beforeAll(async () => {
   env = await startTestEnvironment();
-  deps = createRefreshDeps({ config: env.config, clients: env.clients });
+  deps = { ...env.deps.refresh, failures: env.deps.partners };
 });
+const listPartnerRegistry = () => ({ listForSchedule: () => env.deps.partners.listForSchedule() });
+const pointerId = resultIds.pointer("cloudEndpoints");
 afterAll(async () => {
   await env?.stop();
 });
@@ -57,14 +60,14 @@ describe("scheduleRefreshes timer", () => {
     await putPartner("sched-current", { dataVersion: "2024-06-02T10:00:00Z", refreshedDataVersion: "2024-06-02T10:00:00Z" });
     await putPartner("sched-gone", { dataVersion: "2024-06-02T10:00:00Z", offboardedAt: "2024-06-01T00:00:00Z" });
     await drainQueue();
-    const partners = () => listPartnerRegistry(env.clients.containers.partners);
+    const partners = listPartnerRegistry();
     const queue = createRefreshQueue(env.clients.queues);
 
     const { ctx } = context();
-    await makeScheduleRefreshesHandler({ listPartners: partners, queue, now: () => new Date("2024-06-02T12:05:00Z") })(timer, ctx);
+    await makeScheduleRefreshesHandler({ partners, queue, now: () => new Date("2024-06-02T12:05:00Z") })(timer, ctx);
     expect((await drainQueue()).map((j) => [j.partnerId, j.reason])).toEqual([["sched-changed", "schedule"]]);
 
-    await makeScheduleRefreshesHandler({ listPartners: partners, queue, now: () => new Date("2024-06-03T02:00:00Z") })(timer, ctx);
+    await makeScheduleRefreshesHandler({ partners, queue, now: () => new Date("2024-06-03T02:00:00Z") })(timer, ctx);
     const daily = await drainQueue();
     expect(daily.map((j) => j.partnerId).sort()).toEqual(["sched-changed", "sched-current"]);
     expect(new Set(daily.map((j) => j.reason))).toEqual(new Set(["daily"]));
@@ -73,7 +76,7 @@ describe("scheduleRefreshes timer", () => {
   it("fails the invocation (logged) when the partner registry cannot be read", async () => {
     const { ctx, logs } = context();
     const failing = makeScheduleRefreshesHandler({
-      listPartners: () => Promise.reject(new Error("registry unavailable")),
+      partners: { listForSchedule: () => Promise.reject(new Error("registry unavailable")) },
       queue: createRefreshQueue(env.clients.queues),
     });
     await expect(failing(timer, ctx)).rejects.toThrow("registry unavailable");
@@ -85,17 +88,18 @@ describe("refreshPartner queue function", () => {
   async function seedOneTenant(partnerId: string) {
     const tenantId = "11111111-2222-4333-8444-555555555555";
     await putPartner(partnerId, { dataVersion: "2024-06-02T10:00:00.000Z", datasets: {} });
-    const data = env.clients.containers.partnerData;
-    await data.items.upsert(tenantDocSchema.parse({ id: `tenant:${tenantId}`, partnerId, type: "tenant", tenantId, asOf: "2024-06-01", ingestionId: "i", tenantName: "Contoso", segment: "Enterprise", cspAssociation: true }));
-    await data.items.upsert(subscriptionsDocSchema.parse({ id: `subscriptions:${tenantId}`, partnerId, type: "subscriptions", tenantId, snapshots: [{ asOf: "2024-06-01", ingestionId: "i", items: [{ sku: "SPE_E5", quantity: 700 }] }] }));
-    await data.items.upsert(usageDocSchema.parse({ id: `usage:${tenantId}`, partnerId, type: "usage", tenantId, months: { "2024-05": { Intune: { assignedUsers: 700, activeUsers: 600 } } }, monthIngestion: {} }));
+    const asOf = "2024-06-01";
+    await seedCommittedDrop(env, partnerId, { ingestionId: `${partnerId}-t`, dataset: "tenants", asOf, docs: [{ id: `tenant:${partnerId}-t:${tenantId}`, type: "tenant", tenantId, tenantName: "Contoso", segment: "Enterprise", cspAssociation: true }] });
+    await seedCommittedDrop(env, partnerId, { ingestionId: `${partnerId}-s`, dataset: "subscriptions", asOf, docs: [{ id: `subscriptions:${partnerId}-s:${tenantId}`, type: "subscriptions", tenantId, items: [{ sku: "SPE_E5", quantity: 700 }] }] });
+    const may = { Intune: { assignedUsers: 700, activeUsers: 600 } };
+    await seedCommittedDrop(env, partnerId, { ingestionId: `${partnerId}-u`, dataset: "usage", asOf, months: ["2024-05"], docs: [{ id: `usage:${partnerId}-u:${tenantId}`, type: "usage", tenantId, months: { "2024-05": may }, latest: { month: "2024-05", workloads: may } }] });
   }
 
   it("refreshes the partner named by a valid job and records the refreshed data version", async () => {
     await seedOneTenant("queue-valid");
     const { ctx } = context();
     await makeRefreshPartnerHandler(deps)({ partnerId: "queue-valid", reason: "drop", requestedAt: "2024-06-02T10:00:01Z" }, ctx);
-    const { resource: pointer } = await env.clients.containers.results.item("current", "queue-valid").read();
+    const { resource: pointer } = await env.clients.containers.results.item(pointerId, "queue-valid").read();
     expect(pointer?.resultSetId).toBeTruthy();
     const { resource: partner } = await env.clients.containers.partners.item("partner", "queue-valid").read();
     expect(partner.refreshedDataVersion).toBe("2024-06-02T10:00:00.000Z");
@@ -104,7 +108,7 @@ describe("refreshPartner queue function", () => {
     const again = context();
     await makeRefreshPartnerHandler(deps)(JSON.stringify({ partnerId: "queue-valid", reason: "drop", requestedAt: "2024-06-02T10:00:02Z" }), again.ctx);
     expect(again.logs.some((l) => l.text.includes("skipped (unchanged)"))).toBe(true);
-    const { resource: after } = await env.clients.containers.results.item("current", "queue-valid").read();
+    const { resource: after } = await env.clients.containers.results.item(pointerId, "queue-valid").read();
     expect(after.resultSetId).toBe(pointer.resultSetId);
   });
 
@@ -112,7 +116,7 @@ describe("refreshPartner queue function", () => {
     await seedOneTenant("queue-race");
     let switching = 0;
     let maxSwitching = 0;
-    const observed: RefreshDeps = {
+    const observed: typeof deps = {
       ...deps,
       results: {
         ...deps.results,
@@ -136,7 +140,7 @@ describe("refreshPartner queue function", () => {
     expect(maxSwitching).toBe(1);
     expect(logs.filter((l) => l.text.includes("skipped (unchanged)"))).toHaveLength(2);
     const { resources } = await env.clients.containers.results.items
-      .query({ query: "SELECT c.resultSetId FROM c WHERE c.partnerId = 'queue-race' AND c.type = 'ceSummary'" }, { partitionKey: "queue-race" })
+      .query({ query: "SELECT c.resultSetId FROM c WHERE c.partnerId = 'queue-race' AND c.type = 'summary'" }, { partitionKey: "queue-race" })
       .fetchAll();
     expect(resources).toHaveLength(1);
   });
@@ -157,7 +161,7 @@ describe("refreshPartner queue function", () => {
 
   it("fails the invocation (logged) on an unexpected error, so the queue retries it", async () => {
     await seedOneTenant("queue-fail");
-    const broken: RefreshDeps = {
+    const broken: typeof deps = {
       ...deps,
       results: { ...deps.results, writeDocuments: () => Promise.reject(new Error("results container unavailable")) },
     };
@@ -166,12 +170,12 @@ describe("refreshPartner queue function", () => {
       makeRefreshPartnerHandler(broken)({ partnerId: "queue-fail", reason: "manual", requestedAt: "2024-06-02T10:00:00Z" }, ctx),
     ).rejects.toThrow("results container unavailable");
     expect(logs.some((l) => l.level === "error")).toBe(true);
-    const { resource } = await env.clients.containers.results.item("current", "queue-fail").read();
+    const { resource } = await env.clients.containers.results.item(pointerId, "queue-fail").read();
     expect(resource).toBeUndefined();
   });
 
   describe("when refreshes keep failing", () => {
-    const failingDeps = (): RefreshDeps => ({
+    const failingDeps = (): typeof deps => ({
       ...deps,
       results: { ...deps.results, writeDocuments: () => Promise.reject(new Error("secret-ish detail: results container unavailable")) },
     });
@@ -206,12 +210,12 @@ describe("refreshPartner queue function", () => {
         refreshFailure: { count: 2, lastFailedAt: "2024-06-02T12:00:00.000Z", reference: "invocation-backoff" },
       });
       await drainQueue();
-      const listPartners = () => listPartnerRegistry(env.clients.containers.partners);
+      const partners = listPartnerRegistry();
       const queue = createRefreshQueue(env.clients.queues);
       const { ctx } = context();
-      await makeScheduleRefreshesHandler({ listPartners, queue, now: () => new Date("2024-06-02T12:05:00Z") })(timer, ctx);
+      await makeScheduleRefreshesHandler({ partners, queue, now: () => new Date("2024-06-02T12:05:00Z") })(timer, ctx);
       expect((await drainQueue()).map((j) => j.partnerId)).not.toContain("fail-backoff");
-      await makeScheduleRefreshesHandler({ listPartners, queue, now: () => new Date("2024-06-02T12:10:00Z") })(timer, ctx);
+      await makeScheduleRefreshesHandler({ partners, queue, now: () => new Date("2024-06-02T12:10:00Z") })(timer, ctx);
       expect((await drainQueue()).filter((j) => j.partnerId === "fail-backoff").map((j) => j.reason)).toEqual(["schedule"]);
     });
 
@@ -228,9 +232,9 @@ describe("refreshPartner queue function", () => {
 
     it("records no failure for a lost pointer race, an invalid message or an unknown partner", async () => {
       await seedOneTenant("fail-not-counted");
-      const conflicting: RefreshDeps = {
+      const conflicting: typeof deps = {
         ...deps,
-        results: { ...deps.results, writeDocuments: () => Promise.reject(new RefreshConflictError("fail-not-counted")) },
+        results: { ...deps.results, writeDocuments: () => Promise.reject(new RefreshConflictError("fail-not-counted", "cloudEndpoints")) },
       };
       await expect(makeRefreshPartnerHandler(conflicting)(job("fail-not-counted"), context().ctx)).rejects.toThrow(RefreshConflictError);
       await makeRefreshPartnerHandler(failingDeps())({ partnerId: "fail-not-counted", reason: "whenever" }, context().ctx);
