@@ -175,6 +175,8 @@ export const ingestionDocSchema = z.object({
   archivedTo: z.string().optional(),
   /** When the blob version was written (its Last-Modified): versions apply in this order, not in the order they finish. */
   writtenAt: z.string().optional(),
+  /** When a delivery first saw this version (ms precision): orders versions written within the same second. */
+  firstSeenAt: z.string().optional(),
   /** Usage drops: the months (YYYY-MM) the file carries; each replaces that month whole. */
   months: z.array(z.string()).optional(),
   /** How many deliveries have worked on it; past the limit it ends failed instead of being retried forever. */

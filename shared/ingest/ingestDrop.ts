@@ -122,8 +122,11 @@ async function claimIngestion(deps: IngestDeps, path: DropPath, blob: DroppedBlo
     dataset: path.dataset,
     fileName: path.fileName,
     status: "received",
-    receivedAt: now.toISOString(),
+    // When the blob arrived: its Last-Modified when known (the list is ordered by it), else now.
+    receivedAt: (blob.writtenAt ?? now).toISOString(),
     ...(blob.writtenAt ? { writtenAt: blob.writtenAt.toISOString() } : {}),
+    // The real time, not the injected clock: it only orders versions whose Last-Modified (whole seconds) ties.
+    firstSeenAt: new Date().toISOString(),
     sizeBytes: blob.sizeBytes ?? blob.content?.length ?? 0,
     counts: { rows: 0, loaded: 0, rejected: 0, documents: 0 },
     errors: [],

@@ -7,7 +7,7 @@ import type { DatasetName } from "../domain/datasets.js";
 //   dataset and snapshot date replaces that snapshot whole (rows it no longer has disappear).
 // - Snapshot datasets keep their newest snapshot (subscriptions keep up to 24, the history the models learn
 //   from); usage is by month: each month comes whole from the newest drop that carries it.
-// Ties in write time (the same second) go to the drop whose record was created later, then to the id.
+// Ties in write time (Last-Modified has whole seconds) go to the drop a delivery saw later, then to the id.
 
 export interface LoadedIngestion {
   id: string;
@@ -19,6 +19,8 @@ export interface LoadedIngestion {
   /** Blob Last-Modified (ISO); absent on records written before it was kept. */
   writtenAt?: string;
   receivedAt: string;
+  /** When a delivery first saw it (ms): breaks ties between versions written within the same second. */
+  firstSeenAt?: string;
   /** Usage: the months the file carries. */
   months?: string[];
   /** Set once its staged rows were removed (it was replaced). */
@@ -55,7 +57,9 @@ function writeOrder(a: LoadedIngestion, b: LoadedIngestion): number {
   const wa = a.writtenAt ?? a.receivedAt;
   const wb = b.writtenAt ?? b.receivedAt;
   if (wa !== wb) return wa < wb ? -1 : 1;
-  if (a.receivedAt !== b.receivedAt) return a.receivedAt < b.receivedAt ? -1 : 1;
+  const sa = a.firstSeenAt ?? a.receivedAt;
+  const sb = b.firstSeenAt ?? b.receivedAt;
+  if (sa !== sb) return sa < sb ? -1 : 1;
   return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
 }
 

@@ -2,10 +2,10 @@ import { gzipSync } from "node:zlib";
 import { InvocationContext } from "@azure/functions";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { names } from "../../shared/config.js";
-import type { IncentivesDoc, PartnerDoc, SubscriptionsDoc, TenantDoc, UsageDoc } from "../../shared/domain/documents.js";
-import { getIngestion, listIngestions } from "../../shared/adapters/ingestionStore.js";
-import { createIngestDeps } from "../../shared/ingest/deps.js";
+import type { PartnerDoc, UsageDoc } from "../../shared/domain/documents.js";
 import { ingestDrop, type IngestDeps, type IngestOutcome } from "../../shared/ingest/ingestDrop.js";
+import { resolveLiveSet } from "../../shared/ingest/liveSet.js";
+import { readIncentives, readSubscriptionHistory, readTenants, readUsageMonths } from "../../shared/refresh/partnerHistory.js";
 import { makeIngestDropHandler } from "../../functions/ingest.js";
 import { startTestEnvironment, type TestEnvironment } from "../support/emulators.js";
 
@@ -22,8 +22,38 @@ const nextPartner = () => `partner-${++partnerSeq}-${Date.now().toString(36)}`;
 
 beforeAll(async () => {
   env = await startTestEnvironment({ INGEST_MAX_BYTES: String(256 * 1024), INGEST_MAX_ERRORS_KEPT: "5" });
-  deps = createIngestDeps(env.config, env.clients, { clock: () => now });
+  deps = { ...env.deps.ingest, clock: () => now };
 });
+
+const getIngestion = (_: unknown, partnerId: string, id: string) => env.deps.api.ingestions.get(partnerId, id);
+async function listIngestions(_: unknown, partnerId: string, options: { pageSize: number; continuationToken?: string }) {
+  const page = await env.deps.api.ingestions.page(partnerId, options.pageSize, options.continuationToken);
+  return { items: page.items, continuationToken: page.storeToken };
+}
+
+/** What a refresh sees of the partner's data: the live (committed, not replaced) drops, per tenant. */
+async function view(partnerId: string) {
+  const data = env.deps.refresh.data;
+  const live = resolveLiveSet(await data.loadedIngestions(partnerId));
+  return {
+    live,
+    tenants: await readTenants(data, partnerId, live),
+    subscriptions: await readSubscriptionHistory(data, partnerId, live),
+    usage: await readUsageMonths(data, partnerId, live),
+    incentives: await readIncentives(data, partnerId, live),
+  };
+}
+const tenantOf = async (partnerId: string, tenantId: string) => (await view(partnerId)).tenants.get(tenantId);
+const subscriptionsOf = async (partnerId: string, tenantId: string) => {
+  const snapshots = (await view(partnerId)).subscriptions.get(tenantId);
+  return snapshots ? { snapshots } : undefined;
+};
+const usageOf = async (partnerId: string, tenantId: string) => {
+  const { usage, live } = await view(partnerId);
+  const months = usage.get(tenantId);
+  return months ? { months, monthIngestion: Object.fromEntries(Object.keys(months).map((m) => [m, live.usageMonths.get(m)])) } : undefined;
+};
+const incentivesOf = async (partnerId: string, tenantId: string) => (await view(partnerId)).incentives.get(tenantId);
 afterAll(async () => {
   await env?.stop();
 });
@@ -37,13 +67,9 @@ async function upload(path: string, content: string | Buffer): Promise<{ etag: s
 
 async function drop(path: string, content: string | Buffer, d: IngestDeps = deps): Promise<IngestOutcome> {
   const up = await upload(path, content);
-  return ingestDrop(d, { blobPath: `drops/${path}`, content: up.content, etag: up.etag, receivedAt: up.lastModified });
+  return ingestDrop(d, { blobPath: `drops/${path}`, content: up.content, etag: up.etag, writtenAt: up.lastModified });
 }
 
-async function doc<T extends object>(partnerId: string, id: string): Promise<T | undefined> {
-  const { resource } = await env.clients.containers.partnerData.item(id, partnerId).read<T>();
-  return resource;
-}
 
 async function blobExists(container: string, name: string): Promise<boolean> {
   return env.clients.blobs.getContainerClient(container).getBlobClient(name).exists();
@@ -80,7 +106,7 @@ describe("ingest: happy paths", () => {
     expect(record.counts).toEqual({ rows: 2, loaded: 2, rejected: 0, documents: 2 });
     expect(record.asOf).toBe("2025-06-01");
     expect(record.errors).toEqual([]);
-    const contoso = await doc<TenantDoc>(partnerId, `tenant:${t(1)}`);
+    const contoso = await tenantOf(partnerId, t(1));
     expect(contoso).toMatchObject({
       type: "tenant",
       tenantId: t(1),
@@ -92,7 +118,7 @@ describe("ingest: happy paths", () => {
       asOf: "2025-06-01",
       ingestionId: record.id,
     });
-    expect(await doc<TenantDoc>(partnerId, `tenant:${t(2)}`)).toMatchObject({ tenantName: "Fabrikam, Inc.", segment: "SME&C" });
+    expect(await tenantOf(partnerId, t(2))).toMatchObject({ tenantName: "Fabrikam, Inc.", segment: "SME&C" });
     expect(record.archivedTo).toBe(`processed/${partnerId}/tenants/${record.id}-tenants_2025-06-01.csv`);
     const archived = env.clients.blobs.getContainerClient("processed").getBlobClient(`${partnerId}/tenants/${record.id}-tenants_2025-06-01.csv`);
     expect((await archived.downloadToBuffer()).toString("utf8")).toBe(tenantsCsv);
@@ -121,7 +147,7 @@ describe("ingest: happy paths", () => {
     ].join("\n");
     const record = loaded(await drop(`${partnerId}/subscriptions/subs_2025-05-01.csv.gz`, gzipSync(csv)));
     expect(record.counts).toEqual({ rows: 3, loaded: 3, rejected: 0, documents: 2 });
-    const subs = await doc<SubscriptionsDoc>(partnerId, `subscriptions:${t(1)}`);
+    const subs = await subscriptionsOf(partnerId, t(1));
     expect(subs?.snapshots).toEqual([
       {
         asOf: "2025-05-01",
@@ -132,7 +158,7 @@ describe("ingest: happy paths", () => {
         ],
       },
     ]);
-    expect((await doc<SubscriptionsDoc>(partnerId, `subscriptions:${t(2)}`))?.snapshots[0].items[0]).toMatchObject({ status: "Trial", source: "Direct" });
+    expect((await subscriptionsOf(partnerId, t(2)))?.snapshots[0].items[0]).toMatchObject({ status: "Trial", source: "Direct" });
   });
 
   it("keeps older subscription snapshots newest first when a later snapshot is dropped", async () => {
@@ -140,14 +166,14 @@ describe("ingest: happy paths", () => {
     const header = "tenantId,sku,quantity\n";
     const may = loaded(await drop(`${partnerId}/subscriptions/s_2025-05-01.csv`, `${header}${t(1)},SPE_E3,100\n`));
     const june = loaded(await drop(`${partnerId}/subscriptions/s_2025-06-01.csv`, `${header}${t(1)},SPE_E5,100\n`));
-    const subs = await doc<SubscriptionsDoc>(partnerId, `subscriptions:${t(1)}`);
+    const subs = await subscriptionsOf(partnerId, t(1));
     expect(subs?.snapshots.map((s) => [s.asOf, s.ingestionId, s.items.map((i) => i.sku)])).toEqual([
       ["2025-06-01", june.id, ["SPE_E5"]],
       ["2025-05-01", may.id, ["SPE_E3"]],
     ]);
     // A corrected file for the same date replaces that snapshot only.
     const fix = loaded(await drop(`${partnerId}/subscriptions/s_fix_2025-05-01.csv`, `${header}${t(1)},SPE_E3,90\n`));
-    const after = await doc<SubscriptionsDoc>(partnerId, `subscriptions:${t(1)}`);
+    const after = await subscriptionsOf(partnerId, t(1));
     expect(after?.snapshots.map((s) => [s.asOf, s.ingestionId, s.items[0].quantity])).toEqual([
       ["2025-06-01", june.id, 100],
       ["2025-05-01", fix.id, 90],
@@ -167,7 +193,7 @@ describe("ingest: happy paths", () => {
     expect(first.counts).toEqual({ rows: 4, loaded: 4, rejected: 0, documents: 1 });
     // activeUsers above assignedUsers is allowed (the seed explains why MAU can exceed PAU).
     const second = loaded(await drop(`${partnerId}/usage/usage-2.csv`, header + `${t(1)},2025-04,Intune,100,60\n${t(1)},2025-05,Intune,110,70\n`));
-    const usage = await doc<UsageDoc>(partnerId, `usage:${t(1)}`);
+    const usage = await usageOf(partnerId, t(1));
     expect(usage?.months).toEqual({
       "2025-03": { Intune: { assignedUsers: 100, activeUsers: 40 }, Windows365: { assignedUsers: 10, activeUsers: 12 } },
       // April is replaced whole: the Teams row of the first drop is gone.
@@ -176,12 +202,13 @@ describe("ingest: happy paths", () => {
     });
     expect(usage?.monthIngestion).toEqual({ "2025-03": first.id, "2025-04": second.id, "2025-05": second.id });
     // The refresh reads only this copy of the latest month.
-    expect(usage?.latest).toEqual({ month: "2025-05", workloads: { Intune: { assignedUsers: 110, activeUsers: 70 } } });
+    const staged = (await env.clients.containers.partnerData.item(`usage:${second.id}:${t(1)}`, partnerId).read<UsageDoc>()).resource;
+    expect(staged?.latest).toEqual({ month: "2025-05", workloads: { Intune: { assignedUsers: 110, activeUsers: 70 } } });
   });
 
   it("merges a tenant's rows that arrive in different write batches of one file", async () => {
     const partnerId = nextPartner();
-    const small = createIngestDeps(env.config, env.clients, { clock: () => now, batching: { maxTenants: 2, maxRows: 3 } });
+    const small: IngestDeps = { ...deps, batching: { maxTenants: 2, maxRows: 3 } };
     const lines = ["tenantId,month,workload,assignedUsers,activeUsers"];
     // Unsorted file: tenant 1's rows are interleaved with tenant 2's, so they land in several batches.
     for (const m of ["2025-01", "2025-02", "2025-03"]) {
@@ -189,7 +216,7 @@ describe("ingest: happy paths", () => {
     }
     const record = loaded(await drop(`${partnerId}/usage/u.csv`, lines.join("\n"), small));
     expect(record.counts).toMatchObject({ rows: 9, loaded: 9, documents: 2 });
-    const usage = await doc<UsageDoc>(partnerId, `usage:${t(1)}`);
+    const usage = await usageOf(partnerId, t(1));
     expect(Object.keys(usage!.months).sort()).toEqual(["2025-01", "2025-02", "2025-03"]);
     expect(usage!.months["2025-02"]).toEqual({ Intune: { assignedUsers: 10, activeUsers: 5 }, Teams: { assignedUsers: 10, activeUsers: 9 } });
   });
@@ -202,7 +229,7 @@ describe("ingest: happy paths", () => {
       `${t(1)},Copilot Accelerator,CoreApps,2500.50`,
     ].join("\n");
     const record = loaded(await drop(`${partnerId}/incentives/mci.csv.gz`, gzipSync(csv)));
-    const incentives = await doc<IncentivesDoc>(partnerId, `incentives:${t(1)}`);
+    const incentives = await incentivesOf(partnerId, t(1));
     expect(incentives).toMatchObject({
       asOf: now.toISOString().slice(0, 10),
       ingestionId: record.id,
@@ -219,7 +246,7 @@ describe("ingest: happy paths", () => {
     for (let i = 0; i < 3; i++) {
       const at = new Date(now.getTime() - (3 - i) * 60_000);
       const up = await upload(`${partnerId}/tenants/t${i}.csv`, tenantsCsv);
-      const out = await ingestDrop(deps, { blobPath: `drops/${partnerId}/tenants/t${i}.csv`, content: up.content, etag: up.etag, receivedAt: at });
+      const out = await ingestDrop(deps, { blobPath: `drops/${partnerId}/tenants/t${i}.csv`, content: up.content, etag: up.etag, writtenAt: at });
       ids.push(loaded(out).id);
     }
     const page1 = await listIngestions(env.clients.containers, partnerId, { pageSize: 2 });
@@ -297,7 +324,7 @@ describe("ingest: files rejected whole, with the original kept in rejected/", ()
       `tenantId,tenantName\n${t(1)},Contoso\n${t(2)},"Fabrikam\n${t(3)},Litware\n`,
       "unterminated quote: the quoted field opened on line 3 is never closed",
     );
-    expect(await doc(partnerId, `tenant:${t(1)}`)).toBeUndefined();
+    expect(await tenantOf(partnerId, t(1))).toBeUndefined();
   });
 
   it("rejects bytes that are not UTF-8, naming the line", async () => {
@@ -361,9 +388,9 @@ describe("ingest: bad rows are reported and never stop the good ones", () => {
       { line: 6, reason: "expected 6 columns as in the header, found 4" },
     ]);
     expect(record.warnings).toEqual([expect.stringContaining("unknown column ignored: notes")]);
-    const usage = await doc<UsageDoc>(partnerId, `usage:${t(1)}`);
+    const usage = await usageOf(partnerId, t(1));
     expect(usage?.months).toEqual({ "2025-01": { Teams: { assignedUsers: 10, activeUsers: 8 } } });
-    expect((await doc<UsageDoc>(partnerId, `usage:${t(2)}`))?.months["2025-01"].Teams).toEqual({ assignedUsers: 4, activeUsers: 9 });
+    expect((await usageOf(partnerId, t(2)))?.months["2025-01"].Teams).toEqual({ assignedUsers: 4, activeUsers: 9 });
   });
 
   it("keeps the first row of a duplicated tenantId and reports the later one naming the first line", async () => {
@@ -372,7 +399,7 @@ describe("ingest: bad rows are reported and never stop the good ones", () => {
     const record = loaded(await drop(`${partnerId}/tenants/t.csv`, csv));
     expect(record.counts).toEqual({ rows: 3, loaded: 2, rejected: 1, documents: 2 });
     expect(record.errors).toEqual([{ line: 4, column: "tenantId", reason: `duplicate tenantId ${t(1)}: already on line 2` }]);
-    expect(await doc<TenantDoc>(partnerId, `tenant:${t(1)}`)).toMatchObject({ tenantName: "Contoso" });
+    expect(await tenantOf(partnerId, t(1))).toMatchObject({ tenantName: "Contoso" });
   });
 });
 
@@ -393,7 +420,7 @@ describe("ingest: redelivery, parallel delivery and overwrites", () => {
     const partnerId = nextPartner();
     const path = `${partnerId}/usage/u.csv`;
     const up = await upload(path, usageCsv(10));
-    const blob = { blobPath: `drops/${path}`, content: up.content, etag: up.etag, receivedAt: up.lastModified };
+    const blob = { blobPath: `drops/${path}`, content: up.content, etag: up.etag, writtenAt: up.lastModified };
     const first = await ingestDrop(deps, blob);
     const state = await partnerDocs(partnerId);
     const second = await ingestDrop(deps, blob);
@@ -408,7 +435,7 @@ describe("ingest: redelivery, parallel delivery and overwrites", () => {
     const partnerId = nextPartner();
     const path = `${partnerId}/usage/u.csv`;
     const up = await upload(path, usageCsv(10));
-    const blob = { blobPath: `drops/${path}`, content: up.content, etag: up.etag, receivedAt: up.lastModified };
+    const blob = { blobPath: `drops/${path}`, content: up.content, etag: up.etag, writtenAt: up.lastModified };
     const outcomes = await Promise.all([ingestDrop(deps, blob), ingestDrop(deps, blob), ingestDrop(deps, blob)]);
     expect(outcomes.map((o) => o.status).sort()).toEqual(["loaded", "skipped", "skipped"]);
     const all = await records(partnerId);
@@ -423,10 +450,12 @@ describe("ingest: redelivery, parallel delivery and overwrites", () => {
     const first = loaded(await drop(path, usageCsv(10)));
     const second = loaded(await drop(path, usageCsv(20)));
     expect(second.id).not.toBe(first.id);
-    expect((await partnerDocs(partnerId)).map((d) => [d.months["2025-01"].Teams.assignedUsers, d.monthIngestion["2025-01"]])).toEqual([
-      [20, second.id],
-      [20, second.id],
-    ]);
+    for (const tenantId of [t(1), t(2)]) {
+      expect(await usageOf(partnerId, tenantId), tenantId).toEqual({
+        months: { "2025-01": { Teams: { assignedUsers: 20, activeUsers: tenantId === t(1) ? 1 : 2 } } },
+        monthIngestion: { "2025-01": second.id },
+      });
+    }
     expect((await records(partnerId)).map((r) => r.id).sort()).toEqual([first.id, second.id].sort());
     // Both versions are kept.
     expect(first.archivedTo).not.toBe(second.archivedTo);
@@ -439,10 +468,12 @@ describe("ingest: redelivery, parallel delivery and overwrites", () => {
     const files = ["2025-01", "2025-02", "2025-03", "2025-04"].map((m) => [`${partnerId}/usage/u-${m}.csv`, `${header}${t(1)},${m},Teams,10,5\n${t(2)},${m},Teams,20,5\n`]);
     const uploaded = await Promise.all(files.map(([path, csv]) => upload(path, csv)));
     const outcomes = await Promise.all(
-      uploaded.map((up, i) => ingestDrop(deps, { blobPath: `drops/${files[i][0]}`, content: up.content, etag: up.etag, receivedAt: up.lastModified })),
+      uploaded.map((up, i) => ingestDrop(deps, { blobPath: `drops/${files[i][0]}`, content: up.content, etag: up.etag, writtenAt: up.lastModified })),
     );
     expect(outcomes.map((o) => o.status)).toEqual(["loaded", "loaded", "loaded", "loaded"]);
-    for (const d of await partnerDocs(partnerId)) expect(Object.keys(d.months).sort()).toEqual(["2025-01", "2025-02", "2025-03", "2025-04"]);
+    const { usage } = await view(partnerId);
+    expect([...usage.keys()].sort()).toEqual([t(1), t(2)]);
+    for (const months of usage.values()) expect(Object.keys(months).sort()).toEqual(["2025-01", "2025-02", "2025-03", "2025-04"]);
   });
 
   it("records every dataset in the partner document when drops of several datasets finish at once", async () => {
@@ -467,17 +498,17 @@ describe("ingest: redelivery, parallel delivery and overwrites", () => {
     const partnerId = nextPartner();
     const path = `${partnerId}/usage/u.csv`;
     const up = await upload(path, usageCsv(10));
-    const blob = { blobPath: `drops/${path}`, content: up.content, etag: up.etag, receivedAt: up.lastModified };
+    const blob = { blobPath: `drops/${path}`, content: up.content, etag: up.etag, writtenAt: up.lastModified };
     let writes = 0;
     const flaky: IngestDeps = {
       ...deps,
       batching: { maxTenants: 1, maxRows: 1 },
-      partnerData: {
-        ...deps.partnerData,
+      staging: {
+        ...deps.staging,
         writeDocs: async (p, docs) => {
           // The first tenant is written, then the database "fails".
           if (++writes === 2) throw new Error("simulated outage");
-          return deps.partnerData.writeDocs(p, docs);
+          return deps.staging.writeDocs(p, docs);
         },
       },
     };
@@ -494,13 +525,13 @@ describe("ingest: redelivery, parallel delivery and overwrites", () => {
     const partnerId = nextPartner();
     const path = `${partnerId}/tenants/t.csv`;
     const up = await upload(path, tenantsCsv);
-    const blob = { blobPath: `drops/${path}`, content: up.content, etag: up.etag, receivedAt: up.lastModified };
+    const blob = { blobPath: `drops/${path}`, content: up.content, etag: up.etag, writtenAt: up.lastModified };
     // A worker claimed it an hour ago and then went silent in the middle of a write.
     const anHourAgo = new Date(now.getTime() - 60 * 60 * 1000);
     let wakeUp!: () => void;
     const stuck = new Promise<void>((resolve) => (wakeUp = resolve));
     const silent = ingestDrop(
-      { ...deps, clock: () => anHourAgo, partnerData: { ...deps.partnerData, writeDocs: () => stuck.then(() => []) } },
+      { ...deps, clock: () => anHourAgo, staging: { ...deps.staging, writeDocs: () => stuck.then(() => []) } },
       blob,
     );
     await expect.poll(async () => (await records(partnerId))[0]?.status).toBe("validating");

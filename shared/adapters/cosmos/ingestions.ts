@@ -20,6 +20,7 @@ const loadedIngestionSchema = z.object({
   asOf: z.string(),
   blobPath: z.string(),
   writtenAt: z.string().optional(),
+  firstSeenAt: z.string().optional(),
   receivedAt: z.string(),
   months: z.array(z.string()).optional(),
   purgedAt: z.string().optional(),
@@ -79,7 +80,7 @@ export function createIngestionStore(container: Container): IngestionStore {
     async listLoaded(partnerId): Promise<LoadedIngestion[]> {
       const rows = await queryAll<unknown>(
         `listing loaded ingestions of partner ${partnerId}`,
-        "SELECT c.id, c.dataset, c.asOf, c.blobPath, c.writtenAt, c.receivedAt, c.months, c.purgedAt FROM c " +
+        "SELECT c.id, c.dataset, c.asOf, c.blobPath, c.writtenAt, c.firstSeenAt, c.receivedAt, c.months, c.purgedAt FROM c " +
           "WHERE c.partnerId = @partnerId AND c.type = 'ingestion' AND c.status = 'loaded'",
         [{ name: "@partnerId", value: partnerId }],
         partnerId,

@@ -82,11 +82,10 @@ export function createPartnerRegistry(container: Container): PartnerRegistry {
         const known = datasets[dataset];
         // The newest snapshot of a dataset only moves forward; a late older file still marks the data changed.
         if (!known || load.asOf >= known.asOf) datasets[dataset] = load;
-        const now = new Date().toISOString();
-        const dataVersion = [load.loadedAt, now].sort().pop()!;
-        const next = { ...(current ?? { id: "partner" as const, partnerId, type: "partner" as const }), datasets };
+        const previous = current?.dataVersion;
         // Strictly after the previous version, so the change is never mistaken for one already refreshed.
-        return { ...next, dataVersion: current?.dataVersion !== undefined && dataVersion <= current.dataVersion ? bump(current.dataVersion) : dataVersion };
+        const dataVersion = previous === undefined || load.loadedAt > previous ? load.loadedAt : [new Date().toISOString(), bump(previous)].sort().pop()!;
+        return { ...(current ?? { id: "partner" as const, partnerId, type: "partner" as const }), datasets, dataVersion };
       });
     },
 
