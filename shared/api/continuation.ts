@@ -42,6 +42,18 @@ export interface TokenSealer {
 
 export function createTokenSealer(key: Buffer): TokenSealer {
   if (key.length !== 32) throw new Error("the sealing key must be 32 bytes");
+  function unseal(token: string): ContinuationState {
+    try {
+      const bytes = Buffer.from(token, "base64url");
+      if (bytes.length < ivBytes + tagBytes + 1) throw new Error("too short");
+      const decipher = createDecipheriv("aes-256-gcm", key, bytes.subarray(0, ivBytes));
+      decipher.setAuthTag(bytes.subarray(bytes.length - tagBytes));
+      const plain = Buffer.concat([decipher.update(bytes.subarray(ivBytes, bytes.length - tagBytes)), decipher.final()]);
+      return stateSchema.parse(JSON.parse(plain.toString("utf8")));
+    } catch {
+      throw new InvalidRequestError(foreignTokenMessage, field);
+    }
+  }
   return {
     seal(state) {
       const iv = randomBytes(ivBytes);
@@ -50,21 +62,10 @@ export function createTokenSealer(key: Buffer): TokenSealer {
       return Buffer.concat([iv, body, cipher.getAuthTag()]).toString("base64url");
     },
 
-    unseal(token) {
-      try {
-        const bytes = Buffer.from(token, "base64url");
-        if (bytes.length < ivBytes + tagBytes + 1) throw new Error("too short");
-        const decipher = createDecipheriv("aes-256-gcm", key, bytes.subarray(0, ivBytes));
-        decipher.setAuthTag(bytes.subarray(bytes.length - tagBytes));
-        const plain = Buffer.concat([decipher.update(bytes.subarray(ivBytes, bytes.length - tagBytes)), decipher.final()]);
-        return stateSchema.parse(JSON.parse(plain.toString("utf8")));
-      } catch {
-        throw new InvalidRequestError(foreignTokenMessage, field);
-      }
-    },
+    unseal,
 
     open(token, expected) {
-      const state = this.unseal(token);
+      const state = unseal(token);
       if (state.p !== expected.partnerId) throw new InvalidRequestError(foreignTokenMessage, field);
       if (expected.resultSetIds !== undefined && (state.rs === undefined || !expected.resultSetIds.includes(state.rs))) {
         throw new InvalidRequestError(

@@ -6,7 +6,6 @@ import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { issueApiKey } from "../../shared/auth/apiKeys.js";
 import { startTestEnvironment, type TestEnvironment } from "../support/emulators.js";
 
 // The compiled output, as `func` would load it: `tsc` to JavaScript, then the function files imported by
@@ -28,7 +27,7 @@ beforeAll(async () => {
   // Inside node_modules so the compiled files resolve the project's packages as dist/ would.
   outDir = await mkdtemp(path.join(projectRoot, "node_modules", ".cache-compiled-"));
   await exec(process.execPath, [require.resolve("typescript/bin/tsc"), "-p", "tsconfig.json", "--outDir", outDir], { cwd: projectRoot });
-  ({ key: apiKey } = await issueApiKey(env.clients.containers, { partnerId: "compiled-partner", role: "reportViewer", name: "compiled test" }));
+  ({ key: apiKey } = await env.deps.api.auth.issue({ partnerId: "compiled-partner", role: "reportViewer", name: "compiled test" }));
 
   const script = [
     `const { startLocalHost } = await import(${JSON.stringify(path.join(outDir, "local", "host", "index.js"))});`,

@@ -1,7 +1,6 @@
 import { request as httpRequest } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startLocalHost, type LocalHost } from "../../local/host/index.js";
-import { issueApiKey } from "../../shared/auth/apiKeys.js";
 import { routes, type RouteSpec } from "../../shared/api/routes.js";
 import { guid, row, seedResultSet } from "../support/cloudEndpointsSeed.js";
 import { startTestEnvironment, type TestEnvironment } from "../support/emulators.js";
@@ -23,8 +22,8 @@ beforeAll(async () => {
     row("a", 20, { tenantName: "=cmd|' /C calc'!A0", salesMotion: "Land W365" }),
   ]);
   await seedResultSet(results, "e2e-bravo", "rs-e2e-b", [row("b", 1), row("b", 2)]);
-  keys.viewerA = (await issueApiKey(env.clients.containers, { partnerId: "e2e-alpha", role: "reportViewer", name: "viewer" })).key;
-  keys.adminA = (await issueApiKey(env.clients.containers, { partnerId: "e2e-alpha", role: "administrator", name: "admin" })).key;
+  keys.viewerA = (await env.deps.api.auth.issue({ partnerId: "e2e-alpha", role: "reportViewer", name: "viewer" })).key;
+  keys.adminA = (await env.deps.api.auth.issue({ partnerId: "e2e-alpha", role: "administrator", name: "admin" })).key;
   host = await startLocalHost({ settings: env.emulators.settings, port: 0, log: (line) => logLines.push(line) });
   api = `${host.baseUrl}/api`;
 });

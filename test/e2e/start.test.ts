@@ -72,9 +72,11 @@ describe("npm start", () => {
     expect(lines.slice(1).every((line) => line.includes(",Expand W365,"))).toBe(true);
   });
 
-  it("the printed drop example uploads a file of your own, which is ingested with its bad row reported", async () => {
-    expect(demo.dropExample.command).toMatch(/^curl -s -X PUT /);
-    expect(demo.dropExample.command).not.toContain(demo.apiKey);
+  it("the printed drop example asks POST /api/uploads for a URL and uploads a file of your own, which is ingested with its bad row reported", async () => {
+    expect(demo.dropExample.command).toContain(`'${demo.baseUrl}/api/uploads'`);
+    // The key travels in a header only; the storage URL comes from the API, valid for that one blob.
+    expect(demo.dropExample.command).toContain(`-H 'x-api-key: ${demo.apiKey}'`);
+    expect(demo.dropExample.command).not.toMatch(/devstoreaccount1\/drops\?/);
     await writeFile(
       path.join(workDir, "tenants.csv"),
       "tenantId,tenantName,segment\r\n" +
