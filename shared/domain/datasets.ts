@@ -7,13 +7,13 @@ export const datasetNames = ["tenants", "subscriptions", "usage", "incentives"] 
 export const datasetNameSchema = z.enum(datasetNames);
 export type DatasetName = z.infer<typeof datasetNameSchema>;
 
-const guid = z
+export const guid = z
   .string()
   .trim()
   .regex(/^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/, "must be a GUID")
   .transform((s) => s.toLowerCase());
 /** An optional column: an empty cell is absent; anything else must satisfy `inner`. */
-function blankable<T extends z.ZodType<unknown, string>>(inner: T) {
+export function blankable<T extends z.ZodType<unknown, string>>(inner: T) {
   return z
     .string()
     .trim()
@@ -22,10 +22,10 @@ function blankable<T extends z.ZodType<unknown, string>>(inner: T) {
     .optional();
 }
 
-const optionalText = blankable(z.string());
+export const optionalText = blankable(z.string());
 const yearMonth = z.string().trim().regex(/^\d{4}-(0[1-9]|1[0-2])$/, "must be a month YYYY-MM");
 const optionalYearMonth = blankable(yearMonth);
-const isoDate = z
+export const isoDate = z
   .string()
   .trim()
   .regex(/^\d{4}-\d{2}-\d{2}([T ][0-9:.]+(Z|[+-]\d{2}:?\d{2})?)?$/, "must be an ISO 8601 date")
@@ -36,7 +36,7 @@ const count = z
   .trim()
   .regex(/^\d+$/, "must be a whole number ≥ 0")
   .transform(Number);
-const optionalCount = blankable(count);
+export const optionalCount = blankable(count);
 const money = z
   .string()
   .trim()
