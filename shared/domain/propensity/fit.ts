@@ -337,9 +337,20 @@ export function fitModelFromJSON(json: FitModelJson): FitModel {
 export interface TenantFit {
   /** 0–100; absent when fit cannot be learned. */
   fit?: number;
+  /** The model's calibrated probability of being a best customer (learned model only). */
+  probability?: number;
   fitBand?: Band;
   /** The firmographics that moved the fit most, in words, strongest first. */
   fitFactors: string[];
+}
+
+/**
+ * Fit 0–100 from the model's calibrated probability p, π the share of best customers in training: the
+ * probability of being a best customer were best and other customers equally common (see the header).
+ */
+export function fitFromProbability(p: number, bestShare: number): number {
+  const q = (p * (1 - bestShare)) / (p * (1 - bestShare) + (1 - p) * bestShare);
+  return toScore(Number.isFinite(q) ? q : p);
 }
 
 function effect(contribution: number): string {
@@ -381,13 +392,12 @@ export function scoreFit(fit: FitModel, tenants: readonly PropensityTenant[], se
   const pi = fit.bestShare;
   const scored = fit.model.score(table, { explain: top > 0, top });
   return scored.map((row, r) => {
-    const p = row.probability;
-    const q = (p * (1 - pi)) / (p * (1 - pi) + (1 - p) * pi);
-    const score = toScore(Number.isFinite(q) ? q : p);
+    const score = fitFromProbability(row.probability, pi);
     const explanation = row.explanation;
     const factors: Factor[] = explanation ? strongest([...explanation.positive, ...explanation.negative], top) : [];
     return {
       fit: score,
+      probability: row.probability,
       fitBand: bandOf(score),
       fitFactors: factors.map((f) => `${describeValue(f.column, table.cells[table.columns.indexOf(f.column)][r])} (${effect(f.contribution)})`),
     };

@@ -60,6 +60,8 @@ export const customerPropensitySchema = z.object({
   monthlyLicenceValue: z.number(),
   fit: z.number().optional(),
   fitBand: bandSchema.optional(),
+  /** The fit model's calibrated probability of being a best customer (learned model only). */
+  fitProbability: z.number().optional(),
   fitBasis: z.enum(fitBases),
   fitFactors: z.array(z.string()),
   intent: z.number(),
@@ -179,6 +181,7 @@ function customerOf(
     licensedUsers: users,
     monthlyLicenceValue: Math.round(monthlyLicenceValue(items) * 100) / 100,
     ...(fit.fit !== undefined ? { fit: fit.fit, fitBand: fit.fitBand } : {}),
+    ...(fit.probability !== undefined ? { fitProbability: fit.probability } : {}),
     fitBasis,
     fitFactors: fit.fitFactors,
     intent: intent.intent,
