@@ -20,6 +20,8 @@ export interface CatalogueProduct {
  */
 export interface ProductNeed {
   need: string;
+  /** The gap in words, for the whitespace reason: "No endpoint security product". */
+  gap: string;
   products: readonly CatalogueProduct[];
   /** Part numbers that cover the need (the recommended ones and the suites that include them). */
   coveredBy: readonly string[];
@@ -33,6 +35,7 @@ const office365E5 = ["ENTERPRISEPREMIUM", "ENTERPRISEPREMIUM_NOPSTNCONF"];
 export const productNeeds: readonly ProductNeed[] = [
   {
     need: "Productivity and security suite",
+    gap: "No Microsoft 365 suite with security and device management",
     products: [
       { product: "Microsoft 365 Business Premium", sku: "SPB", maxSeats: 300 },
       { product: "Microsoft 365 E3", sku: "SPE_E3" },
@@ -41,6 +44,7 @@ export const productNeeds: readonly ProductNeed[] = [
   },
   {
     need: "Endpoint security",
+    gap: "No endpoint security product",
     products: [
       { product: "Microsoft Defender for Business", sku: "MDE_SMB", maxSeats: 300 },
       { product: "Microsoft 365 E5 Security", sku: "IDENTITY_THREAT_PROTECTION" },
@@ -49,21 +53,25 @@ export const productNeeds: readonly ProductNeed[] = [
   },
   {
     need: "Email and collaboration security",
+    gap: "No email and collaboration security product",
     products: [{ product: "Microsoft Defender for Office 365 (Plan 1)", sku: "ATP_ENTERPRISE" }],
     coveredBy: ["ATP_ENTERPRISE", "THREAT_INTELLIGENCE", "SPB", "IDENTITY_THREAT_PROTECTION", ...microsoft365E5, ...office365E5],
   },
   {
     need: "Device management",
+    gap: "No device management product",
     products: [{ product: "Microsoft Intune Plan 1", sku: "INTUNE_A" }],
     coveredBy: ["INTUNE_A", "EMS", "EMSPREMIUM", "SPB", "SPE_E3", "SPE_F1", ...microsoft365E5],
   },
   {
     need: "Identity and access",
+    gap: "No identity and access protection beyond the free tier",
     products: [{ product: "Microsoft Entra ID P1", sku: "AAD_PREMIUM" }],
     coveredBy: ["AAD_PREMIUM", "AAD_PREMIUM_P2", "EMS", "EMSPREMIUM", "SPB", "SPE_E3", "SPE_F1", "IDENTITY_THREAT_PROTECTION", ...microsoft365E5],
   },
   {
     need: "Cloud PC",
+    gap: "No Cloud PC",
     products: [
       { product: "Windows 365 Business", sku: "CPC_B_2C_8GB", maxSeats: 300 },
       { product: "Windows 365 Enterprise", sku: "CPC_E_2C_8GB" },

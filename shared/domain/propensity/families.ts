@@ -84,7 +84,7 @@ export function whitespaceOf(owned: ReadonlySet<string>, seats: number | undefin
     if (needCovered(need, owned)) continue;
     const p = productForSize(need, seats);
     if (!p) continue;
-    const reason = owned.size === 0 ? `No Microsoft cloud licences yet: ${need.need.toLowerCase()} is open` : `No ${need.need.toLowerCase()} product owned`;
+    const reason = owned.size === 0 ? `${need.gap} (no Microsoft cloud licences yet)` : need.gap;
     out.push(withRevenue({ family: "Whitespace", product: p.product, sku: p.sku, reason }, seats));
   }
   return out;
