@@ -5,7 +5,7 @@
 // (reading and writing Cosmos DB is measured by `npm run bench`).
 
 import { cpus, loadavg } from "node:os";
-import { scoreFit, scorePropensity, trainFit } from "../shared/domain/propensity/index.js";
+import { fitModelToJSON, scoreFit, scorePropensity, trainFit } from "../shared/domain/propensity/index.js";
 import { generatePropensityPartner } from "./propensityData.js";
 
 const tenants = Number(process.env.BENCH_PROPENSITY_TENANTS ?? 20_000);
@@ -59,6 +59,7 @@ console.log(
         scorePropensitySeconds: totalSeconds,
         scoreWithStoredFitSeconds: withStoredFitSeconds,
         peakRssMB: Math.round(peakRss / 1048576),
+        fitModelJsonKB: Math.round(JSON.stringify(fitModelToJSON(fitModel)).length / 1024),
       },
       fit: {
         basis: result.fit.basis,

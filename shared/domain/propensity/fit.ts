@@ -30,8 +30,8 @@ import { subsegmentOf } from "./subsegments.js";
 //   if best and other customers were equally common. It is monotone in p; 50 means "no more like the best
 //   customers than like the others", 75 (High) three times likelier, whatever the best-customer share.
 // - Explanations: the firmographics that moved the tenant's fit most, in words.
-// - Fallbacks: no licensed customer (or none with the tenure) → fit cannot be learned; basis "none", no fit,
-//   intent only. Fewer than `minBestCustomers` (40) best or other customers, or the engine refusing the data →
+// - Fallbacks: no licensed customer (or none with the tenure, or no firmographics at all) → fit cannot be
+//   learned; basis "none", no fit, intent only. Fewer than `minBestCustomers` (40) best or other customers, or the engine refusing the data →
 //   basis "fallback": a smoothed profile match (below), flagged and saying how many more are needed.
 // - Profile match (fallback): per firmographic, the likelihood ratio of the tenant's value among best vs other
 //   customers, each share smoothed toward the value's overall share with `profileSmoothing` (10) pseudo
@@ -255,6 +255,19 @@ export function trainFit(tenants: readonly TenantInput[], asOf: string, settings
     population.map((t) => t.tenant),
     y,
   );
+  const described = table.cells.slice(0, -1).some((column) => column.some((v) => v !== null));
+  if (!described) {
+    return {
+      basis: "none",
+      report: {
+        basis: "none",
+        message: `Fit cannot be learned: the tenants file gives none of ${Object.values(firmographics).join(", ")} for the customers. Scores are intent only.`,
+        bestCustomers: bestCount,
+        notes: [],
+        ...base,
+      },
+    };
+  }
   const fallback = (reason: string, notes: string[] = []): FitModel => {
     const features = { ...table, columns: table.columns.slice(0, -1), cells: table.cells.slice(0, -1) };
     return {

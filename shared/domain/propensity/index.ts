@@ -2,6 +2,7 @@
 
 export * from "./agreements.js";
 export * from "./bands.js";
+export * from "./cadence.js";
 export * from "./catalogue.js";
 export * from "./clusters.js";
 export * from "./families.js";

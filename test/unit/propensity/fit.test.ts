@@ -146,6 +146,13 @@ describe("fit fallbacks", () => {
     expect(model.report.message).toBe("Fit cannot be learned: no licensed customer has 6 months' tenure (1 customer without a start date). Scores are intent only.");
   });
 
+  it("cannot be learned when the tenants file gives no firmographics at all", () => {
+    const tenants = Array.from({ length: 200 }, (_, i) => input({ segment: undefined }, [line("SPB", 5 + i, { startDate: "2024-01-01" })]));
+    const model = trainFit(tenants, asOf);
+    expect(model.basis).toBe("none");
+    expect(model.report.message).toMatch(/^Fit cannot be learned: the tenants file gives none of Industry, Employees, .* Scores are intent only\.$/);
+  });
+
   it("falls back to a flagged profile match with too few best customers, which still favours their profile", () => {
     // 40 customers: 10 best, all in Healthcare with 200 users; the others in Retail with 10.
     const tenants = Array.from({ length: 40 }, (_, i) =>
