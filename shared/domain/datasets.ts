@@ -8,9 +8,9 @@ export const datasetNames = ["tenants", "subscriptions", "usage", "incentives"] 
 export const datasetNameSchema = z.enum(datasetNames);
 export type DatasetName = z.infer<typeof datasetNameSchema>;
 
-const guid = z.string().trim().pipe(guidSchema);
+export const guid = z.string().trim().pipe(guidSchema);
 /** An optional column: an empty cell is absent; anything else must satisfy `inner`. */
-function blankable<T extends z.ZodType<unknown, string>>(inner: T) {
+export function blankable<T extends z.ZodType<unknown, string>>(inner: T) {
   return z
     .string()
     .trim()
@@ -19,10 +19,10 @@ function blankable<T extends z.ZodType<unknown, string>>(inner: T) {
     .optional();
 }
 
-const optionalText = blankable(z.string());
+export const optionalText = blankable(z.string());
 const yearMonth = z.string().trim().pipe(yearMonthSchema);
 const optionalYearMonth = blankable(yearMonth);
-const isoDate = z
+export const isoDate = z
   .string()
   .trim()
   .regex(/^\d{4}-\d{2}-\d{2}([T ][0-9:.]+(Z|[+-]\d{2}:?\d{2})?)?$/, "must be an ISO 8601 date")
@@ -33,7 +33,7 @@ const count = z
   .trim()
   .regex(/^\d+$/, "must be a whole number ≥ 0")
   .transform(Number);
-const optionalCount = blankable(count);
+export const optionalCount = blankable(count);
 const money = z
   .string()
   .trim()
