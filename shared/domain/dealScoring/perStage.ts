@@ -84,7 +84,7 @@ const ROWS_PER_STAGE = 400;
 
 /**
  * Influence of each input at each stage: the mean absolute explanation contribution of the input over deals
- * at that stage, as a share of the stage's total. `table` holds the described training rows and
+ * at that stage, as a share of the stage's total (zero where the administrator chose that it does not count). `table` holds the described training rows and
  * `rowStages` their stage.
  */
 export function stageInfluence(
@@ -121,7 +121,12 @@ export function stageInfluence(
     counts.set(stage, (counts.get(stage) ?? 0) + 1);
     let perInput = sums.get(stage);
     if (!perInput) sums.set(stage, (perInput = new Map()));
-    for (const i of inputs) perInput.set(i.key, (perInput.get(i.key) ?? 0) + Math.abs(row.explanation?.contributions[i.key] ?? 0));
+    for (const i of inputs) {
+      // A value that does not count at this stage has no influence; what the model makes of its absence is the stage's.
+      const countsIn = spec.stageAttributes[i.key];
+      const counted = !spec.perStage || countsIn === undefined || countsIn.includes(stage);
+      perInput.set(i.key, (perInput.get(i.key) ?? 0) + (counted ? Math.abs(row.explanation?.contributions[i.key] ?? 0) : 0));
+    }
   });
   return {
     stages: [...stages],
