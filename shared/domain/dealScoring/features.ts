@@ -1,12 +1,18 @@
 import { z } from "zod";
 import type { RawTable, RawValue } from "../../scoring/index.js";
 import { attributeNamed, type AttributeValue, type DealRow } from "./dealRows.js";
-import { stageSince, type DealHistory } from "./history.js";
+import { runAt, stageSince, type DealHistory } from "./history.js";
 import { derivedInputs, standardInputs, type ModelConfig } from "./modelConfig.js";
 
 // What the model sees of a deal at a moment ("as of"): the standard inputs, the attributes, and durations
-// derived from the dates. Raw dates are never inputs (they only extrapolate). A closed deal is seen as of
-// its close; an open deal as of the scoring time. The same function describes both, so they line up.
+// derived from the dates. Raw dates are never inputs (they only extrapolate). An open deal is seen as of
+// the scoring time. A closed deal is seen as it was at a moment of its open life (chosen at random, seeded by
+// its id): seen as of its close, every won deal would be as old as its whole sales cycle, and every young
+// open deal would look like a deal lost early. The same function describes both, so they line up.
+// The stage is an input of per-stage models only: the stage a deal closed in (Close, for a won deal) is one
+// an open deal has not reached yet. A per-stage model learns from every stage each closed deal went
+// through, labelled by its outcome; when it was in an earlier stage is often unknown (no snapshot saw it),
+// so per-stage models use the stage and the inputs that do not depend on the moment, not the durations.
 
 const DAY_MS = 86_400_000;
 
@@ -80,13 +86,14 @@ export function featureSpecFor(config: ModelConfig, deals: readonly DealRow[]): 
   const inputs: InputSpec[] = [];
   const wanted = (key: string) => (config.attributes === undefined || has(config.attributes, key)) && key.toLowerCase() !== config.statusColumn.toLowerCase();
   for (const key of standardInputs) {
+    if (key === "stage" && !config.perStage) continue;
     if (wanted(key)) inputs.push({ key, label: standardLabels[key], kind: key === "estimatedValue" ? "number" : "text", origin: "standard", ignoreEmpty: has(config.ignoreEmpty, key) });
   }
-  for (const key of derivedInputs) {
+  for (const key of config.perStage ? [] : derivedInputs) {
     if (wanted(key)) inputs.push({ key, label: standardLabels[key], kind: "number", origin: "derived", ignoreEmpty: has(config.ignoreEmpty, key) });
   }
   for (const [name, kind] of [...kinds.entries()].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))) {
-    if (!wanted(name)) continue;
+    if (!wanted(name) || (kind === "date" && config.perStage)) continue;
     inputs.push({ key: name, label: kind === "date" ? `${name} (days ago)` : name, kind, origin: "attribute", ignoreEmpty: has(config.ignoreEmpty, name) });
   }
   const stageAttributes: Record<string, string[]> = {};
@@ -113,17 +120,27 @@ function attributeInput(v: AttributeValue | undefined, kind: InputKind, asOfMs: 
 /** A deal at a moment: which stage it was in and when. */
 export interface DealMoment {
   history: DealHistory;
-  /** ISO instant the deal is seen at (its close for a closed deal, the scoring time for an open one). */
+  /** ISO instant the deal is seen at. */
   asOf: string;
   stage: string | undefined;
   /** ISO instant the deal entered that stage, when known. */
   stageSince: string | undefined;
 }
 
-/** The moment a closed deal is learnt from: as of its close, in the stage it closed in. */
-export function closedMoment(history: DealHistory): DealMoment {
-  const asOf = history.deal.closedOn ?? history.lastSeenAt;
-  return { history, asOf, stage: history.deal.stage, stageSince: stageSince(history, history.lastSeenAt) };
+/** A fraction in [0, 1) fixed by the deal's id and the seed (FNV-1a), so training is reproducible. */
+function fractionFor(id: string, seed: number): number {
+  let h = (0x811c9dc5 ^ seed) >>> 0;
+  for (let i = 0; i < id.length; i++) h = Math.imul(h ^ id.charCodeAt(i), 0x01000193) >>> 0;
+  h = Math.imul(h ^ (h >>> 15), 0x2c1b3c6d) >>> 0;
+  return ((h ^ (h >>> 12)) >>> 0) / 4294967296;
+}
+
+/** The moment a closed deal is learnt from (standard models): a moment of its open life, between creation and close. */
+export function closedMoment(history: DealHistory, seed: number): DealMoment {
+  const created = Date.parse(history.deal.createdOn);
+  const closed = Date.parse(history.deal.closedOn ?? history.lastSeenAt);
+  const asOf = new Date(created + Math.floor(fractionFor(history.dealId, seed) * Math.max(0, closed - created))).toISOString();
+  return { history, asOf, stage: runAt(history, asOf)?.stage, stageSince: stageSince(history, asOf) };
 }
 
 /** The moment an open deal is scored: now, in its current stage. */
@@ -132,23 +149,20 @@ export function openMoment(history: DealHistory, now: string): DealMoment {
 }
 
 /**
- * Per-stage modelling learns from every stage a closed deal reached: as of the last time it was seen in
- * that stage (its close for the stage it closed in).
+ * The moments a per-stage model learns from: every stage a closed deal went through up to the one it closed in,
+ * in business-process order (a deal that closed in a stage went through the stages before it, seen or not).
  */
-export function stageMoments(history: DealHistory): DealMoment[] {
-  const closing = closedMoment(history);
-  const out: DealMoment[] = [];
-  const seen = new Set<string>();
-  for (let k = history.runs.length - 1; k >= 0; k--) {
-    const r = history.runs[k];
-    if (r.stage === undefined || r.stage === closing.stage || seen.has(r.stage)) continue;
-    seen.add(r.stage);
-    const asOf = r.to < closing.asOf ? r.to : closing.asOf;
-    out.push({ history, asOf, stage: r.stage, stageSince: stageSince(history, r.to) });
-  }
-  out.reverse();
-  out.push(closing);
-  return out;
+export function stageMoments(history: DealHistory, stages: readonly string[]): DealMoment[] {
+  const closing = history.deal.stage;
+  const closedAt = history.deal.closedOn ?? history.lastSeenAt;
+  const seen: string[] = [];
+  for (const r of history.runs) if (r.stage !== undefined && !seen.includes(r.stage)) seen.push(r.stage);
+  const closingIndex = closing === undefined ? -1 : stages.indexOf(closing);
+  const went = [...stages.slice(0, closingIndex + 1)];
+  // Stages outside the order, or after the closing one for a deal that went back, were still gone through.
+  for (const s of seen) if (!went.includes(s)) went.push(s);
+  if (closing !== undefined && !went.includes(closing)) went.push(closing);
+  return went.map((stage) => ({ history, asOf: closedAt, stage, stageSince: undefined }));
 }
 
 /** The inputs' values (null when empty or masked for the stage), in spec order, before imputation. */

@@ -131,6 +131,13 @@ export function checkConfigColumns(config: ModelConfig, columns: readonly string
       }
     }
   }
+  if (!config.perStage && config.attributes?.some((a) => a.toLowerCase() === "stage")) {
+    return failure("invalid_model_config", "stage is an input of per-stage models only: a closed deal's stage is one open deals have not reached", "attributes");
+  }
+  const duration = config.perStage ? config.attributes?.find((a) => findName(derivedInputs, a)) : undefined;
+  if (duration !== undefined) {
+    return failure("invalid_model_config", `${duration} is an input of standard models only: when a deal was in an earlier stage is often unknown`, "attributes");
+  }
   if (Object.keys(config.stageAttributes).length > 0 && !config.perStage) {
     return failure("invalid_model_config", "stageAttributes needs per-stage modelling (perStage: true)", "stageAttributes");
   }

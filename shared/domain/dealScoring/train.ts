@@ -154,7 +154,8 @@ export function trainDealModel(input: TrainDealModelInput): Outcome<TrainedDealM
   const testDeals = closed.slice(cut);
 
   const outcome = (h: DealHistory) => dealOutcome(h.deal, config) as "won" | "lost";
-  const momentsOf = (h: DealHistory): DealMoment[] => (config.perStage ? stageMoments(h) : [closedMoment(h)]);
+  const seed = input.seed ?? 42;
+  const momentsOf = (h: DealHistory): DealMoment[] => (config.perStage ? stageMoments(h, selection.stages) : [closedMoment(h, seed)]);
   let spec: FeatureSpec = featureSpecFor(
     config,
     trainDeals.map((h) => h.deal),
@@ -176,7 +177,7 @@ export function trainDealModel(input: TrainDealModelInput): Outcome<TrainedDealM
       positive: "won",
       kinds: engineKinds(spec),
       ignoreEmpty: spec.inputs.filter((i) => i.ignoreEmpty).map((i) => i.key),
-      seed: input.seed ?? 42,
+      seed,
       createdAt: trainedAt,
       candidates: dealScoringCandidates(),
     });
@@ -212,8 +213,10 @@ export function trainDealModel(input: TrainDealModelInput): Outcome<TrainedDealM
   };
   const readiness = publishReadiness({ auc: m.auc, aucInterval: m.aucInterval });
 
-  // Insights describe each closed deal once, as of its close.
-  const insightRows = config.perStage ? closed.map((h) => describeDeal(closedMoment(h), spec)) : [...trainRows, ...testRows];
+  // Insights describe each closed deal once (per-stage: in the stage it closed in).
+  const insightRows = config.perStage
+    ? closed.map((h) => describeDeal({ history: h, asOf: h.deal.closedOn!, stage: h.deal.stage, stageSince: undefined }, spec))
+    : [...trainRows, ...testRows];
   const insights = computeAttributeInsights(spec, insightRows, closed.map(outcome));
   const influence = config.perStage ? stageInfluence(engine, spec, trainTable, trainMoments.map((mo) => mo.stage), selection.stages) : undefined;
   const labelOf = new Map(spec.inputs.map((i) => [i.key, i.label]));

@@ -23,7 +23,7 @@ export interface CrmOptions {
   months?: number;
   /** Monthly snapshots before `now` (plus one at `now`). */
   snapshots?: number;
-  /** Multiplies the planted log-odds (0: outcomes are coin flips). */
+  /** Multiplies the planted log-odds (default 1.6; 0: outcomes are coin flips). */
   signal?: number;
 }
 
@@ -42,6 +42,8 @@ export interface CrmHistory {
   snapshots: Snapshot[];
   /** The planted probability of winning of each deal. */
   truth: Map<string, number>;
+  /** Whether each deal is (or, for a deal still open, will be) won. */
+  wins: Map<string, boolean>;
 }
 
 function pick<T>(rnd: () => number, xs: readonly T[]): T {
@@ -51,7 +53,7 @@ function pick<T>(rnd: () => number, xs: readonly T[]): T {
 export function generateCrmHistory(options: CrmOptions): CrmHistory {
   const rnd = createRandom(options.seed);
   const months = options.months ?? 24;
-  const signal = options.signal ?? 1;
+  const signal = options.signal ?? 1.6;
   const now = options.now.getTime();
   const start = now - months * 30.4 * DAY_MS;
   const owners = Array.from({ length: 12 }, (_, i) => `owner${String(i + 1).padStart(2, "0")}`);
@@ -135,9 +137,5 @@ export function generateCrmHistory(options: CrmOptions): CrmHistory {
     }
     return { takenAt: new Date(t).toISOString(), rows };
   });
-  return { snapshots, truth: new Map(planted(planned)) };
-}
-
-function planted(deals: PlannedDeal[]): [string, number][] {
-  return deals.map((d) => [d.id, d.truth]);
+  return { snapshots, truth: new Map(planned.map((d) => [d.id, d.truth])), wins: new Map(planned.map((d) => [d.id, d.won])) };
 }

@@ -73,8 +73,20 @@ describe("model configuration", () => {
 
   it("lets an administrator narrow the inputs and ignore empty values later, checked against the columns", () => {
     const c = config({});
-    expect(orThrow(editModelConfig(c, { attributes: ["Industry", "stage"], ignoreEmpty: ["Industry"] }, columns))).toMatchObject({ attributes: ["Industry", "stage"], ignoreEmpty: ["Industry"] });
+    expect(orThrow(editModelConfig(c, { attributes: ["Industry", "estimatedValue"], ignoreEmpty: ["Industry"] }, columns))).toMatchObject({
+      attributes: ["Industry", "estimatedValue"],
+      ignoreEmpty: ["Industry"],
+    });
     expect(editModelConfig(c, { attributes: ["Budget"] }, columns).ok).toBe(false);
+  });
+
+  it("keeps the stage for per-stage models and the durations for standard ones", () => {
+    const stage = validateNewModel({ attributes: ["stage", "Industry"] }, context());
+    expect(stage.ok).toBe(false);
+    if (!stage.ok) expect(stage.error).toMatchObject({ code: "invalid_model_config", field: "attributes" });
+    expect(validateNewModel({ perStage: true, attributes: ["stage", "Industry"] }, context()).ok).toBe(true);
+    expect(validateNewModel({ perStage: true, attributes: ["ageInDays"] }, context()).ok).toBe(false);
+    expect(validateNewModel({ attributes: ["ageInDays"] }, context()).ok).toBe(true);
   });
 });
 
