@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { addMonths } from "./calendar.js";
+import { columnText } from "./dealRows.js";
 import { failure, success, type Outcome } from "./errors.js";
 import { stagesReached, type DealHistory } from "./history.js";
 import { dealOutcome, filterSelects, type ModelConfig } from "./modelConfig.js";
@@ -77,7 +78,7 @@ export function selectTrainingDeals(histories: readonly DealHistory[], config: M
     const outcome = dealOutcome(deal, config);
     if (outcome === "open") {
       report.open++;
-      const status = statusText(h, config);
+      const status = columnText(deal, config.statusColumn);
       if (status !== undefined && !known.has(status.toLowerCase())) other.set(status, (other.get(status) ?? 0) + 1);
       continue;
     }
@@ -105,13 +106,6 @@ export function selectTrainingDeals(histories: readonly DealHistory[], config: M
   const last = stages[stages.length - 1];
   const reachedLastStage = last === undefined ? 0 : closed.filter((h) => stagesReached(h).includes(last)).length;
   return { config, closed, won: report.won, lost: report.lost, stages, reachedLastStage, report };
-}
-
-function statusText(h: DealHistory, config: ModelConfig): string | undefined {
-  if (config.statusColumn.toLowerCase() === "status") return h.deal.status;
-  const lower = config.statusColumn.toLowerCase();
-  for (const [k, v] of Object.entries(h.deal.attributes)) if (k.toLowerCase() === lower) return String(v.value);
-  return undefined;
 }
 
 export interface FloorCount {

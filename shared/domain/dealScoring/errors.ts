@@ -2,7 +2,6 @@
 // layer maps to a status (invalid → 400, not_found → 404, conflict → 409). Nothing is thrown for them.
 
 export const dealScoringErrorKinds = {
-  invalid_deal_row: "invalid",
   duplicate_deal_id: "invalid",
   invalid_model_config: "invalid",
   invalid_model_name: "invalid",

@@ -177,33 +177,32 @@ export function describeDeal(moment: DealMoment, spec: FeatureSpec): (number | s
       out[i] = null;
       continue;
     }
-    let v: number | string | null = null;
-    switch (input.key) {
-      case "stage":
-        v = input.origin === "standard" ? (moment.stage ?? null) : null;
-        break;
-      case "estimatedValue":
-        v = input.origin === "standard" ? (deal.estimatedValue ?? null) : null;
-        break;
-      case "product":
-      case "owner":
-        v = input.origin === "standard" ? (deal[input.key] ?? null) : null;
-        break;
-      case "ageInDays":
-        v = days(Date.parse(deal.createdOn), asOfMs);
-        break;
-      case "daysToEstimatedClose":
-        v = deal.estimatedCloseDate ? days(asOfMs, Date.parse(deal.estimatedCloseDate)) : null;
-        break;
-      case "daysSinceStageChange":
-        // A change first seen in a snapshot after the close happened by the close at the latest.
-        v = moment.stageSince ? Math.max(0, days(Date.parse(moment.stageSince), asOfMs)) : null;
-        break;
-    }
-    if (input.origin === "attribute") v = attributeInput(attributeNamed(deal, input.key), input.kind, asOfMs);
-    out[i] = v;
+    out[i] = input.origin === "attribute" ? attributeInput(attributeNamed(deal, input.key), input.kind, asOfMs) : standardInput(input.key, moment, asOfMs);
   }
   return out;
+}
+
+function standardInput(key: string, moment: DealMoment, asOfMs: number): number | string | null {
+  const deal = moment.history.deal;
+  switch (key) {
+    case "stage":
+      return moment.stage ?? null;
+    case "estimatedValue":
+      return deal.estimatedValue ?? null;
+    case "product":
+      return deal.product ?? null;
+    case "owner":
+      return deal.owner ?? null;
+    case "ageInDays":
+      return days(Date.parse(deal.createdOn), asOfMs);
+    case "daysToEstimatedClose":
+      return deal.estimatedCloseDate ? days(asOfMs, Date.parse(deal.estimatedCloseDate)) : null;
+    case "daysSinceStageChange":
+      // A snapshot dated a little after the scoring time must not make it negative.
+      return moment.stageSince ? Math.max(0, days(Date.parse(moment.stageSince), asOfMs)) : null;
+    default:
+      return null;
+  }
 }
 
 /**

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { scoreRows } from "../../scoring/index.js";
 import { formatNumber, insightText } from "./attributeInsights.js";
 import { addMonths } from "./calendar.js";
+import { columnText } from "./dealRows.js";
 import { describeDeal, engineTable, openMoment, type InputSpec } from "./features.js";
 import { DEFAULT_GRADE_BANDS, gradeFor, grades, type GradeBands } from "./grades.js";
 import { currentDeals, type DealHistory } from "./history.js";
@@ -120,7 +121,7 @@ export function scoreOpenDeals(input: ScoreOpenDealsInput): { scores: DealScore[
     else if (h.deal.createdOn < createdSince) report.createdTooLongAgo++;
     else {
       eligible.push(h);
-      const status = config.statusColumn.toLowerCase() === "status" ? h.deal.status : undefined;
+      const status = columnText(h.deal, config.statusColumn);
       if (status !== undefined && !known.has(status.toLowerCase())) other.set(status, (other.get(status) ?? 0) + 1);
     }
   }
