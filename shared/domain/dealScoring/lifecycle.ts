@@ -1,10 +1,13 @@
 import { z } from "zod";
+import { attributeInsightsSchema } from "./attributeInsights.js";
+import { dataReportSchema } from "./dataFloor.js";
 import { failure, success, type DealScoringProblem, type Outcome } from "./errors.js";
 import { DEFAULT_GRADE_BANDS, gradeBandsSchema, validateGradeBands } from "./grades.js";
 import { modelConfigSchema, type ModelConfig } from "./modelConfig.js";
+import { stageInfluenceSchema } from "./perStage.js";
 import { publishReadinessSchema, type PublishReadiness } from "./publishGate.js";
 import { nextRetrainAt, replacementDecision, retrainDue } from "./replacement.js";
-import { modelPerformanceSchema, type ModelPerformance } from "./train.js";
+import { modelPerformanceSchema, type ModelPerformance, type TrainedDealModel } from "./train.js";
 
 // A scoring model and its versions, as a small aggregate with pure transitions (seed 004 lifecycle):
 // train → review → publish (a Not ready version only by force, recorded), automatic retraining that
@@ -23,6 +26,12 @@ export const modelVersionSchema = z.object({
   trainedAt: z.string().optional(),
   performance: modelPerformanceSchema.optional(),
   readiness: publishReadinessSchema.optional(),
+  /** The most influential inputs, largest first. */
+  importance: z.array(z.object({ key: z.string(), label: z.string(), importance: z.number() })).optional(),
+  insights: attributeInsightsSchema.optional(),
+  stageInfluence: stageInfluenceSchema.optional(),
+  /** The deals trained on and the ones left out, with why. */
+  report: dataReportSchema.optional(),
   failure: z.object({ code: z.string(), message: z.string() }).optional(),
   publishedAt: z.string().optional(),
   /** Published although Not ready. */
@@ -97,6 +106,25 @@ function activate(model: DealScoringModel, version: ModelVersion, now: string, f
   };
 }
 
+/** What a version keeps of its training: the figures an administrator reviews before publishing. */
+export type TrainingSummary = Pick<ModelVersion, "importance" | "insights" | "stageInfluence" | "report"> & {
+  trainedAt: string;
+  performance: ModelPerformance;
+  readiness: PublishReadiness;
+};
+
+export function trainingSummary(trained: TrainedDealModel): TrainingSummary {
+  return {
+    trainedAt: trained.trainedAt,
+    performance: trained.performance,
+    readiness: trained.readiness,
+    importance: trained.importance,
+    insights: trained.insights,
+    ...(trained.stageInfluence ? { stageInfluence: trained.stageInfluence } : {}),
+    report: trained.report,
+  };
+}
+
 /** Starts training a new version (an administrator's request, or the automatic retraining). */
 export function startTraining(model: DealScoringModel, input: { now: Date; trigger: "manual" | "automatic" }): Outcome<{ model: DealScoringModel; version: number }> {
   const busy = trainingVersion(model);
@@ -110,17 +138,12 @@ export function startTraining(model: DealScoringModel, input: { now: Date; trigg
  * Records a finished training. An automatic retraining of a published model replaces the active version when
  * the replacement rule says so; otherwise the version waits as trained for an administrator.
  */
-export function completeTraining(
-  model: DealScoringModel,
-  version: number,
-  result: { trainedAt: string; performance: ModelPerformance; readiness: PublishReadiness },
-  now: Date,
-): Outcome<DealScoringModel> {
+export function completeTraining(model: DealScoringModel, version: number, result: TrainingSummary, now: Date): Outcome<DealScoringModel> {
   const found = findVersion(model, version);
   if (!found.ok) return found;
   const v = found.value;
   if (v.state !== "training") return failure("version_not_trained", `version ${version} is ${v.state}, not training`, "version");
-  const trained: ModelVersion = { ...v, state: "trained", trainedAt: result.trainedAt, performance: result.performance, readiness: result.readiness };
+  const trained: ModelVersion = { ...v, ...result, state: "trained" };
   let next = withVersion(model, trained);
   const active = activeVersion(model);
   if (v.trigger === "automatic" && active?.performance && active.trainedAt) {

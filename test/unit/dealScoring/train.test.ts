@@ -1,6 +1,11 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import {
   chooseStagesForInput,
+  completeTraining,
+  createModel,
+  dealScoringModelSchema,
+  startTraining,
+  trainingSummary,
   loadDealModel,
   orThrow,
   parseModelConfig,
@@ -113,6 +118,15 @@ describe("training on a planted CRM history", () => {
     const b = scoreOpenDeals({ model: loaded, histories: deals, now }).scores;
     expect(b.map((s) => [s.dealId, s.score, s.probability])).toEqual(a.map((s) => [s.dealId, s.score, s.probability]));
     expect(loadDealModel("{}").ok).toBe(false);
+  });
+
+  it("keeps the training's figures on the model version, which stores as JSON and reads back the same", () => {
+    const started = orThrow(startTraining(createModel({ modelId: "m1", config: config(), now }), { now, trigger: "manual" }));
+    const model = orThrow(completeTraining(started.model, started.version, trainingSummary(trained), now));
+    const version = model.versions[0];
+    expect(version).toMatchObject({ state: "trained", performance: trained.performance, readiness: trained.readiness, report: trained.report });
+    expect(version.insights?.inputs.length).toBe(trained.model.artifact.spec.inputs.length);
+    expect(dealScoringModelSchema.parse(JSON.parse(JSON.stringify(model)))).toEqual(model);
   });
 
   it("is deterministic for a seed", () => {
