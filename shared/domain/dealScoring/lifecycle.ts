@@ -32,6 +32,7 @@ export const modelVersionSchema = z.object({
   stageInfluence: stageInfluenceSchema.optional(),
   /** The deals trained on and the ones left out, with why. */
   report: dataReportSchema.optional(),
+  notes: z.array(z.string()).optional(),
   failure: z.object({ code: z.string(), message: z.string() }).optional(),
   publishedAt: z.string().optional(),
   /** Published although Not ready. */
@@ -107,7 +108,7 @@ function activate(model: DealScoringModel, version: ModelVersion, now: string, f
 }
 
 /** What a version keeps of its training: the figures an administrator reviews before publishing. */
-export type TrainingSummary = Pick<ModelVersion, "importance" | "insights" | "stageInfluence" | "report"> & {
+export type TrainingSummary = Pick<ModelVersion, "importance" | "insights" | "stageInfluence" | "report" | "notes"> & {
   trainedAt: string;
   performance: ModelPerformance;
   readiness: PublishReadiness;
@@ -122,6 +123,7 @@ export function trainingSummary(trained: TrainedDealModel): TrainingSummary {
     insights: trained.insights,
     ...(trained.stageInfluence ? { stageInfluence: trained.stageInfluence } : {}),
     report: trained.report,
+    notes: trained.notes,
   };
 }
 

@@ -119,6 +119,8 @@ export interface TrainedDealModel {
   /** The most influential inputs, largest first (shares of 1). */
   importance: { key: string; label: string; importance: number }[];
   report: DataReport;
+  /** The engine's notes (inputs dropped as identifiers or constant, the learner chosen and why). */
+  notes: string[];
   trainedAt: string;
   trainingSeconds: number;
 }
@@ -220,9 +222,8 @@ export function trainDealModel(input: TrainDealModelInput): Outcome<TrainedDealM
   const insights = computeAttributeInsights(spec, insightRows, closed.map(outcome));
   const influence = config.perStage ? stageInfluence(engine, spec, trainTable, trainMoments.map((mo) => mo.stage), selection.stages) : undefined;
   const labelOf = new Map(spec.inputs.map((i) => [i.key, i.label]));
-  const importance = engine
-    .toJSON()
-    .importance.filter((x) => labelOf.has(x.column))
+  const engineJson = engine.toJSON();
+  const importance = engineJson.importance.filter((x) => labelOf.has(x.column))
     .map((x) => ({ key: x.column, label: labelOf.get(x.column)!, importance: round4(x.importance) }));
 
   const artifact: DealModelArtifact = {
@@ -232,7 +233,7 @@ export function trainDealModel(input: TrainDealModelInput): Outcome<TrainedDealM
     spec,
     stages: selection.stages,
     insights,
-    engine: engine.toJSON(),
+    engine: engineJson,
   };
   return success({
     model: { artifact, engine },
@@ -242,6 +243,7 @@ export function trainDealModel(input: TrainDealModelInput): Outcome<TrainedDealM
     ...(influence ? { stageInfluence: influence } : {}),
     importance,
     report: selection.report,
+    notes: engineJson.notes,
     trainedAt,
     trainingSeconds: (performance.now() - t0) / 1000,
   });
