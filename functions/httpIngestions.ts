@@ -1,9 +1,6 @@
 import { registerRoute, type RouteHandler } from "../shared/api/register.js";
 import { ingestionSchema } from "../shared/api/management.js";
 import { routes } from "../shared/api/routes.js";
-import { InvalidRequestError } from "../shared/errors.js";
-import { hasStatus } from "../shared/adapters/cosmos/retry.js";
-import { foreignTokenMessage } from "../shared/api/continuation.js";
 import { notFound, ok } from "../shared/http.js";
 import type { ApiDeps } from "../shared/wiring.js";
 
@@ -18,14 +15,7 @@ export const listIngestions = (deps: ApiDeps): RouteHandler<typeof routes.listIn
     const storeToken = query.continuationToken
       ? tokens.open(query.continuationToken, { partnerId: caller.partnerId, fingerprint: listFingerprint }).t
       : undefined;
-    let page;
-    try {
-      page = await deps.ingestions.page(caller.partnerId, query.pageSize, storeToken);
-    } catch (err) {
-      // A store token the database cannot read is the caller's mistake, not an outage.
-      if (storeToken !== undefined && hasStatus(err, 400)) throw new InvalidRequestError(foreignTokenMessage, "continuationToken", { cause: err });
-      throw err;
-    }
+    const page = await deps.ingestions.page(caller.partnerId, query.pageSize, storeToken);
     const items = page.items.filter((i) => i.partnerId === caller.partnerId).map((i) => ingestionSchema.parse(i));
     const continuationToken = page.storeToken ? tokens.seal({ v: 2, p: caller.partnerId, f: listFingerprint, ph: 0, t: page.storeToken }) : undefined;
     return ok({ items, ...(continuationToken ? { continuationToken } : {}) });

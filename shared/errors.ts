@@ -38,6 +38,15 @@ export class InvalidRequestError extends DomainError {
   }
 }
 
+/** A continuation token we did not issue (tampered, truncated, from another partner), or one the store refused. */
+export class ForeignTokenError extends InvalidRequestError {
+  static readonly message = "continuationToken is not a token this API issued.";
+  constructor(options?: { cause?: unknown }) {
+    super(ForeignTokenError.message, "continuationToken", options);
+    this.name = "ForeignTokenError";
+  }
+}
+
 export class NotFoundError extends DomainError {
   constructor(message = "Not found.") {
     super("not_found", message);

@@ -4,7 +4,11 @@ import { guidSchema, yearMonthSchema } from "../domain/common.js";
 import { segments } from "../domain/datasets.js";
 import type { RowFilter, RowQuery } from "../ports/results.js";
 import { pagingShape } from "./common.js";
+import { readerRoles as readers } from "../auth/roles.js";
+import { cloudEndpointsSummarySchema } from "../domain/cloudEndpoints/index.js";
+import { emptyQuerySchema } from "./common.js";
 import { refreshStatusShape, resultStatusSchema } from "./refreshStatus.js";
+import type { RouteSpec } from "./routeSpec.js";
 
 // Query strings of the Cloud Endpoints routes: the single source for validation and the OpenAPI document.
 
@@ -158,3 +162,57 @@ export const cloudEndpointsListResponseSchema = z.object({
   ...refreshStatusShape,
   message: z.string().optional(),
 });
+
+export const cloudEndpointsSummaryResponseSchema = cloudEndpointsSummarySchema.extend({
+  status: resultStatusSchema,
+  resultSetId: z.string().optional(),
+  refreshedAt: z.string().optional(),
+  asOf: z.record(z.string(), z.string()).optional(),
+  ...refreshStatusShape,
+});
+
+/** The Cloud Endpoints tab's routes (literal routes before the tenant id, so summary and export are never a tenant). */
+export const cloudEndpointsRoutes = {
+  listCloudEndpoints: {
+    name: "listCloudEndpoints",
+    method: "GET",
+    route: "cloud-endpoints",
+    summary: "Cloud Endpoints (Windows 365) rows of the current result set: filters, keyword search, sort, paging.",
+    roles: readers,
+    query: cloudEndpointsListQuerySchema,
+    repeatable: repeatableParameters,
+    responses: { 200: { description: "One page of rows.", schema: cloudEndpointsListResponseSchema } },
+  },
+  cloudEndpointsSummary: {
+    name: "cloudEndpointsSummary",
+    method: "GET",
+    route: "cloud-endpoints/summary",
+    summary: "KPI tiles and the five charts' data of the current result set.",
+    roles: readers,
+    query: emptyQuerySchema,
+    responses: { 200: { description: "KPIs and charts (zeros until the first refresh).", schema: cloudEndpointsSummaryResponseSchema } },
+  },
+  exportCloudEndpoints: {
+    name: "exportCloudEndpoints",
+    method: "GET",
+    route: "cloud-endpoints/export",
+    summary: "CSV export of the current filtered view (all pages), streamed; UTF-8 BOM, RFC 4180, formula-safe.",
+    roles: readers,
+    query: cloudEndpointsExportQuerySchema,
+    repeatable: repeatableParameters,
+    responses: { 200: { description: "CSV file (attachment).", contentType: "text/csv" } },
+  },
+  getCloudEndpoint: {
+    name: "getCloudEndpoint",
+    method: "GET",
+    route: "cloud-endpoints/{tenantId}",
+    summary: "One tenant's Cloud Endpoints row (all columns).",
+    roles: readers,
+    query: emptyQuerySchema,
+    params: tenantIdParamsSchema,
+    responses: {
+      200: { description: "The row.", schema: cloudEndpointsRowSchema },
+      404: { description: "No visible tenant with this id in the partner's current results." },
+    },
+  },
+} as const satisfies Record<string, RouteSpec>;

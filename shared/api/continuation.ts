@@ -1,6 +1,6 @@
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from "node:crypto";
 import { z } from "zod";
-import { InvalidRequestError } from "../errors.js";
+import { ForeignTokenError, InvalidRequestError } from "../errors.js";
 
 // Our continuation tokens wrap the store's token with what it is valid for: the partner, the result set and a
 // fingerprint of the filters and sort. They are sealed (AES-256-GCM with a key only the service holds), so a
@@ -23,7 +23,7 @@ const stateSchema = z.object({
 export type ContinuationState = z.infer<typeof stateSchema>;
 
 /** The message for any token we did not issue (tampered, truncated, from another partner). */
-export const foreignTokenMessage = "continuationToken is not a token this API issued.";
+export const foreignTokenMessage = ForeignTokenError.message;
 const field = "continuationToken";
 const ivBytes = 12;
 const tagBytes = 16;
@@ -51,7 +51,7 @@ export function createTokenSealer(key: Buffer): TokenSealer {
       const plain = Buffer.concat([decipher.update(bytes.subarray(ivBytes, bytes.length - tagBytes)), decipher.final()]);
       return stateSchema.parse(JSON.parse(plain.toString("utf8")));
     } catch {
-      throw new InvalidRequestError(foreignTokenMessage, field);
+      throw new ForeignTokenError();
     }
   }
   return {
@@ -66,7 +66,7 @@ export function createTokenSealer(key: Buffer): TokenSealer {
 
     open(token, expected) {
       const state = unseal(token);
-      if (state.p !== expected.partnerId) throw new InvalidRequestError(foreignTokenMessage, field);
+      if (state.p !== expected.partnerId) throw new ForeignTokenError();
       if (expected.resultSetIds !== undefined && (state.rs === undefined || !expected.resultSetIds.includes(state.rs))) {
         throw new InvalidRequestError(
           "continuationToken belongs to an earlier result set: the data has been refreshed since. Start again without continuationToken.",

@@ -2,7 +2,9 @@ import { z } from "zod";
 import { apiKeyInfoSchema, apiKeyNameSchema } from "../auth/apiKeys.js";
 import { datasetNames } from "../domain/datasets.js";
 import { ingestionDocSchema, roles } from "../domain/documents.js";
-import { pagingShape } from "./common.js";
+import { administratorRoles as administrators, readerRoles as readers } from "../auth/roles.js";
+import { emptyQuerySchema, pagingShape } from "./common.js";
+import type { RouteSpec } from "./routeSpec.js";
 
 // Schemas of the ingestion, key and refresh routes: validation and OpenAPI from the same source.
 
@@ -91,3 +93,103 @@ export const errorBodySchema = z.object({
     field: z.string().optional().meta({ description: "The query parameter, path parameter, header or body field at fault (400, 413, 415)." }),
   }),
 });
+
+/** System, data (ingestions, uploads, refresh) and key routes. */
+export const managementRoutes = {
+  health: {
+    name: "health",
+    method: "GET",
+    route: "health",
+    summary: "Liveness and dependency reachability (Cosmos DB, Storage). No authentication.",
+    query: emptyQuerySchema,
+    responses: {
+      200: { description: "All dependencies reachable.", schema: healthResponseSchema },
+      503: { description: "A dependency is unreachable.", schema: healthResponseSchema },
+    },
+  },
+  openApi: {
+    name: "openApi",
+    method: "GET",
+    route: "openapi.json",
+    summary: "This OpenAPI 3.1 document. No authentication.",
+    query: emptyQuerySchema,
+    responses: { 200: { description: "The OpenAPI document." } },
+  },
+  listIngestions: {
+    name: "listIngestions",
+    method: "GET",
+    route: "ingestions",
+    summary: "Recent ingestions of dropped files, newest first.",
+    roles: readers,
+    query: ingestionsListQuerySchema,
+    responses: { 200: { description: "One page of ingestion records.", schema: ingestionsListResponseSchema } },
+  },
+  getIngestion: {
+    name: "getIngestion",
+    method: "GET",
+    route: "ingestions/{id}",
+    summary: "One ingestion: status, counts, first row errors, where the file was archived.",
+    roles: readers,
+    query: emptyQuerySchema,
+    params: ingestionIdParamsSchema,
+    responses: {
+      200: { description: "The ingestion record.", schema: ingestionSchema },
+      404: { description: "No ingestion with this id for the partner." },
+    },
+  },
+  createUpload: {
+    name: "createUpload",
+    method: "POST",
+    route: "uploads",
+    summary:
+      "An upload URL for one file into the caller's drops folder: create-only, valid for one blob, expiring in minutes. PUT the file to it; it is ingested within seconds (see ingestions). Administrators only: a drop changes what everyone sees.",
+    roles: administrators,
+    query: emptyQuerySchema,
+    body: uploadRequestSchema,
+    responses: {
+      201: { description: "The upload URL and how to use it.", schema: uploadResponseSchema },
+      409: { description: "A file of that name is still waiting to be ingested; wait for it or use another name." },
+    },
+  },
+  refresh: {
+    name: "requestRefresh",
+    method: "POST",
+    route: "refresh",
+    summary: "Queue a refresh of the caller's partner (administrator).",
+    roles: administrators,
+    query: emptyQuerySchema,
+    responses: { 202: { description: "Refresh queued.", schema: refreshAcceptedSchema } },
+  },
+  listKeys: {
+    name: "listKeys",
+    method: "GET",
+    route: "keys",
+    summary: "The partner's API keys (never the secrets), newest first (administrator).",
+    roles: administrators,
+    query: emptyQuerySchema,
+    responses: { 200: { description: "Keys.", schema: keysListResponseSchema } },
+  },
+  createKey: {
+    name: "createKey",
+    method: "POST",
+    route: "keys",
+    summary: "Issue an API key for the caller's partner (administrator). The key is shown once.",
+    roles: administrators,
+    query: emptyQuerySchema,
+    body: createKeyBodySchema,
+    responses: { 201: { description: "The new key, shown only now.", schema: createdKeySchema } },
+  },
+  revokeKey: {
+    name: "revokeKey",
+    method: "DELETE",
+    route: "keys/{keyId}",
+    summary: "Revoke one of the partner's API keys (administrator). Takes effect within 30 seconds everywhere.",
+    roles: administrators,
+    query: emptyQuerySchema,
+    params: keyIdParamsSchema,
+    responses: {
+      204: { description: "Revoked (also when it already was)." },
+      404: { description: "The partner has no key with this id." },
+    },
+  },
+} as const satisfies Record<string, RouteSpec>;

@@ -139,6 +139,9 @@ export const incentivesDocSchema = z.object({
 });
 export type IncentivesDoc = z.infer<typeof incentivesDocSchema>;
 
+/** The type of a staged document (one per dataset). */
+export type StagedDocType = TenantDoc["type"] | SubscriptionsDoc["type"] | UsageDoc["type"] | IncentivesDoc["type"];
+
 // ---- ingestions container ------------------------------------------------------------
 
 export const ingestionStatuses = ["received", "validating", "loaded", "failed"] as const;

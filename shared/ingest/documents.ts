@@ -21,7 +21,7 @@ export type DocByDataset = {
   usage: UsageDoc;
   incentives: IncentivesDoc;
 };
-export type StagedDocType = DocByDataset[DatasetName]["type"];
+export type { StagedDocType } from "../domain/documents.js";
 
 export const docTypeOf: { [D in DatasetName]: DocByDataset[D]["type"] } = {
   tenants: "tenant",

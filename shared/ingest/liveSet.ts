@@ -1,4 +1,7 @@
 import type { DatasetName } from "../domain/datasets.js";
+import type { LoadedIngestion } from "../ports/ingest.js";
+
+export type { LoadedIngestion };
 
 // Which committed drops a refresh reads (pure). A drop's rows are staged under its ingestion id and become
 // visible only once its record is "loaded"; this decides, among the loaded ones, which are live:
@@ -8,24 +11,6 @@ import type { DatasetName } from "../domain/datasets.js";
 // - Snapshot datasets keep their newest snapshot (subscriptions keep up to 24, the history the models learn
 //   from); usage is by month: each month comes whole from the newest drop that carries it.
 // Ties in write time (Last-Modified has whole seconds) go to the drop a delivery saw later, then to the id.
-
-export interface LoadedIngestion {
-  id: string;
-  dataset: string;
-  /** Snapshot date YYYY-MM-DD. */
-  asOf: string;
-  /** drops/{partnerId}/{dataset}/{fileName} */
-  blobPath: string;
-  /** Blob Last-Modified (ISO); absent on records written before it was kept. */
-  writtenAt?: string;
-  receivedAt: string;
-  /** When a delivery first saw it (ms): breaks ties between versions written within the same second. */
-  firstSeenAt?: string;
-  /** Usage: the months the file carries. */
-  months?: string[];
-  /** Set once its staged rows were removed (it was replaced). */
-  purgedAt?: string;
-}
 
 export type DatasetPolicy = { kind: "snapshot"; keep: number } | { kind: "monthly" };
 

@@ -1,7 +1,25 @@
 import type { IngestionDoc } from "../domain/documents.js";
-import type { LoadedIngestion } from "../ingest/liveSet.js";
 
 // What the ingest use case and the drop sweep need from storage; adapters in shared/adapters implement these.
+
+/** A committed drop, as the live set (shared/ingest/liveSet.ts) needs it. */
+export interface LoadedIngestion {
+  id: string;
+  dataset: string;
+  /** Snapshot date YYYY-MM-DD. */
+  asOf: string;
+  /** drops/{partnerId}/{dataset}/{fileName} */
+  blobPath: string;
+  /** Blob Last-Modified (ISO); absent on records written before it was kept. */
+  writtenAt?: string;
+  receivedAt: string;
+  /** When a delivery first saw it (ms): breaks ties between versions written within the same second. */
+  firstSeenAt?: string;
+  /** Usage: the months the file carries. */
+  months?: string[];
+  /** Set once its staged rows were removed (it was replaced). */
+  purgedAt?: string;
+}
 
 /** The ingestion record plus who is working on it (claim fields are not part of the public record). */
 export type IngestionRecord = IngestionDoc & {

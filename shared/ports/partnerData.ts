@@ -1,6 +1,6 @@
 import type { z } from "zod";
-import type { LoadedIngestion } from "../ingest/liveSet.js";
-import type { StagedDocType } from "../ingest/documents.js";
+import type { StagedDocType } from "../domain/documents.js";
+import type { LoadedIngestion } from "./ingest.js";
 
 // What a refresh reads of the partner's data: the committed ingestions (to compute the live set) and their
 // staged documents, a page at a time, always in the partner's partition. Documents that do not match their

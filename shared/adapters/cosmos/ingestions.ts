@@ -3,6 +3,7 @@ import { z } from "zod";
 import { ingestionDocSchema, type IngestionDoc } from "../../domain/documents.js";
 import type { LoadedIngestion } from "../../ingest/liveSet.js";
 import type { IngestionReader, IngestionRecord, IngestionStore, StoredIngestion } from "../../ports/ingest.js";
+import { ForeignTokenError } from "../../errors.js";
 import { hasStatus, requestBudget, statusOf, withCosmosRetry } from "./retry.js";
 
 // ingestions container: one record per dropped blob version, partitioned by partner.
@@ -153,7 +154,10 @@ export function createIngestionReader(container: Container): IngestionReader {
             )
             .fetchNext(),
         requestBudget,
-      );
+      ).catch((err: unknown) => {
+        // A store token the database cannot read is the caller's mistake, not an outage.
+        throw storeToken !== undefined && hasStatus(err, 400) ? new ForeignTokenError({ cause: err }) : err;
+      });
       return {
         items: response.resources.filter((r) => r.partnerId === partnerId).map((r) => ingestionDocSchema.parse(r)),
         ...(response.continuationToken ? { storeToken: response.continuationToken } : {}),

@@ -1,5 +1,5 @@
 import { BulkOperationType, type Container, type JSONObject, type OperationInput, type SqlParameter, type SqlQuerySpec } from "@azure/cosmos";
-import { InvalidRequestError } from "../../errors.js";
+import { ForeignTokenError } from "../../errors.js";
 import { resultIds, resultPointerDocSchema, type ResultPointerDoc, type TabName } from "../../domain/results.js";
 import type { PointerState, ResultReader, ResultSetStore, RowCursor, RowQuery } from "../../ports/results.js";
 import { bulkWithRetry, hasStatus, inChunks, requestBudget, statusOf, withCosmosRetry } from "./retry.js";
@@ -157,8 +157,6 @@ function isRejectedToken(err: unknown): boolean {
   return statusOf(err) === 400;
 }
 
-export const foreignTokenMessage = "continuationToken is not a token this API issued.";
-
 export function createResultReader(container: Container): ResultReader {
   async function pointRead(partnerId: string, id: string): Promise<unknown | undefined> {
     try {
@@ -182,7 +180,7 @@ export function createResultReader(container: Container): ResultReader {
       return { docs, storeToken: response.continuationToken || undefined };
     } catch (err) {
       // A tampered token the database cannot read is the caller's mistake, not an outage.
-      if (storeToken !== undefined && isRejectedToken(err)) throw new InvalidRequestError(foreignTokenMessage, "continuationToken", { cause: err });
+      if (storeToken !== undefined && isRejectedToken(err)) throw new ForeignTokenError({ cause: err });
       throw err;
     }
   }
@@ -198,7 +196,7 @@ export function createResultReader(container: Container): ResultReader {
     async rows(partnerId, resultSetId, query, pageSize, from?: RowCursor) {
       const phases: (0 | 1)[] = query.sort.optional ? [0, 1] : [0];
       let phase: 0 | 1 = from?.phase ?? 0;
-      if (!phases.includes(phase)) throw new InvalidRequestError(foreignTokenMessage, "continuationToken");
+      if (!phases.includes(phase)) throw new ForeignTokenError();
       let storeToken = from?.storeToken;
       const docs: unknown[] = [];
       for (;;) {
