@@ -1,5 +1,5 @@
 import { latestMonth } from "../domain/cloudEndpoints/usage.js";
-import type { DatasetName, IncentiveRow, SubscriptionRow, TenantRow, UsageRow } from "../domain/datasets.js";
+import type { IncentiveRow, SubscriptionRow, TenantRow, UsageRow } from "../domain/datasets.js";
 import type { IncentivesDoc, SubscriptionItem, SubscriptionsDoc, TenantDoc, UsageDoc } from "../domain/documents.js";
 import type { RowsByDataset } from "./rows.js";
 
@@ -23,25 +23,22 @@ export type DocByDataset = {
 };
 export type { StagedDocType } from "../domain/documents.js";
 
-export const docTypeOf: { [D in DatasetName]: DocByDataset[D]["type"] } = {
+export const docTypeOf: { [D in keyof DocByDataset]: DocByDataset[D]["type"] } = {
   tenants: "tenant",
   subscriptions: "subscriptions",
   usage: "usage",
   incentives: "incentives",
 };
 
-export function stagedDocId(dataset: DatasetName, ingestionId: string, tenantId: string): string {
-  return `${docTypeOf[dataset]}:${ingestionId}:${tenantId}`;
-}
 
-export interface DatasetWriter<D extends DatasetName> {
+export interface DatasetWriter<D extends keyof DocByDataset> {
   /** The tenant's staged document after this batch (`existing` is what this ingestion staged before, if anything). */
   merge(ctx: IngestionContext, tenantId: string, existing: DocByDataset[D] | undefined, rows: RowsByDataset[D][]): DocByDataset[D];
 }
 
-function staged<T extends DatasetName>(dataset: T, ctx: IngestionContext, tenantId: string) {
+function staged<T extends keyof DocByDataset>(dataset: T, ctx: IngestionContext, tenantId: string) {
   return {
-    id: stagedDocId(dataset, ctx.ingestionId, tenantId),
+    id: `${docTypeOf[dataset]}:${ctx.ingestionId}:${tenantId}`,
     partnerId: ctx.partnerId,
     type: docTypeOf[dataset],
     tenantId,
@@ -91,7 +88,7 @@ export function mergeIncentives(ctx: IngestionContext, tenantId: string, existin
   return { ...staged("incentives", ctx, tenantId), type: "incentives", engagements: [...engagements.values()] };
 }
 
-export const datasetWriters: { [D in DatasetName]: DatasetWriter<D> } = {
+export const datasetWriters: { [D in keyof DocByDataset]: DatasetWriter<D> } = {
   tenants: { merge: mergeTenant },
   subscriptions: { merge: mergeSubscriptions },
   usage: { merge: mergeUsage },

@@ -14,9 +14,9 @@ import type {
 import type { PartnerRegistry } from "../ports/partners.js";
 import type { RefreshQueue } from "../ports/refreshQueue.js";
 import { CsvError, detached, parseCsvBatches } from "./csv.js";
-import { datasetWriters, stagedDocId, type DocByDataset, type IngestionContext } from "./documents.js";
+import { ingestOf, stagedDocId, type IngestHeader, type StagedDoc } from "./datasets.js";
+import type { IngestionContext } from "./documents.js";
 import { checkDrop, formatBytes, ingestionIdFor, normaliseEtag, parseDropPath, type DropPath } from "./dropFile.js";
-import { createRowValidator, matchHeader, type DatasetHeader, type RowsByDataset } from "./rows.js";
 
 // The ingest use case: one dropped blob version → its rows staged under its ingestion id → committed whole.
 //
@@ -235,7 +235,7 @@ class IngestionRun {
     const chunks = () => contentChunks(content, check.compressed === "gzip", this.deps.limits.maxBytes);
     // Pass 1 reads the whole file for defects that reject it whole (encoding, quoting, size, header) before
     // anything is written; pass 2 validates and stages rows. Both stream; neither keeps the rows.
-    let header: DatasetHeader;
+    let header: IngestHeader;
     try {
       header = await scanFile(check.dataset, chunks());
     } catch (err) {
@@ -330,46 +330,39 @@ class IngestionRun {
     this.deps.log?.(`ingest ${this.record.id} (${this.record.blobPath}): ${message}`);
   }
 
-  private async stageRows<D extends DatasetName>(
-    dataset: D,
-    header: DatasetHeader,
-    ctx: IngestionContext,
-    chunks: AsyncIterable<Uint8Array>,
-  ): Promise<LoadResult> {
-    const writer = datasetWriters[dataset];
-    const validate = createRowValidator(header as DatasetHeader & { dataset: D }, { now: this.clock() });
+  private async stageRows(dataset: DatasetName, header: IngestHeader, ctx: IngestionContext, chunks: AsyncIterable<Uint8Array>): Promise<LoadResult> {
+    const spec = ingestOf(dataset);
+    const validate = spec.validator(header, { now: this.clock() });
     const batching = this.deps.batching ?? defaultBatching;
     const maxErrors = this.deps.limits.maxErrorsKept;
     const result: LoadResult = { rows: 0, loaded: 0, rejected: 0, documents: 0, errors: [], warnings: [], months: [] };
     const months = new Set<string>();
     const written = new Set<string>();
-    let buffer = new Map<string, RowsByDataset[D][]>();
+    let buffer = new Map<string, unknown[]>();
     let bufferedRows = 0;
     // A delivery that took over from a crashed one finds that one's staged rows: they are this same file's
     // rows, so merging onto them is idempotent. A first delivery reads back only tenants it already wrote.
     const takeover = (this.record.attempts ?? 1) > 1;
 
-    const writeBatch = async (batch: Map<string, RowsByDataset[D][]>) => {
-      let tenantIds = [...batch.keys()];
-      for (let attempt = 1; tenantIds.length > 0; attempt++) {
+    const idOf = (key: string) => stagedDocId(spec.docType, ctx.ingestionId, key);
+    const writeBatch = async (batch: Map<string, unknown[]>) => {
+      let keys = [...batch.keys()];
+      for (let attempt = 1; keys.length > 0; attempt++) {
         if (attempt > maxWriteRaces) {
-          throw new Error(`ingest ${ctx.ingestionId}: ${tenantIds.length} staged document(s) kept changing under concurrent writes`);
+          throw new Error(`ingest ${ctx.ingestionId}: ${keys.length} staged document(s) kept changing under concurrent writes`);
         }
-        const toRead = takeover || attempt > 1 ? tenantIds : tenantIds.filter((id) => written.has(id));
-        const existing =
-          toRead.length > 0
-            ? await this.deps.staging.readDocs<DocByDataset[D]>(ctx.partnerId, toRead.map((t) => stagedDocId(dataset, ctx.ingestionId, t)))
-            : [];
-        const byTenant = new Map(existing.map((d) => [d.tenantId, d]));
-        const writes = tenantIds.map((tenantId) => {
-          const stored = byTenant.get(tenantId);
-          return { doc: writer.merge(ctx, tenantId, stored, batch.get(tenantId)!), etag: stored?._etag };
+        const toRead = takeover || attempt > 1 ? keys : keys.filter((key) => written.has(key));
+        const existing = toRead.length > 0 ? await this.deps.staging.readDocs<StagedDoc>(ctx.partnerId, toRead.map(idOf)) : [];
+        const byId = new Map(existing.map((d) => [d.id, d]));
+        const writes = keys.map((key) => {
+          const stored = byId.get(idOf(key));
+          return { key, doc: spec.merge(ctx, key, stored, batch.get(key)!), etag: stored?._etag };
         });
         const lost = new Set(await this.deps.staging.writeDocs(ctx.partnerId, writes));
-        // Kept for the whole file: detached, or each id would keep its decoded CSV chunk alive.
-        for (const w of writes) if (!lost.has(w.doc.id) && !written.has(w.doc.tenantId)) written.add(detached(w.doc.tenantId));
+        // Kept for the whole file: detached, or each key would keep its decoded CSV chunk alive.
+        for (const w of writes) if (!lost.has(w.doc.id) && !written.has(w.key)) written.add(detached(w.key));
         // Someone else wrote in between (a delivery presumed dead): read those again and merge onto them.
-        tenantIds = writes.filter((w) => lost.has(w.doc.id)).map((w) => w.doc.tenantId);
+        keys = writes.filter((w) => lost.has(w.doc.id)).map((w) => w.key);
       }
       result.documents = written.size;
       if (this.heartbeatFailure instanceof ClaimLost) throw this.heartbeatFailure;
@@ -405,9 +398,11 @@ class IngestionRun {
           }
           result.loaded++;
           const row = outcome.row;
-          if ("month" in row && typeof row.month === "string" && !months.has(row.month)) months.add(detached(row.month));
-          let rows = buffer.get(row.tenantId);
-          if (!rows) buffer.set(row.tenantId, (rows = []));
+          const month = spec.monthOf?.(row);
+          if (month !== undefined && !months.has(month)) months.add(detached(month));
+          const key = spec.keyOf(row);
+          let rows = buffer.get(key);
+          if (!rows) buffer.set(key, (rows = []));
           rows.push(row);
           bufferedRows++;
           if (buffer.size >= batching.maxTenants || bufferedRows >= batching.maxRows) await flush();
@@ -435,13 +430,13 @@ interface LoadResult {
 }
 
 /** Pass 1: the file decodes, parses and has a usable header and at least one data row. */
-async function scanFile(dataset: DatasetName, chunks: AsyncIterable<Uint8Array>): Promise<DatasetHeader> {
-  let header: DatasetHeader | undefined;
+async function scanFile(dataset: DatasetName, chunks: AsyncIterable<Uint8Array>): Promise<IngestHeader> {
+  let header: IngestHeader | undefined;
   let dataRows = 0;
   try {
     for await (const batch of parseCsvBatches(chunks)) {
       if (!header) {
-        const matched = matchHeader(dataset, batch[0].fields);
+        const matched = ingestOf(dataset).matchHeader(batch[0].fields);
         if (!matched.ok) throw new FileRejected(`bad header on line ${batch[0].line}: ${matched.reason}`);
         header = matched.header;
         dataRows += batch.length - 1;

@@ -20,10 +20,10 @@ export interface RowsByDataset {
   usage: UsageRow;
   incentives: IncentiveRow;
 }
-export type DatasetRow = RowsByDataset[DatasetName];
+export type DatasetRow = RowsByDataset[keyof RowsByDataset];
 
 export interface DatasetHeader {
-  dataset: DatasetName;
+  dataset: keyof RowsByDataset;
   /** Column names as spelled in the file. */
   columns: string[];
   /** Schema field → column index in the file (fields the file lacks are absent). */
@@ -34,7 +34,7 @@ export interface DatasetHeader {
 export type HeaderOutcome = { ok: true; header: DatasetHeader } | { ok: false; reason: string };
 
 /** Matches a header row to the dataset's columns, case-insensitively. */
-export function matchHeader(dataset: DatasetName, fields: string[]): HeaderOutcome {
+export function matchHeader(dataset: keyof RowsByDataset, fields: string[]): HeaderOutcome {
   const schemaFields = Object.keys(datasetRowSchemas[dataset].shape);
   const byLower = new Map(schemaFields.map((f) => [f.toLowerCase(), f]));
   const columns = fields.map((f) => f.trim());
@@ -81,7 +81,7 @@ export interface RowValidatorOptions {
 }
 
 /** Returns a stateful validator for the data rows of one file (it remembers tenants seen, for duplicates). */
-export function createRowValidator<D extends DatasetName>(
+export function createRowValidator<D extends keyof RowsByDataset>(
   header: DatasetHeader & { dataset: D },
   options: RowValidatorOptions,
 ): (record: CsvRecord) => RowOutcome<RowsByDataset[D]> {
@@ -135,7 +135,7 @@ export function createRowValidator<D extends DatasetName>(
 }
 
 function businessCheck(
-  dataset: DatasetName,
+  dataset: keyof RowsByDataset,
   row: DatasetRow,
   line: number,
   currentMonth: string,
