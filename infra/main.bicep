@@ -85,6 +85,7 @@ var blobContainerNames = [
   'drops'
   'processed'
   'rejected'
+  'models'
 ]
 // The Flex Consumption deployment package lives here (identity-authenticated, never a SAS).
 var deploymentContainerName = 'app-package'

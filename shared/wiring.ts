@@ -7,6 +7,7 @@ import { createResultReader, createResultSetStore } from "./adapters/cosmos/resu
 import { requestBudget, withCosmosRetry } from "./adapters/cosmos/retry.js";
 import { createDropStore } from "./adapters/storage/drops.js";
 import { createIngestQueue, createRefreshQueue } from "./adapters/storage/queues.js";
+import { createModelStore } from "./adapters/storage/models.js";
 import { createUploadUrlIssuer } from "./adapters/storage/uploads.js";
 import { createTokenSealer, type TokenSealer } from "./api/continuation.js";
 import { createApiKeyAuth, createRejectionLog, type ApiKeyAuth } from "./auth/apiKeys.js";
@@ -14,6 +15,7 @@ import { loadConfig, names, type Config } from "./config.js";
 import type { IngestDeps } from "./ingest/ingestDrop.js";
 import type { SweepDeps } from "./ingest/sweepDrops.js";
 import type { DropStore, IngestionReader } from "./ports/ingest.js";
+import type { ModelStore } from "./ports/models.js";
 import type { PartnerReader, PartnerRegistry } from "./ports/partners.js";
 import type { RefreshQueue } from "./ports/refreshQueue.js";
 import type { ResultReader } from "./ports/results.js";
@@ -65,6 +67,8 @@ export interface AppDeps {
   schedule: ScheduleDeps;
   /** For failure records written beside a refresh. */
   partners: PartnerRegistry;
+  /** Trained model artifacts (JSON in Blob Storage). */
+  models: ModelStore;
 }
 
 export function wire({ config, clients }: Services): AppDeps {
@@ -125,6 +129,7 @@ export function wire({ config, clients }: Services): AppDeps {
     },
     schedule: { partners, queue: refreshQueue },
     partners,
+    models: createModelStore(blobs),
   };
 }
 
