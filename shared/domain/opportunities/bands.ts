@@ -25,22 +25,32 @@ export const bandHitRateSchema = z.object({
 });
 export type BandHitRate = z.infer<typeof bandHitRateSchema>;
 
-export function bandHitRates(probabilities: ArrayLike<number>, labels: ArrayLike<number>, bands: OpportunitySettings["bands"]): BandHitRate[] {
+/**
+ * Hit rates per band. `weights` (rows each kept positive and negative example stands for) count sampled validation
+ * rows back to all labelled rows, so a sample that kept a rare outcome more often does not inflate the rates.
+ */
+export function bandHitRates(
+  probabilities: ArrayLike<number>,
+  labels: ArrayLike<number>,
+  bands: OpportunitySettings["bands"],
+  weights: { positiveWeight: number; negativeWeight: number } = { positiveWeight: 1, negativeWeight: 1 },
+): BandHitRate[] {
   const acc = new Map<ProbabilityStatus, { rows: number; outcomes: number; sum: number }>(
     probabilityStatuses.map((s) => [s, { rows: 0, outcomes: 0, sum: 0 }]),
   );
   for (let i = 0; i < probabilities.length; i++) {
     const a = acc.get(probabilityStatus(probabilities[i], bands))!;
-    a.rows++;
-    a.sum += probabilities[i];
-    if (labels[i]) a.outcomes++;
+    const w = labels[i] ? weights.positiveWeight : weights.negativeWeight;
+    a.rows += w;
+    a.sum += w * probabilities[i];
+    if (labels[i]) a.outcomes += w;
   }
   return probabilityStatuses.map((status) => {
     const a = acc.get(status)!;
     return {
       status,
-      rows: a.rows,
-      outcomes: a.outcomes,
+      rows: Math.round(a.rows),
+      outcomes: Math.round(a.outcomes),
       hitRate: a.rows > 0 ? a.outcomes / a.rows : null,
       meanProbability: a.rows > 0 ? a.sum / a.rows : null,
     };

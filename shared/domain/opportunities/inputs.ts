@@ -136,7 +136,7 @@ export const opportunitySettingsSchema = z.object({
   minLabelsPerClass: z.number().int().min(10).default(40),
   /** Learnt (and prior) opportunities below this probability are not listed: the model sees no opportunity. Rules are listed when they fire. */
   minProbability: share.default(0.1),
-  /** Training rows per model at most; above it a seeded, order-independent uniform sample of the labelled rows is used. */
+  /** Training rows per model at most; above it an order-independent sample (rare outcomes kept, then corrected for: train.ts). */
   maxTrainingRows: z.number().int().min(100).default(30_000),
   /** Rules: pseudo-firings at the documented strength probability that measured conversion rates are shrunk towards. */
   rulePriorWeight: z.number().min(0).default(20),

@@ -29,6 +29,12 @@ export const trainedModelSchema = z.object({
   /** Rows the learner was given (all labelled examples, or a sample of maxTrainingRows). */
   trainingRows: z.number().int(),
   /**
+   * Present when the labelled examples were sampled with a rare outcome over-represented (train.ts RowSample): how
+   * many of each were kept, and the factor on the odds that turns the learner's probabilities back into rates of
+   * the whole history (scoring applies it).
+   */
+  sampling: z.object({ positives: z.number().int(), negatives: z.number().int(), oddsFactor: z.number().positive() }).optional(),
+  /**
    * How the quality was measured: "time" = trained on older snapshots, validated on the newest ones whose features
    * it never saw, with an embargo so no training label looks into the validation period; "stratified" /
    * "cross-validation" = the engine's own split when the history was too short for a time split; "in-sample" =

@@ -30,6 +30,7 @@ import type { OpportunityModelSet, TrainedOpportunityModel } from "./modelSet.js
 import { opportunityModels } from "./models/index.js";
 import { categoryOfType, opportunityId, type DataNeeded, type Opportunity, type OpportunityBasis } from "./opportunity.js";
 import { dateAddedFrom, newestFirst, strongestPerType } from "./select.js";
+import { correctForSampling } from "./train.js";
 
 // Scoring: every tenant's latest snapshot through every model, then the listing rules (PRODUCT.md section 2):
 // learnt and prior opportunities below `minProbability` are not listed (the model sees no opportunity; rules are
@@ -211,7 +212,9 @@ function probabilitiesFor(
   const states = eligible.map((e) => e.state);
   const engine = entry && entry.basis !== "prior" ? engineOf(model, entry, engines, warnings) : undefined;
   if (engine) {
-    return { probabilities: engine.predict(featureTable(states.map((s) => s.features), model.features)), basis: entry!.basis };
+    const factor = entry!.sampling?.oddsFactor ?? 1;
+    const probabilities = engine.predict(featureTable(states.map((s) => s.features), model.features)).map((p) => correctForSampling(p, factor));
+    return { probabilities, basis: entry!.basis };
   }
   return { probabilities: states.map((s) => scorePrior(model.prior, s.features).probability), basis: "prior" };
 }

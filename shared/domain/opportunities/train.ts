@@ -40,8 +40,9 @@ import { categoryOfType, type DataNeeded } from "./opportunity.js";
 //   looks into the validation period). Validation AUC and the band hit rates come from it. The model that scores is
 //   then retrained on all rows with the learner that validation chose (and, for machine learning, calibrated by the
 //   engine on its own held-out part), so the newest labelled months count too.
-// - Above `maxTrainingRows` labelled rows, a uniform sample is kept: the rows whose hash of (tenant, date) is
-//   smallest, so the sample is the same whatever the input order and stable between refreshes.
+// - Above `maxTrainingRows` labelled rows, a sample is kept: per outcome the rows whose hash of (tenant, date) is
+//   smallest, so the sample is the same whatever the input order and stable between refreshes; a rare outcome keeps
+//   up to a fifth of the rows and its over-representation is corrected on the odds (RowSample below).
 // - "Already purchased" feedback: for growth and trial models, the tenant's state at the latest snapshot on or before
 //   the answer becomes (or overrides) a positive row, if the model applies to that state.
 // - Rules learn nothing but their measured conversion rates per strength level (models/smbEngagement.ts, trials.ts).
@@ -63,13 +64,30 @@ interface Row {
   fromFeedback: boolean;
 }
 
-/** A bottom-k sample by hash: uniform, order-independent, bounded memory (pruned at twice the cap). */
+/** The rows a model learns from, and how they were sampled from all labelled rows. */
+interface Sampled {
+  rows: Row[];
+  /** Each kept positive (negative) row stands for this many labelled rows: 1 when nothing was sampled away. */
+  positiveWeight: number;
+  negativeWeight: number;
+}
+
+/**
+ * Bottom-k samples by hash, one per outcome: uniform within an outcome, order-independent, bounded memory (each
+ * pool is pruned at twice the cap). Above the cap the kept rows are a uniform sample of all labelled rows, except
+ * that positives are kept up to a fifth of the cap when they are rarer than that (all of them if fewer), so a rare
+ * outcome is not sampled away. The over-representation is undone exactly where probabilities are read: the odds are
+ * multiplied by positiveWeight / negativeWeight (the prior correction of case-control sampling) and validation
+ * counts are weighted back.
+ */
 class RowSample {
-  rows: Row[] = [];
+  private pools: [Row[], Row[]] = [[], []];
   positives = 0;
   negatives = 0;
   fromFeedback = 0;
   slices = new Set<string>();
+  /** Rules: firings and conversions per strength level, over all labelled rows. */
+  levels = new Map<string, { firings: number; conversions: number }>();
 
   constructor(private readonly cap: number) {}
 
@@ -78,19 +96,49 @@ class RowSample {
     else this.negatives++;
     if (row.fromFeedback) this.fromFeedback++;
     this.slices.add(row.time);
-    this.rows.push(row);
-    if (this.rows.length >= 2 * this.cap) this.prune();
+    if (row.level !== undefined) {
+      const l = this.levels.get(row.level) ?? { firings: 0, conversions: 0 };
+      l.firings++;
+      l.conversions += row.label;
+      this.levels.set(row.level, l);
+    }
+    const pool = this.pools[row.label];
+    pool.push(row);
+    if (pool.length >= 2 * this.cap) keepSmallest(pool, this.cap);
   }
 
-  private prune(): void {
-    this.rows.sort((a, b) => a.hash - b.hash);
-    this.rows.length = Math.min(this.rows.length, this.cap);
+  finish(): Sampled {
+    const total = this.positives + this.negatives;
+    let keepPositives = this.positives;
+    let keepNegatives = this.negatives;
+    if (total > this.cap) {
+      const uniform = Math.round((this.positives * this.cap) / total);
+      keepPositives = Math.min(this.positives, Math.max(uniform, Math.floor(this.cap / 5)));
+      keepNegatives = Math.min(this.negatives, this.cap - keepPositives);
+    }
+    const [negatives, positives] = this.pools;
+    keepSmallest(positives, keepPositives);
+    keepSmallest(negatives, keepNegatives);
+    const rows = [...positives, ...negatives].sort((a, b) => (a.time < b.time ? -1 : a.time > b.time ? 1 : a.hash - b.hash));
+    return {
+      rows,
+      positiveWeight: keepPositives > 0 ? this.positives / keepPositives : 1,
+      negativeWeight: keepNegatives > 0 ? this.negatives / keepNegatives : 1,
+    };
   }
+}
 
-  finish(): Row[] {
-    if (this.rows.length > this.cap) this.prune();
-    return this.rows.sort((a, b) => (a.time < b.time ? -1 : a.time > b.time ? 1 : a.hash - b.hash));
-  }
+function keepSmallest(pool: Row[], k: number): void {
+  if (pool.length <= k) return;
+  pool.sort((a, b) => a.hash - b.hash);
+  pool.length = k;
+}
+
+/** Undoes class-aware sampling on a probability: odds × oddsFactor (= positiveWeight / negativeWeight). */
+export function correctForSampling(p: number, oddsFactor: number): number {
+  if (oddsFactor === 1 || p <= 0 || p >= 1) return p;
+  const odds = (p / (1 - p)) * oddsFactor;
+  return odds / (1 + odds);
 }
 
 // FNV-1a, 32 bits: a stable hash of a row's identity.
@@ -182,13 +230,13 @@ export function trainOpportunityModels(
   const models = opportunityModels.map((model) => {
     const t0 = performance.now();
     const sample = samples.get(model.id)!;
-    const rows = sample.finish();
+    const sampled = sample.finish();
     const trained =
       model.basis === "rule"
-        ? trainRule(model, rows, sample, settings, trainedAt)
+        ? trainRule(model, sampled, sample, settings, trainedAt)
         : sample.positives < settings.minLabelsPerClass || sample.negatives < settings.minLabelsPerClass
-          ? priorModel(model, rows, sample, settings, trainedAt)
-          : learn(model, rows, sample, settings, trainedAt);
+          ? priorModel(model, sampled, sample, settings, trainedAt)
+          : learn(model, sampled, sample, settings, trainedAt);
     trained.seconds = (performance.now() - t0) / 1000;
     if (trained.basis === "prior") {
       const needed = trained.dataNeeded!;
@@ -216,7 +264,9 @@ export function trainOpportunityModels(
   };
 }
 
-function base(model: OpportunityModelDefinition, rows: readonly Row[], sample: RowSample, trainedAt: string) {
+function base(model: OpportunityModelDefinition, sampled: Sampled, sample: RowSample, trainedAt: string) {
+  const rows = sampled.rows;
+  const oddsFactor = sampled.positiveWeight / sampled.negativeWeight;
   return {
     modelId: model.id,
     name: model.name,
@@ -227,6 +277,15 @@ function base(model: OpportunityModelDefinition, rows: readonly Row[], sample: R
     ...(rows.length > 0 ? { trainingWindow: { from: rows[0].time, to: rows[rows.length - 1].time } } : {}),
     labels: { positives: sample.positives, negatives: sample.negatives, fromFeedback: sample.fromFeedback },
     trainingRows: rows.length,
+    ...(sampled.positiveWeight !== 1 || sampled.negativeWeight !== 1
+      ? {
+          sampling: {
+            positives: rows.reduce((n, r) => n + r.label, 0),
+            negatives: rows.reduce((n, r) => n + 1 - r.label, 0),
+            oddsFactor,
+          },
+        }
+      : {}),
     notUseful: false,
     seconds: 0,
     notes: [] as string[],
@@ -235,35 +294,29 @@ function base(model: OpportunityModelDefinition, rows: readonly Row[], sample: R
 
 // ---- rules ------------------------------------------------------------------------------------
 
-function trainRule(model: RuleDefinition, rows: readonly Row[], sample: RowSample, settings: OpportunitySettings, trainedAt: string): TrainedOpportunityModel {
+function trainRule(model: RuleDefinition, sampled: Sampled, sample: RowSample, settings: OpportunitySettings, trainedAt: string): TrainedOpportunityModel {
   const k = settings.rulePriorWeight;
   const levels = model.levels.map((level) => {
-    let firings = 0;
-    let conversions = 0;
-    for (const r of rows) {
-      if (r.level !== level.id) continue;
-      firings++;
-      conversions += r.label;
-    }
+    const { firings, conversions } = sample.levels.get(level.id) ?? { firings: 0, conversions: 0 };
     const probability = firings + k > 0 ? (conversions + k * level.probability) / (firings + k) : level.probability;
     return { id: level.id, description: level.description, defaultProbability: level.probability, firings, conversions, probability };
   });
   const byLevel = new Map(levels.map((l) => [l.id, l.probability]));
+  const rows = sampled.rows;
   const probs = rows.map((r) => byLevel.get(r.level ?? "") ?? 0);
   const labels = rows.map((r) => r.label);
   const a = rows.length > 0 ? auc(probs, labels) : NaN;
+  const firings = sample.positives + sample.negatives;
   return {
-    ...base(model, rows, sample, trainedAt),
+    ...base(model, sampled, sample, trainedAt),
     basis: "rule",
     learner: "rule",
-    ...(rows.length > 0
-      ? { validation: { method: "in-sample" as const, rows: rows.length, positives: sample.positives, auc: Number.isFinite(a) ? a : null } }
-      : {}),
-    bands: bandHitRates(probs, labels, settings.bands),
+    ...(firings > 0 ? { validation: { method: "in-sample" as const, rows: firings, positives: sample.positives, auc: Number.isFinite(a) ? a : null } } : {}),
+    bands: bandHitRates(probs, labels, settings.bands, sampled),
     rule: { levels },
     notes: [
-      rows.length > 0
-        ? `measured on ${rows.length} earlier firings whose outcome is known; each level's rate is shrunk towards its documented default by ${k} pseudo-firings`
+      firings > 0
+        ? `measured on ${firings} earlier firings whose outcome is known; each level's rate is shrunk towards its documented default by ${k} pseudo-firings`
         : "no earlier firings with a known outcome yet: the documented default probabilities are used",
     ],
   };
@@ -293,18 +346,18 @@ export function dataNeeded(model: OpportunityModelDefinition, sample: RowSample,
   };
 }
 
-function priorModel(model: LearntDefinition, rows: readonly Row[], sample: RowSample, settings: OpportunitySettings, trainedAt: string): TrainedOpportunityModel {
+function priorModel(model: LearntDefinition, sampled: Sampled, sample: RowSample, settings: OpportunitySettings, trainedAt: string): TrainedOpportunityModel {
+  const rows = sampled.rows;
   const probs = rows.map((r) => scorePrior(model.prior, r.features).probability);
   const labels = rows.map((r) => r.label);
   const a = rows.length > 0 ? auc(probs, labels) : NaN;
+  const labelled = sample.positives + sample.negatives;
   return {
-    ...base(model, rows, sample, trainedAt),
+    ...base(model, sampled, sample, trainedAt),
     basis: "prior",
     learner: "prior scorecard",
-    ...(rows.length > 0
-      ? { validation: { method: "untrained" as const, rows: rows.length, positives: sample.positives, auc: Number.isFinite(a) ? a : null } }
-      : {}),
-    bands: bandHitRates(probs, labels, settings.bands),
+    ...(labelled > 0 ? { validation: { method: "untrained" as const, rows: labelled, positives: sample.positives, auc: Number.isFinite(a) ? a : null } } : {}),
+    bands: bandHitRates(probs, labels, settings.bands, sampled),
     dataNeeded: dataNeeded(model, sample, settings),
   };
 }
@@ -377,8 +430,10 @@ function countLabels(rows: readonly Row[]): { positives: number; negatives: numb
   return { positives, negatives: rows.length - positives };
 }
 
-function learn(model: LearntDefinition, rows: readonly Row[], sample: RowSample, settings: OpportunitySettings, trainedAt: string): TrainedOpportunityModel {
-  const out = base(model, rows, sample, trainedAt);
+function learn(model: LearntDefinition, sampled: Sampled, sample: RowSample, settings: OpportunitySettings, trainedAt: string): TrainedOpportunityModel {
+  const out = base(model, sampled, sample, trainedAt);
+  const rows = sampled.rows;
+  const oddsFactor = sampled.positiveWeight / sampled.negativeWeight;
   try {
     const split = timeSplit(rows);
     const trainCounts = split ? countLabels(split.train) : { positives: 0, negatives: 0 };
@@ -415,7 +470,7 @@ function learn(model: LearntDefinition, rows: readonly Row[], sample: RowSample,
       split.validation.map((r) => r.features),
       model.features,
     );
-    const probs = measured.predict(validationTable);
+    const probs = measured.predict(validationTable).map((p) => correctForSampling(p, oddsFactor));
     const labels = split.validation.map((r) => r.label);
     const validationAuc = auc(probs, labels);
     const chosen = measured.chosen;
@@ -433,7 +488,7 @@ function learn(model: LearntDefinition, rows: readonly Row[], sample: RowSample,
         from: split.from,
         to: split.validation[split.validation.length - 1].time,
       },
-      bands: bandHitRates(probs, labels, settings.bands),
+      bands: bandHitRates(probs, labels, settings.bands, sampled),
       notUseful: !(validationAuc > 0.55) || measured.notUseful,
       engine: json,
       notes: [
@@ -443,7 +498,7 @@ function learn(model: LearntDefinition, rows: readonly Row[], sample: RowSample,
     };
   } catch (error) {
     // Data the engine cannot learn from (e.g. every feature constant): the prior, with the reason.
-    const prior = priorModel(model, rows, sample, settings, trainedAt);
+    const prior = priorModel(model, sampled, sample, settings, trainedAt);
     prior.notes.push(`could not learn from the labelled history: ${error instanceof Error ? error.message : String(error)}`);
     return prior;
   }
