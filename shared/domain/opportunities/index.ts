@@ -52,3 +52,12 @@ export {
   type TenantProfile,
 } from "./inputs.js";
 export { trendStatus, workloads, workloadNames, type TrendStatus } from "./history.js";
+export {
+  customerSubscriptions,
+  customerSubscriptionSchema,
+  customerUsage,
+  customerUsageSchema,
+  type CustomerSubscription,
+  type CustomerUsage,
+} from "./customer.js";
+export { correctForSampling } from "./modelSet.js";

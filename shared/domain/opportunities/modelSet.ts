@@ -91,3 +91,10 @@ export const opportunityModelSetSchema = z.object({
   warnings: z.array(z.string()),
 });
 export type OpportunityModelSet = z.infer<typeof opportunityModelSetSchema>;
+
+/** Undoes class-aware sampling on a probability: odds × oddsFactor (train.ts RowSample). */
+export function correctForSampling(p: number, oddsFactor: number): number {
+  if (oddsFactor === 1 || p <= 0 || p >= 1) return p;
+  const odds = (p / (1 - p)) * oddsFactor;
+  return odds / (1 + odds);
+}

@@ -26,11 +26,10 @@ import {
   type TenantProfile,
 } from "./inputs.js";
 import { describeCondition, describeValue, isFeatureKey } from "./insights.js";
-import type { OpportunityModelSet, TrainedOpportunityModel } from "./modelSet.js";
+import { correctForSampling, type OpportunityModelSet, type TrainedOpportunityModel } from "./modelSet.js";
 import { opportunityModels } from "./models/index.js";
 import { categoryOfType, opportunityId, type DataNeeded, type Opportunity, type OpportunityBasis } from "./opportunity.js";
 import { dateAddedFrom, newestFirst, strongestPerType } from "./select.js";
-import { correctForSampling } from "./train.js";
 
 // Scoring: every tenant's latest snapshot through every model, then the listing rules (PRODUCT.md section 2):
 // learnt and prior opportunities below `minProbability` are not listed (the model sees no opportunity; rules are

@@ -23,7 +23,7 @@ import {
 } from "./history.js";
 import { opportunitySettingsSchema, type FeedbackRecord, type OpportunitySettings, type OpportunitySettingsInput, type TenantHistory } from "./inputs.js";
 import { labelWindow, labelWindowEnd } from "./labels.js";
-import { MODEL_SET_FORMAT_VERSION, type OpportunityModelSet, type TrainedOpportunityModel } from "./modelSet.js";
+import { correctForSampling, MODEL_SET_FORMAT_VERSION, type OpportunityModelSet, type TrainedOpportunityModel } from "./modelSet.js";
 import { opportunityModels } from "./models/index.js";
 import { categoryOfType, type DataNeeded } from "./opportunity.js";
 
@@ -132,13 +132,6 @@ function keepSmallest(pool: Row[], k: number): void {
   if (pool.length <= k) return;
   pool.sort((a, b) => a.hash - b.hash);
   pool.length = k;
-}
-
-/** Undoes class-aware sampling on a probability: odds × oddsFactor (= positiveWeight / negativeWeight). */
-export function correctForSampling(p: number, oddsFactor: number): number {
-  if (oddsFactor === 1 || p <= 0 || p >= 1) return p;
-  const odds = (p / (1 - p)) * oddsFactor;
-  return odds / (1 + odds);
 }
 
 // FNV-1a, 32 bits: a stable hash of a row's identity.
@@ -324,7 +317,7 @@ function trainRule(model: RuleDefinition, sampled: Sampled, sample: RowSample, s
 
 // ---- the prior -------------------------------------------------------------------------------
 
-export function dataNeeded(model: OpportunityModelDefinition, sample: RowSample, settings: OpportunitySettings): DataNeeded {
+function dataNeeded(model: OpportunityModelDefinition, sample: RowSample, settings: OpportunitySettings): DataNeeded {
   const min = settings.minLabelsPerClass;
   const positives = Math.max(0, min - sample.positives);
   const negatives = Math.max(0, min - sample.negatives);
