@@ -42,7 +42,7 @@ import { categoryOfType, type DataNeeded } from "./opportunity.js";
 //   engine on its own held-out part), so the newest labelled months count too.
 // - Above `maxTrainingRows` labelled rows, a sample is kept: per outcome the rows whose hash of (tenant, date) is
 //   smallest, so the sample is the same whatever the input order and stable between refreshes; a rare outcome keeps
-//   up to a fifth of the rows and its over-representation is corrected on the odds (RowSample below).
+//   up to a tenth of the rows and its over-representation is corrected on the odds (RowSample below).
 // - "Already purchased" feedback: for growth and trial models, the tenant's state at the latest snapshot on or before
 //   the answer becomes (or overrides) a positive row, if the model applies to that state.
 // - Rules learn nothing but their measured conversion rates per strength level (models/smbEngagement.ts, trials.ts).
@@ -75,7 +75,7 @@ interface Sampled {
 /**
  * Bottom-k samples by hash, one per outcome: uniform within an outcome, order-independent, bounded memory (each
  * pool is pruned at twice the cap). Above the cap the kept rows are a uniform sample of all labelled rows, except
- * that positives are kept up to a fifth of the cap when they are rarer than that (all of them if fewer), so a rare
+ * that positives are kept up to a tenth of the cap when they are rarer than that (all of them if fewer), so a rare
  * outcome is not sampled away. The over-representation is undone exactly where probabilities are read: the odds are
  * multiplied by positiveWeight / negativeWeight (the prior correction of case-control sampling) and validation
  * counts are weighted back.
@@ -113,7 +113,7 @@ class RowSample {
     let keepNegatives = this.negatives;
     if (total > this.cap) {
       const uniform = Math.round((this.positives * this.cap) / total);
-      keepPositives = Math.min(this.positives, Math.max(uniform, Math.floor(this.cap / 5)));
+      keepPositives = Math.min(this.positives, Math.max(uniform, Math.floor(this.cap / 10)));
       keepNegatives = Math.min(this.negatives, this.cap - keepPositives);
     }
     const [negatives, positives] = this.pools;
