@@ -1,4 +1,12 @@
-import { feedbackReasons, modelIds, type FeedbackReason, type FeedbackRecord, type ModelId, type OpportunityType, type ProbabilityStatus } from "./inputs.js";
+import {
+  feedbackReasons,
+  modelIds,
+  type FeedbackReason,
+  type FeedbackRecord,
+  type ModelId,
+  type OpportunityType,
+  type ProbabilityStatus,
+} from "./inputs.js";
 
 // Feedback rules (PRODUCT.md "Feedback"):
 // - The latest answer on a (tenant, type, product) decides. "Not helpful" hides that opportunity while its product

@@ -5,9 +5,9 @@ import { businessLadder, enterpriseLadder, licenceClasses, licenceClassIndex, li
 // A tenant's history made safe to learn from, and the features that were known at a snapshot t.
 //
 // Decisions (PRODUCT.md "History", plus where the issue was silent):
-// - Snapshots are sorted by date whatever order they come in; a date given twice keeps the first listed (the
-//   stored order is newest first, so that is the latest write) and counts a duplicate; invalid dates are dropped
-//   and counted; at most the newest 24 are kept.
+// - Snapshots are sorted by date whatever order they come in; a date given twice keeps the first listed and counts
+//   a duplicate; invalid dates are dropped and counted; snapshots and usage months after "now" are not used (never
+//   learn from or score the future); at most the newest 24 snapshots are kept.
 // - A partner's subscriptions drop is its full state, so a tenant missing from a later drop of the partner (a date
 //   other tenants have) held no licences with the partner then: an empty "absent" snapshot is filled in. Before
 //   the tenant's first snapshot nothing is filled (it was not a customer yet).
@@ -126,6 +126,7 @@ export interface Snapshot {
 
 export interface HistoryIssues {
   duplicateSnapshots: number;
+  futureSnapshots: number;
   invalidSnapshotDates: number;
   outOfOrder: boolean;
   truncatedSnapshots: number;
@@ -144,16 +145,23 @@ export interface NormalisedHistory {
   issues: HistoryIssues;
 }
 
-/** Every snapshot date any tenant of the partner has: the partner's drops (oldest first). */
-export function partnerSnapshotDates(histories: readonly TenantHistory[]): string[] {
+/** Every snapshot date (up to `until`, YYYY-MM-DD) any tenant of the partner has: the partner's drops, oldest first. */
+export function partnerSnapshotDates(histories: readonly TenantHistory[], until = "9999-12-31"): string[] {
   const dates = new Set<string>();
-  for (const h of histories) for (const s of h.snapshots) if (Number.isFinite(monthIndexOfDate(s.asOf))) dates.add(s.asOf.slice(0, 10));
+  for (const h of histories) {
+    for (const s of h.snapshots) {
+      const asOf = s.asOf.slice(0, 10);
+      if (Number.isFinite(monthIndexOfDate(asOf)) && asOf <= until) dates.add(asOf);
+    }
+  }
   return [...dates].sort();
 }
 
-export function normaliseHistory(history: TenantHistory, partnerDates: readonly string[] = []): NormalisedHistory {
+/** The tenant's history as known on `until` (YYYY-MM-DD), sorted, de-duplicated and with absences filled in. */
+export function normaliseHistory(history: TenantHistory, partnerDates: readonly string[] = [], until = "9999-12-31"): NormalisedHistory {
   const issues: HistoryIssues = {
     duplicateSnapshots: 0,
+    futureSnapshots: 0,
     invalidSnapshotDates: 0,
     outOfOrder: false,
     truncatedSnapshots: 0,
@@ -168,6 +176,10 @@ export function normaliseHistory(history: TenantHistory, partnerDates: readonly 
       continue;
     }
     const asOf = s.asOf.slice(0, 10);
+    if (asOf > until) {
+      issues.futureSnapshots++;
+      continue;
+    }
     if (previous !== undefined && asOf > previous) issues.outOfOrder = true;
     previous = asOf;
     if (byDate.has(asOf)) issues.duplicateSnapshots++;
@@ -196,10 +208,11 @@ export function normaliseHistory(history: TenantHistory, partnerDates: readonly 
     items: byDate.get(asOf)!.items,
     absent: filled.has(asOf),
   }));
-  return { tenant: history.tenant, snapshots, counted: new Array(snapshots.length), usage: usageSeries(history.usage ?? {}, issues), issues };
+  const usage = usageSeries(history.usage ?? {}, issues, monthIndexOfDate(until));
+  return { tenant: history.tenant, snapshots, counted: new Array(snapshots.length), usage, issues };
 }
 
-function usageSeries(usage: UsageByMonth, issues: HistoryIssues): Map<number, Float64Array> {
+function usageSeries(usage: UsageByMonth, issues: HistoryIssues, untilMonth: number): Map<number, Float64Array> {
   const out = new Map<number, Float64Array>();
   for (const [month, byWorkload] of Object.entries(usage)) {
     const index = monthIndexOfMonth(month);
@@ -207,6 +220,7 @@ function usageSeries(usage: UsageByMonth, issues: HistoryIssues): Map<number, Fl
       issues.invalidUsageMonths++;
       continue;
     }
+    if (index > untilMonth) continue;
     const row = new Float64Array(2 * W).fill(NaN);
     // Exact canonical names win over aliases, so a file with both never double counts.
     for (const [name, figures] of Object.entries(byWorkload)) {
@@ -538,6 +552,7 @@ export function stateAt(history: NormalisedHistory, i: number, settings: Pick<Op
 /** Adds one tenant's issues to a partner total. */
 export function addIssues(total: HistoryIssues, issues: HistoryIssues): void {
   total.duplicateSnapshots += issues.duplicateSnapshots;
+  total.futureSnapshots += issues.futureSnapshots;
   total.invalidSnapshotDates += issues.invalidSnapshotDates;
   total.outOfOrder ||= issues.outOfOrder;
   total.truncatedSnapshots += issues.truncatedSnapshots;
@@ -546,13 +561,24 @@ export function addIssues(total: HistoryIssues, issues: HistoryIssues): void {
 }
 
 export function noIssues(): HistoryIssues {
-  return { duplicateSnapshots: 0, invalidSnapshotDates: 0, outOfOrder: false, truncatedSnapshots: 0, absentFilled: 0, invalidUsageMonths: 0 };
+  return {
+    duplicateSnapshots: 0,
+    futureSnapshots: 0,
+    invalidSnapshotDates: 0,
+    outOfOrder: false,
+    truncatedSnapshots: 0,
+    absentFilled: 0,
+    invalidUsageMonths: 0,
+  };
 }
 
 /** Warnings a partner can act on; snapshots out of order are only sorted (stated, not a problem). */
 export function issueWarnings(total: HistoryIssues): string[] {
   const out: string[] = [];
-  if (total.duplicateSnapshots > 0) out.push(`${total.duplicateSnapshots} duplicate subscription snapshots (same tenant and date) were ignored; the first listed was kept`);
+  if (total.duplicateSnapshots > 0) {
+    out.push(`${total.duplicateSnapshots} duplicate subscription snapshots (same tenant and date) were ignored; the first listed was kept`);
+  }
+  if (total.futureSnapshots > 0) out.push(`${total.futureSnapshots} subscription snapshots dated after today were not used`);
   if (total.invalidSnapshotDates > 0) out.push(`${total.invalidSnapshotDates} subscription snapshots without a valid YYYY-MM-DD date were ignored`);
   if (total.outOfOrder) out.push("subscription snapshots were not newest first; they were sorted by date");
   if (total.truncatedSnapshots > 0) out.push(`${total.truncatedSnapshots} snapshots beyond the newest ${maxSnapshots} per tenant were not used`);

@@ -70,7 +70,7 @@ export const trainedModelSchema = z.object({
     })
     .optional(),
   /** The engine's model (ml and tree bases). */
-  engine: z.custom<ModelJson>((v) => typeof v === "object" && v !== null && (v as { formatVersion?: unknown }).formatVersion !== undefined).optional(),
+  engine: z.custom<ModelJson>((v) => typeof v === "object" && v !== null && "formatVersion" in v).optional(),
   seconds: z.number(),
   notes: z.array(z.string()),
 });

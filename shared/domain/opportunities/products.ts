@@ -105,7 +105,6 @@ export function licenceClassOf(partNumber: string): LicenceClass {
   if (c === undefined) {
     const info = lookupSku(partNumber);
     c = classify(info);
-    // Standalone part numbers are known here even when the shared catalogue lacks them.
     cache.set(partNumber, c);
   }
   return c;

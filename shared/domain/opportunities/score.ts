@@ -80,14 +80,14 @@ export function scoreOpportunities(
   const settings = opportunitySettingsSchema.parse(settingsInput);
   const today = new Date(now).toISOString().slice(0, 10);
   const warnings: string[] = [];
-  const partnerDates = partnerSnapshotDates(histories);
+  const partnerDates = partnerSnapshotDates(histories, today);
   const issues = noIssues();
   const unknown = new Map<string, number>();
   const tenants: Scored[] = [];
   let withoutSnapshots = 0;
   let withoutUsage = 0;
   for (const history of histories) {
-    const h = normaliseHistory(history, partnerDates);
+    const h = normaliseHistory(history, partnerDates, today);
     addIssues(issues, h.issues);
     if (h.snapshots.length === 0) {
       withoutSnapshots++;
@@ -111,7 +111,10 @@ export function scoreOpportunities(
   const pending: Pending[] = [];
   opportunityModels.forEach((model, modelOrder) => {
     const entry = trained.get(model.id);
-    if (!entry) warnings.push(`${model.name}: not in the model set (trained ${modelSet.trainedAt}); scored with its ${model.basis === "rule" ? "documented defaults" : "prior"}`);
+    if (!entry) {
+      const fallback = model.basis === "rule" ? "documented defaults" : "prior";
+      warnings.push(`${model.name}: not in the model set (trained ${modelSet.trainedAt}); scored with its ${fallback}`);
+    }
     const eligible: { index: number; candidate: Candidate }[] = [];
     tenants.forEach((t, index) => {
       const candidate = model.candidate(t.state, settings);
@@ -218,7 +221,12 @@ function probabilitiesFor(
   return { probabilities: states.map((s) => scorePrior(model.prior, s.features).probability), basis: "prior" };
 }
 
-function engineOf(model: OpportunityModelDefinition, entry: TrainedOpportunityModel, engines: Map<ModelId, ScoringModel>, warnings: string[]): ScoringModel | undefined {
+function engineOf(
+  model: OpportunityModelDefinition,
+  entry: TrainedOpportunityModel,
+  engines: Map<ModelId, ScoringModel>,
+  warnings: string[],
+): ScoringModel | undefined {
   const cached = engines.get(model.id);
   if (cached) return cached;
   if (!entry.engine) {
@@ -286,7 +294,8 @@ function priorReasons(model: LearntDefinition, state: TenantState): string[] {
   const fired = priorInsights(model.prior, state.features);
   if (fired.length > 0) return fired;
   // Nothing in the scorecard fired: the record's own values of its two strongest terms say why it is not higher.
-  return dedupe([...model.prior.terms].sort((a, b) => b.weight - a.weight).slice(0, 2).map((t) => describeValue(t.feature, state.features[t.feature])));
+  const strongest = [...model.prior.terms].sort((a, b) => b.weight - a.weight).slice(0, 2);
+  return dedupe(strongest.map((t) => describeValue(t.feature, state.features[t.feature])));
 }
 
 function dedupe(items: string[]): string[] {

@@ -21,7 +21,13 @@ import {
   type TenantFeatures,
   type TenantState,
 } from "./history.js";
-import { opportunitySettingsSchema, type FeedbackRecord, type OpportunitySettings, type OpportunitySettingsInput, type TenantHistory } from "./inputs.js";
+import {
+  opportunitySettingsSchema,
+  type FeedbackRecord,
+  type OpportunitySettings,
+  type OpportunitySettingsInput,
+  type TenantHistory,
+} from "./inputs.js";
 import { labelWindow, labelWindowEnd } from "./labels.js";
 import { correctForSampling, MODEL_SET_FORMAT_VERSION, type OpportunityModelSet, type TrainedOpportunityModel } from "./modelSet.js";
 import { opportunityModels } from "./models/index.js";
@@ -157,14 +163,15 @@ export function trainOpportunityModels(
 ): OpportunityModelSet {
   const settings = opportunitySettingsSchema.parse(settingsInput);
   const trainedAt = new Date(now).toISOString();
-  const partnerDates = partnerSnapshotDates(histories);
+  const today = trainedAt.slice(0, 10);
+  const partnerDates = partnerSnapshotDates(histories, today);
   const purchased = alreadyPurchasedByTenant(options.feedback ?? []);
   const samples = new Map(opportunityModels.map((m) => [m.id, new RowSample(settings.maxTrainingRows)]));
   const issues = noIssues();
   const unknown = new Map<string, number>();
 
   for (const history of histories) {
-    const h = normaliseHistory(history, partnerDates);
+    const h = normaliseHistory(history, partnerDates, today);
     addIssues(issues, h.issues);
     if (h.snapshots.length === 0) continue;
     const states: TenantState[] = h.snapshots.map((_, i) => stateAt(h, i, settings));
@@ -285,9 +292,19 @@ function base(model: OpportunityModelDefinition, sampled: Sampled, sample: RowSa
   };
 }
 
+function validationOf(method: "in-sample" | "untrained", rows: number, positives: number, aucValue: number) {
+  return { method, rows, positives, auc: Number.isFinite(aucValue) ? aucValue : null };
+}
+
 // ---- rules ------------------------------------------------------------------------------------
 
-function trainRule(model: RuleDefinition, sampled: Sampled, sample: RowSample, settings: OpportunitySettings, trainedAt: string): TrainedOpportunityModel {
+function trainRule(
+  model: RuleDefinition,
+  sampled: Sampled,
+  sample: RowSample,
+  settings: OpportunitySettings,
+  trainedAt: string,
+): TrainedOpportunityModel {
   const k = settings.rulePriorWeight;
   const levels = model.levels.map((level) => {
     const { firings, conversions } = sample.levels.get(level.id) ?? { firings: 0, conversions: 0 };
@@ -304,7 +321,7 @@ function trainRule(model: RuleDefinition, sampled: Sampled, sample: RowSample, s
     ...base(model, sampled, sample, trainedAt),
     basis: "rule",
     learner: "rule",
-    ...(firings > 0 ? { validation: { method: "in-sample" as const, rows: firings, positives: sample.positives, auc: Number.isFinite(a) ? a : null } } : {}),
+    ...(firings > 0 ? { validation: validationOf("in-sample", firings, sample.positives, a) } : {}),
     bands: bandHitRates(probs, labels, settings.bands, sampled),
     rule: { levels },
     notes: [
@@ -326,7 +343,9 @@ function dataNeeded(model: OpportunityModelDefinition, sample: RowSample, settin
   if (slices === 0) {
     pace = `no labelled history yet: a label needs a subscription snapshot and another at least ${settings.labelHorizonMonths} months later`;
   } else {
-    const perSlice = Math.max(positives > 0 ? positives / Math.max(sample.positives / slices, 1e-9) : 0, negatives > 0 ? negatives / Math.max(sample.negatives / slices, 1e-9) : 0);
+    // Snapshots needed at the pace labels have come so far (labelled examples per snapshot date, per outcome).
+    const slicesFor = (needed: number, have: number) => (needed > 0 ? needed / Math.max(have / slices, 1e-9) : 0);
+    const perSlice = Math.max(slicesFor(positives, sample.positives), slicesFor(negatives, sample.negatives));
     pace =
       Number.isFinite(perSlice) && perSlice < 1000
         ? `at this partner's pace, about ${Math.max(1, Math.ceil(perSlice))} more monthly snapshots`
@@ -339,7 +358,13 @@ function dataNeeded(model: OpportunityModelDefinition, sample: RowSample, settin
   };
 }
 
-function priorModel(model: LearntDefinition, sampled: Sampled, sample: RowSample, settings: OpportunitySettings, trainedAt: string): TrainedOpportunityModel {
+function priorModel(
+  model: LearntDefinition,
+  sampled: Sampled,
+  sample: RowSample,
+  settings: OpportunitySettings,
+  trainedAt: string,
+): TrainedOpportunityModel {
   const rows = sampled.rows;
   const probs = rows.map((r) => scorePrior(model.prior, r.features).probability);
   const labels = rows.map((r) => r.label);
@@ -349,7 +374,7 @@ function priorModel(model: LearntDefinition, sampled: Sampled, sample: RowSample
     ...base(model, sampled, sample, trainedAt),
     basis: "prior",
     learner: "prior scorecard",
-    ...(labelled > 0 ? { validation: { method: "untrained" as const, rows: labelled, positives: sample.positives, auc: Number.isFinite(a) ? a : null } } : {}),
+    ...(labelled > 0 ? { validation: validationOf("untrained", labelled, sample.positives, a) } : {}),
     bands: bandHitRates(probs, labels, settings.bands, sampled),
     dataNeeded: dataNeeded(model, sample, settings),
   };
@@ -423,7 +448,13 @@ function countLabels(rows: readonly Row[]): { positives: number; negatives: numb
   return { positives, negatives: rows.length - positives };
 }
 
-function learn(model: LearntDefinition, sampled: Sampled, sample: RowSample, settings: OpportunitySettings, trainedAt: string): TrainedOpportunityModel {
+function learn(
+  model: LearntDefinition,
+  sampled: Sampled,
+  sample: RowSample,
+  settings: OpportunitySettings,
+  trainedAt: string,
+): TrainedOpportunityModel {
   const out = base(model, sampled, sample, trainedAt);
   const rows = sampled.rows;
   const oddsFactor = sampled.positiveWeight / sampled.negativeWeight;
@@ -431,7 +462,8 @@ function learn(model: LearntDefinition, sampled: Sampled, sample: RowSample, set
     const split = timeSplit(rows);
     const trainCounts = split ? countLabels(split.train) : { positives: 0, negatives: 0 };
     const validationCounts = split ? countLabels(split.validation) : { positives: 0, negatives: 0 };
-    const canBacktest = split && trainCounts.positives >= 10 && trainCounts.negatives >= 10 && validationCounts.positives >= 1 && validationCounts.negatives >= 1;
+    const canBacktest =
+      split && trainCounts.positives >= 10 && trainCounts.negatives >= 10 && validationCounts.positives >= 1 && validationCounts.negatives >= 1;
 
     if (!canBacktest) {
       // Too little spread over time for a time split: the engine's own (stratified or cross-validated) validation.

@@ -50,6 +50,24 @@ describe("tenant history", () => {
     expect(stateAt(h, 1, settings).suiteSeats).toBe(0);
   });
 
+  it("never uses snapshots or usage months after today", () => {
+    const h = normaliseHistory(
+      history(
+        [
+          { asOf: "2024-03-01", items: [line("SPB", 30)] },
+          { asOf: "2024-02-01", items: [line("SPB", 20)] },
+        ],
+        { "2024-02": month({ Teams: [20, 10] }), "2024-03": month({ Teams: [30, 30] }) },
+      ),
+      [],
+      "2024-02-15",
+    );
+    expect(h.snapshots.map((s) => s.asOf)).toEqual(["2024-02-01"]);
+    expect(h.issues.futureSnapshots).toBe(1);
+    expect(stateAt(h, 0, settings).features.teamsUtilisation).toBeCloseTo(0.5);
+    expect(issueWarnings(h.issues)).toContain("1 subscription snapshots dated after today were not used");
+  });
+
   it("keeps the newest 24 snapshots", () => {
     const snapshots = Array.from({ length: 30 }, (_, i) => ({ asOf: addMonths("2022-01-01", i), items: [line("SPB", i + 1)] }));
     const h = normaliseHistory(history(snapshots));

@@ -33,7 +33,8 @@ export const mdoGrowth: LearntDefinition = {
   ],
   candidate(state, settings) {
     if (!(state.suiteSeats > 0) || hasAny(state, defenderForOfficeCoverage)) return undefined;
-    const onBusinessPlan = seatsOf(state, ...enterpriseSuites) === 0 && state.suiteSeats <= settings.smb.maxSeats && (state.features.businessTier ?? "none") !== "none";
+    const onBusinessPlan =
+      seatsOf(state, ...enterpriseSuites) === 0 && state.suiteSeats <= settings.smb.maxSeats && (state.features.businessTier ?? "none") !== "none";
     if (onBusinessPlan) {
       const from = productNames[state.features.businessTier as keyof typeof productNames];
       return {

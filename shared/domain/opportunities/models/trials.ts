@@ -5,7 +5,8 @@ import { productNames, skuDisplayName } from "../products.js";
 
 // Trials (acquisition / Trial, business rule; Teams Exploratory above all). Fires for a tenant with a trial
 // subscription (status Trial, or Teams Exploratory, a free trial experience whatever its status) that has active
-// users: Teams use for Teams Exploratory, Core Apps (else Exchange) for other trials. With several trials, Teams Exploratory comes first, then the largest.
+// users: Teams use for Teams Exploratory, Core Apps (else Exchange) for other trials. With several trials, Teams
+// Exploratory comes first, then the largest.
 // The paid SKU that fits its size: a trial of a paid plan converts to that plan; Teams Exploratory converts to
 // Microsoft 365 Business Basic (the entry paid plan with Teams) up to the SMB seat limit (default 300 users, the
 // Business plans' cap), else to Office 365 E1. Without usage data the rule cannot see active users and does not fire.
