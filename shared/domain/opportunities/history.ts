@@ -18,6 +18,9 @@ import { businessLadder, enterpriseLadder, licenceClasses, licenceClassIndex, li
 //   month without MFA rows is unknown (not 0 %), so a partner whose files lack MFA gets no MFA opportunities.
 // - Trend = MAU of the usage month vs exactly three months before (PRODUCT.md): relative change; unknown when
 //   either month or the workload is missing (a gap never reads as a fall). From 0 to some users is +100 %.
+// - Tenure counts from the earliest subscription start date when given, else from the tenant's first snapshot if it
+//   joined after the partner's first drop; a tenant already there at the first drop has an unknown tenure (it was a
+//   customer for longer than the history shows), never "new".
 
 export const maxSnapshots = 24;
 
@@ -138,6 +141,8 @@ export interface NormalisedHistory {
   tenant: TenantProfile;
   /** Oldest first. */
   snapshots: Snapshot[];
+  /** The tenant's first snapshot is later than the partner's first drop: it became a customer then. */
+  joinedDuringHistory: boolean;
   /** Seats counted per snapshot, filled as states are computed (each snapshot is counted once). */
   counted: (Counted | undefined)[];
   /** Month index → [PAU, MAU] per workload (index 2w, 2w+1), NaN where the workload has no row that month. */
@@ -209,7 +214,8 @@ export function normaliseHistory(history: TenantHistory, partnerDates: readonly 
     absent: filled.has(asOf),
   }));
   const usage = usageSeries(history.usage ?? {}, issues, monthIndexOfDate(until));
-  return { tenant: history.tenant, snapshots, counted: new Array(snapshots.length), usage, issues };
+  const joinedDuringHistory = snapshots.length > 0 && partnerDates.length > 0 && snapshots[0].asOf > partnerDates[0];
+  return { tenant: history.tenant, snapshots, joinedDuringHistory, counted: new Array(snapshots.length), usage, issues };
 }
 
 function usageSeries(usage: UsageByMonth, issues: HistoryIssues, untilMonth: number): Map<number, Float64Array> {
@@ -449,7 +455,11 @@ export function stateAt(history: NormalisedHistory, i: number, settings: Pick<Op
 
   const firstMonth = history.snapshots[0]?.monthIndex ?? snap.monthIndex;
   const startMonth = counted.earliestStart ? monthIndexOfDate(counted.earliestStart) : NaN;
-  const tenureMonths = snap.monthIndex - (Number.isFinite(startMonth) ? Math.min(startMonth, firstMonth) : firstMonth);
+  const tenureMonths = Number.isFinite(startMonth)
+    ? snap.monthIndex - Math.min(startMonth, firstMonth)
+    : history.joinedDuringHistory
+      ? snap.monthIndex - firstMonth
+      : NaN;
 
   const { month, row } = usageAt(history, snap.monthIndex);
   const usage = row ?? noUsage;

@@ -54,7 +54,7 @@ export const featureWords: Record<FeatureKey, FeatureWords> = {
     missing: "No Office 365 E3 or Microsoft 365 E3/E5",
   },
   employees: { unit: "count", say: (v) => `${v} employees`, missing: "Number of employees not given" },
-  tenureMonths: { unit: "months", say: (v, raw) => (Number(raw) < 1 ? "New customer this month" : `Customer for ${v}`), missing: "Tenure unknown" },
+  tenureMonths: { unit: "months", say: (v, raw) => (Number(raw) < 1 ? "New customer this month" : `Customer for ${v}`), missing: "Customer since before the first subscription snapshot" },
   suiteSeats: { unit: "count", say: (v) => `${v} Microsoft 365 seats`, missing: "No Microsoft 365 seats" },
   paidLicences: { unit: "count", say: (v) => `${v} paid licences in the tenant`, missing: "No paid licences" },
   seatChange3m: {

@@ -68,6 +68,20 @@ describe("tenant history", () => {
     expect(issueWarnings(h.issues)).toContain("1 subscription snapshots dated after today were not used");
   });
 
+  it("knows tenure from a start date or from joining after the partner's first drop, and never calls an older customer new", () => {
+    const early = history([{ asOf: "2024-01-01", items: [line("SPB", 5)] }, { asOf: "2024-06-01", items: [line("SPB", 5)] }]);
+    const joiner = history([{ asOf: "2024-03-01", items: [line("SPB", 5)] }, { asOf: "2024-06-01", items: [line("SPB", 5)] }]);
+    const dated = history([{ asOf: "2024-06-01", items: [line("SPB", 5, { startDate: "2023-06-15" })] }]);
+    const dates = partnerSnapshotDates([early, joiner, dated]);
+    const tenure = (h: typeof early) => {
+      const n = normaliseHistory(h, dates);
+      return stateAt(n, n.snapshots.length - 1, settings).features.tenureMonths;
+    };
+    expect(Number.isNaN(tenure(early))).toBe(true);
+    expect(tenure(joiner)).toBe(3);
+    expect(tenure(dated)).toBe(12);
+  });
+
   it("keeps the newest 24 snapshots", () => {
     const snapshots = Array.from({ length: 30 }, (_, i) => ({ asOf: addMonths("2022-01-01", i), items: [line("SPB", i + 1)] }));
     const h = normaliseHistory(history(snapshots));
