@@ -15,7 +15,7 @@ import {
   loadDealModel,
   type DealHistory,
 } from "../shared/domain/dealScoring/index.js";
-import { generateCrmHistory } from "../test/unit/dealScoring/crmHistory.js";
+import { generateCrmHistory } from "../local/demoData/deals.js";
 
 const targets = { trainSeconds: 30, scoreSeconds: 10 };
 

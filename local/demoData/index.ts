@@ -31,7 +31,9 @@ export interface DemoPartnerOptions {
   asOfMonth?: string;
 }
 
-export type DemoPartnerFiles = Record<DatasetName, string>;
+/** The datasets generated per customer tenant (deals are CRM snapshots: ./deals.ts). */
+export type DemoTenantDataset = Exclude<DatasetName, "deals">;
+export type DemoPartnerFiles = Record<DemoTenantDataset, string>;
 
 // The demo partner's files, in the order they are dropped.
 const datasetFiles = {
@@ -39,7 +41,7 @@ const datasetFiles = {
   subscriptions: subscriptionsFile,
   usage: usageFile,
   incentives: incentivesFile,
-} as const satisfies Record<DatasetName, DemoDatasetFile>;
+} as const satisfies Record<DemoTenantDataset, DemoDatasetFile>;
 
 export const demoDatasets = Object.keys(datasetFiles) as readonly (keyof typeof datasetFiles)[];
 
@@ -74,7 +76,7 @@ function resolve(options: DemoPartnerOptions): DemoRun & { tenants: number } {
 }
 
 /** One dataset's CSV as text chunks (header first, then `tenantsPerChunk` tenants per chunk). */
-export function* demoDatasetChunks(dataset: DatasetName, options: DemoPartnerOptions = {}, tenantsPerChunk = 250): Generator<string> {
+export function* demoDatasetChunks(dataset: DemoTenantDataset, options: DemoPartnerOptions = {}, tenantsPerChunk = 250): Generator<string> {
   const { tenants, ...run } = resolve(options);
   const file = datasetFiles[dataset];
   yield `${file.header}\n`;
@@ -90,7 +92,7 @@ export function* demoDatasetChunks(dataset: DatasetName, options: DemoPartnerOpt
 }
 
 /** One dataset's CSV as a byte stream, e.g. to upload a large drop without building it in memory. */
-export function demoDatasetStream(dataset: DatasetName, options: DemoPartnerOptions = {}): Readable {
+export function demoDatasetStream(dataset: DemoTenantDataset, options: DemoPartnerOptions = {}): Readable {
   return Readable.from((function* () {
     for (const chunk of demoDatasetChunks(dataset, options)) yield Buffer.from(chunk, "utf8");
   })());

@@ -4,7 +4,7 @@ import { guidSchema, yearMonthSchema } from "./common.js";
 // The CSV datasets a partner drops (PRODUCT.md section 1). Column names are matched
 // case-insensitively by the ingest code; these schemas validate one parsed row each.
 
-export const datasetNames = ["tenants", "subscriptions", "usage", "incentives"] as const;
+export const datasetNames = ["tenants", "subscriptions", "usage", "incentives", "deals"] as const;
 export const datasetNameSchema = z.enum(datasetNames);
 export type DatasetName = z.infer<typeof datasetNameSchema>;
 
@@ -136,6 +136,8 @@ export const requiredColumns: Record<DatasetName, string[]> = {
   subscriptions: ["tenantId", "sku", "quantity"],
   usage: ["tenantId", "month", "workload", "assignedUsers", "activeUsers"],
   incentives: ["tenantId", "engagement", "workloads", "potentialEarnings"],
+  // Rows are read by shared/domain/dealScoring/dealRows.ts (other columns become attributes).
+  deals: ["dealId", "status", "createdOn"],
 };
 
 /** Canonical workload names; other values are kept as given. */

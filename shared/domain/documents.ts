@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { datasetNameSchema, segments, subscriptionStatuses } from "./datasets.js";
+import { dealRowSchema } from "./dealScoring/dealRows.js";
 
 // Documents as stored in Cosmos DB. The same schemas validate documents read back.
 // Ids are deterministic so every write is an idempotent upsert.
@@ -139,8 +140,21 @@ export const incentivesDocSchema = z.object({
 });
 export type IncentivesDoc = z.infer<typeof incentivesDocSchema>;
 
+/**
+ * One deal's row in one deals drop (a snapshot of the partner's CRM; id "deal:{ingestionId}:{dealKey}"). The
+ * row's fields sit at the top level so a refresh can read only the state (status, stage) of older snapshots.
+ */
+export const dealDocSchema = dealRowSchema.extend({
+  id: z.string(),
+  partnerId: z.string(),
+  type: z.literal("deal"),
+  ingestionId: z.string(),
+  asOf: z.string(),
+});
+export type DealDoc = z.infer<typeof dealDocSchema>;
+
 /** The type of a staged document (one per dataset). */
-export type StagedDocType = TenantDoc["type"] | SubscriptionsDoc["type"] | UsageDoc["type"] | IncentivesDoc["type"];
+export type StagedDocType = TenantDoc["type"] | SubscriptionsDoc["type"] | UsageDoc["type"] | IncentivesDoc["type"] | DealDoc["type"];
 
 // ---- ingestions container ------------------------------------------------------------
 

@@ -1,6 +1,7 @@
 import type { DatasetName } from "../domain/datasets.js";
 import type { RowError, StagedDocType } from "../domain/documents.js";
 import type { CsvRecord } from "./csv.js";
+import { dealsIngest } from "./deals.js";
 import { datasetWriters, docTypeOf, type DocByDataset, type IngestionContext } from "./documents.js";
 import { createRowValidator, matchHeader, type RowOutcome, type RowsByDataset } from "./rows.js";
 
@@ -55,6 +56,7 @@ export const datasetIngest: { [D in DatasetName]: DatasetIngest<never, never> } 
   subscriptions: fromSchema("subscriptions") as DatasetIngest<never, never>,
   usage: fromSchema("usage", (row) => row.month) as DatasetIngest<never, never>,
   incentives: fromSchema("incentives") as DatasetIngest<never, never>,
+  deals: dealsIngest as unknown as DatasetIngest<never, never>,
 };
 
 /** The dataset's entry, typed for generic use by the ingest use case. */

@@ -10,9 +10,16 @@ export type { LoadedIngestion };
 //   dataset and snapshot date replaces that snapshot whole (rows it no longer has disappear).
 // - Snapshot datasets keep their newest snapshot (subscriptions keep up to 24, the history the models learn
 //   from); usage is by month: each month comes whole from the newest drop that carries it.
+// - Deals keep a history: every snapshot of the 31 days before the newest one, then the newest snapshot of
+//   each earlier calendar month, back 24 months (at most 57 snapshots, whatever the drop frequency), so a
+//   deal's stage and status changes span two years while a refresh reads a bounded number of snapshots.
 // Ties in write time (Last-Modified has whole seconds) go to the drop a delivery saw later, then to the id.
 
-export type DatasetPolicy = { kind: "snapshot"; keep: number } | { kind: "monthly" };
+export type DatasetPolicy =
+  | { kind: "snapshot"; keep: number }
+  | { kind: "monthly" }
+  /** Every snapshot of the newest `recentDays`, then the newest of each earlier month, back `months` months. */
+  | { kind: "history"; months: number; recentDays: number };
 
 /** How many snapshots of each dataset stay visible. */
 export const datasetPolicies: Record<DatasetName, DatasetPolicy> = {
@@ -20,6 +27,7 @@ export const datasetPolicies: Record<DatasetName, DatasetPolicy> = {
   subscriptions: { kind: "snapshot", keep: 24 },
   usage: { kind: "monthly" },
   incentives: { kind: "snapshot", keep: 1 },
+  deals: { kind: "history", months: 24, recentDays: 31 },
 };
 
 export interface LiveSnapshot {
@@ -78,11 +86,39 @@ export function resolveLiveSet(loaded: readonly LoadedIngestion[]): LiveSet {
     }
     const byDate = new Map<string, LoadedIngestion>();
     for (const ingestion of list) byDate.set(ingestion.asOf, ingestion);
-    const newestFirst = [...byDate.values()].sort((a, b) => (a.asOf < b.asOf ? 1 : a.asOf > b.asOf ? -1 : 0)).slice(0, policy.keep);
+    const byDateNewestFirst = [...byDate.values()].sort((a, b) => (a.asOf < b.asOf ? 1 : a.asOf > b.asOf ? -1 : 0));
+    const newestFirst = policy.kind === "history" ? thinHistory(byDateNewestFirst, policy) : byDateNewestFirst.slice(0, policy.keep);
     snapshots[dataset as DatasetName] = newestFirst.map((i) => ({ ingestionId: i.id, asOf: i.asOf }));
     for (const i of newestFirst) live.add(i.id);
   }
   return { snapshots, usageMonths, usageDrops, superseded: loaded.filter((i) => !live.has(i.id)).map((i) => i.id) };
+}
+
+/** A history's snapshots (newest first, one per date) thinned as `policy` says. */
+export function thinHistory<T extends { asOf: string }>(newestFirst: readonly T[], policy: { months: number; recentDays: number }): T[] {
+  if (newestFirst.length === 0) return [];
+  const newest = new Date(`${newestFirst[0].asOf.slice(0, 10)}T00:00:00Z`);
+  const recentFrom = new Date(newest.getTime() - policy.recentDays * 86_400_000).toISOString().slice(0, 10);
+  const oldestFrom = monthsBefore(newest, policy.months).toISOString().slice(0, 10);
+  const monthsKept = new Set<string>();
+  const kept: T[] = [];
+  for (const snapshot of newestFirst) {
+    if (snapshot.asOf < oldestFrom) break;
+    if (snapshot.asOf >= recentFrom) kept.push(snapshot);
+    else if (!monthsKept.has(snapshot.asOf.slice(0, 7))) {
+      // Newest first: the first one seen in a month is that month's newest.
+      monthsKept.add(snapshot.asOf.slice(0, 7));
+      kept.push(snapshot);
+    }
+  }
+  return kept;
+}
+
+/** The same day `months` months earlier, clamped to the month's last day. */
+function monthsBefore(date: Date, months: number): Date {
+  const first = new Date(Date.UTC(date.getUTCFullYear(), date.getUTCMonth() - months, 1));
+  const lastDay = new Date(Date.UTC(first.getUTCFullYear(), first.getUTCMonth() + 1, 0)).getUTCDate();
+  return new Date(Date.UTC(first.getUTCFullYear(), first.getUTCMonth(), Math.min(date.getUTCDate(), lastDay)));
 }
 
 /** The live ingestion ids of one dataset. */

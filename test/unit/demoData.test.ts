@@ -1,7 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { demoDatasetChunks, demoTenantArchetypes, demoWorkloads, generateDemoPartner } from "../../local/demoData/index.js";
 import { cloudEndpointsRow } from "../../shared/domain/cloudEndpoints/index.js";
-import type { DatasetName } from "../../shared/domain/datasets.js";
 import { salesMotions } from "../../shared/domain/cloudEndpoints/index.js";
 import { parseCsv } from "../../shared/ingest/csv.js";
 import { mergeIncentives, mergeSubscriptions, mergeTenant, mergeUsage } from "../../shared/ingest/documents.js";
@@ -14,7 +13,7 @@ const options = { tenants: 400, months: 12, seed: 7, asOfMonth: "2025-05" };
 const files = generateDemoPartner(options);
 const now = new Date("2025-06-15T00:00:00Z");
 
-async function validRows<D extends DatasetName>(dataset: D, text: string): Promise<{ rows: RowsByDataset[D][]; errors: unknown[]; warnings: string[] }> {
+async function validRows<D extends keyof RowsByDataset>(dataset: D, text: string): Promise<{ rows: RowsByDataset[D][]; errors: unknown[]; warnings: string[] }> {
   const rows: RowsByDataset[D][] = [];
   const errors: unknown[] = [];
   let validate: ReturnType<typeof createRowValidator<D>> | undefined;

@@ -3,14 +3,13 @@ import type { CsvRecord } from "../../shared/ingest/csv.js";
 import { mergeIncentives, mergeSubscriptions, mergeTenant, mergeUsage } from "../../shared/ingest/documents.js";
 import { resolveLiveSet, type LoadedIngestion } from "../../shared/ingest/liveSet.js";
 import { checkDrop, ingestionIdFor, parseDropPath, snapshotDate } from "../../shared/ingest/dropFile.js";
-import { createRowValidator, matchHeader, type DatasetHeader } from "../../shared/ingest/rows.js";
-import type { DatasetName } from "../../shared/domain/datasets.js";
+import { createRowValidator, matchHeader, type DatasetHeader, type RowsByDataset } from "../../shared/ingest/rows.js";
 
 const t1 = "0f8fad5b-d9cb-469f-a165-70867728950e";
 const t2 = "7c9e6679-7425-40de-944b-e07fc1f90ae7";
 const now = new Date("2026-06-15T10:00:00Z");
 
-function header<D extends DatasetName>(dataset: D, columns: string[]): DatasetHeader & { dataset: D } {
+function header<D extends keyof RowsByDataset>(dataset: D, columns: string[]): DatasetHeader & { dataset: D } {
   const matched = matchHeader(dataset, columns);
   if (!matched.ok) throw new Error(matched.reason);
   return matched.header as DatasetHeader & { dataset: D };

@@ -15,7 +15,7 @@ import {
   type TrainedDealModel,
 } from "../../../shared/domain/dealScoring/index.js";
 import { auc } from "../../../shared/scoring/index.js";
-import { generateCrmHistory, type CrmHistory } from "./crmHistory.js";
+import { generateCrmHistory, type CrmHistory } from "../../../local/demoData/deals.js";
 
 const now = new Date("2026-05-01T00:00:00Z");
 const DAY = 86_400_000;

@@ -19,7 +19,7 @@ import {
   type TrainedDealModel,
 } from "../../../shared/domain/dealScoring/index.js";
 import { auc } from "../../../shared/scoring/index.js";
-import { generateCrmHistory, STAGES, type CrmHistory } from "./crmHistory.js";
+import { generateCrmHistory, STAGES, type CrmHistory } from "../../../local/demoData/deals.js";
 
 const now = new Date("2026-05-01T00:00:00Z");
 const plantedAndNoise = ["industry", "competitor", "employees", "estimatedValue", "product", "owner", "region", "noise"];

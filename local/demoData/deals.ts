@@ -3,9 +3,10 @@
 // through Qualify → Develop → Propose → Close; lost deals drop out at some stage. Snapshots are monthly drops
 // of every deal that exists at the time, so closed deals older than the first drop are seen only closed.
 
-import { createRandom, sigmoid } from "../../../shared/scoring/index.js";
-import type { AttributeValue, DealRow } from "../../../shared/domain/dealScoring/dealRows.js";
-import type { Snapshot } from "../../../shared/domain/dealScoring/history.js";
+import { createRandom, sigmoid } from "../../shared/scoring/index.js";
+import type { AttributeValue, DealRow } from "../../shared/domain/dealScoring/dealRows.js";
+import type { Snapshot } from "../../shared/domain/dealScoring/history.js";
+import { csvLine } from "./dataset.js";
 
 export const STAGES = ["Qualify", "Develop", "Propose", "Close"] as const;
 const DAY_MS = 86_400_000;
@@ -138,4 +139,60 @@ export function generateCrmHistory(options: CrmOptions): CrmHistory {
     return { takenAt: new Date(t).toISOString(), rows };
   });
   return { snapshots, truth: new Map(planned.map((d) => [d.id, d.truth])), wins: new Map(planned.map((d) => [d.id, d.won])) };
+}
+
+// ---- the demo partner's deals drops: one CSV per snapshot, named with its date (the snapshot date)
+
+const standardHeader = ["dealId", "name", "status", "stage", "createdOn", "closedOn", "estimatedValue", "estimatedCloseDate", "owner", "product"] as const;
+const attributeHeader = ["industry", "competitor", "region", "employees", "contractEnd", "noise"] as const;
+export const dealsCsvHeader = [...standardHeader, ...attributeHeader].join(",");
+
+/** One snapshot as the CSV a partner's CRM export would be (attributes as extra columns). */
+export function dealsSnapshotCsv(snapshot: Snapshot): string {
+  let text = `${dealsCsvHeader}\n`;
+  for (const row of snapshot.rows) {
+    const standard = standardHeader.map((c) => {
+      const v = row[c];
+      return v === undefined ? "" : String(v);
+    });
+    const attributes = attributeHeader.map((a) => {
+      const v = row.attributes[a];
+      return v === undefined ? "" : String(v.value);
+    });
+    text += csvLine([...standard, ...attributes]);
+  }
+  return text;
+}
+
+export interface DemoDealsOptions {
+  seed?: number;
+  now?: Date;
+  /** Deals closed (won or lost) by `now`, and still open. Default 1,800 and 300. */
+  closedDeals?: number;
+  openDeals?: number;
+  /** Monthly snapshots before today's. Default 6. */
+  snapshots?: number;
+}
+
+export interface DemoDealsFile {
+  fileName: string;
+  /** The snapshot date (YYYY-MM-DD), also in the file name. */
+  asOf: string;
+  csv: string;
+}
+
+/** Two years of a partner's deals as monthly CRM exports, oldest first (a model trains to Ready on the defaults). */
+export function demoDealsFiles(options: DemoDealsOptions = {}): DemoDealsFile[] {
+  const crm = generateCrmHistory({
+    seed: options.seed ?? 2026,
+    now: options.now ?? new Date(),
+    closedDeals: options.closedDeals ?? 1_800,
+    openDeals: options.openDeals ?? 300,
+    months: 24,
+    snapshots: options.snapshots ?? 6,
+  });
+  return crm.snapshots.map((s) => {
+    const asOf = s.takenAt.slice(0, 10);
+    return { fileName: `deals-${asOf}.csv`, asOf, csv: dealsSnapshotCsv(s) };
+  });
 }
