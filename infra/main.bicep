@@ -94,6 +94,8 @@ var queueNames = [
   'refresh-jobs-poison'
   'ingest-jobs'
   'ingest-jobs-poison'
+  'deal-training-jobs'
+  'deal-training-jobs-poison'
   'webjobs-blobtrigger-poison'
 ]
 var cosmosDatabaseName = 'insights'

@@ -79,7 +79,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 /** Names fixed by the code and declared in infra/ (a test checks both agree). */
 export const names = {
   blobContainers: { drops: "drops", processed: "processed", rejected: "rejected", models: "models" },
-  queues: { refresh: "refresh-jobs", ingest: "ingest-jobs" },
+  queues: { refresh: "refresh-jobs", ingest: "ingest-jobs", dealTraining: "deal-training-jobs" },
   // The app setting that holds the storage connection for triggers (identity-based in Azure).
   storageConnection: "AzureWebJobsStorage",
 } as const;

@@ -17,16 +17,19 @@ export type ErrorCode = (typeof errorCodes)[number];
 export class DomainError extends Error {
   /** Seconds a client should wait before trying again (429, 503). */
   readonly retryAfterSeconds?: number;
+  /** Machine-readable detail for the caller (a refusal's counts, a warning); answered beside the message. */
+  readonly details?: Record<string, unknown>;
 
   constructor(
     readonly code: ErrorCode,
     message: string,
     readonly field?: string,
-    options?: { cause?: unknown; retryAfterSeconds?: number },
+    options?: { cause?: unknown; retryAfterSeconds?: number; details?: Record<string, unknown> },
   ) {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.name = "DomainError";
     if (options?.retryAfterSeconds !== undefined) this.retryAfterSeconds = options.retryAfterSeconds;
+    if (options?.details !== undefined) this.details = options.details;
   }
 }
 

@@ -6,7 +6,7 @@ import { redactSecrets } from "./logging.js";
 // Every error body has the same shape: { error: { code, message, field? } }.
 
 export interface ErrorBody {
-  error: { code: string; message: string; field?: string };
+  error: { code: string; message: string; field?: string; details?: Record<string, unknown> };
 }
 
 export const statusByCode: Record<ErrorCode, number> = {
@@ -27,8 +27,8 @@ export const unauthorizedMessage = "A valid API key is required (header x-api-ke
 // Partner data is never cached by browsers or proxies; nosniff keeps browsers from reinterpreting a body.
 export const jsonHeaders = { "content-type": "application/json; charset=utf-8", "cache-control": "no-store", "x-content-type-options": "nosniff" };
 
-function errorResponse(status: number, code: string, message: string, field?: string, headers: Record<string, string> = {}): HttpResponseInit {
-  const body: ErrorBody = { error: field === undefined ? { code, message } : { code, message, field } };
+function errorResponse(status: number, code: string, message: string, field?: string, headers: Record<string, string> = {}, details?: Record<string, unknown>): HttpResponseInit {
+  const body: ErrorBody = { error: { code, message, ...(field === undefined ? {} : { field }), ...(details === undefined ? {} : { details }) } };
   return { status, headers: { ...jsonHeaders, ...headers }, jsonBody: body };
 }
 
@@ -79,7 +79,7 @@ export function errorToResponse(err: unknown, context: InvocationContext): HttpR
   const code = codeOf(err);
   if (code === undefined) return internalError(context, err);
   if (code === "unauthorized") return unauthorized();
-  const e = err as { message?: unknown; field?: unknown; retryAfterSeconds?: unknown };
+  const e = err as { message?: unknown; field?: unknown; retryAfterSeconds?: unknown; details?: unknown };
   const status = statusByCode[code];
   const headers: Record<string, string> = {};
   if (status === 429 || status === 503) headers["retry-after"] = String(typeof e.retryAfterSeconds === "number" ? e.retryAfterSeconds : 5);
@@ -88,7 +88,8 @@ export function errorToResponse(err: unknown, context: InvocationContext): HttpR
     // Which store, and why, stays in the log.
     return errorResponse(503, "unavailable", "The service is temporarily unavailable; try again shortly.", undefined, headers);
   }
-  return errorResponse(status, code, String(e.message ?? code), typeof e.field === "string" ? e.field : undefined, headers);
+  const details = isDomainError(err) ? err.details : undefined;
+  return errorResponse(status, code, String(e.message ?? code), typeof e.field === "string" ? e.field : undefined, headers, details);
 }
 
 /** A domain error's code, or the own `code` property of another error when it is one of ours. */

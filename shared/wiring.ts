@@ -1,26 +1,34 @@
 import { createClients, type Clients } from "./adapters/clients.js";
 import { createApiKeyStore, createSealingKeyStore } from "./adapters/cosmos/apiKeys.js";
+import { createDealModelStore } from "./adapters/cosmos/dealModels.js";
+import { createScoreHistoryStore } from "./adapters/cosmos/dealScoreHistory.js";
 import { createIngestionReader, createIngestionStore } from "./adapters/cosmos/ingestions.js";
 import { createPartnerDataReader, createStagingStore } from "./adapters/cosmos/partnerData.js";
 import { createPartnerRegistry } from "./adapters/cosmos/partners.js";
 import { createResultReader, createResultSetStore } from "./adapters/cosmos/results.js";
 import { requestBudget, withCosmosRetry } from "./adapters/cosmos/retry.js";
 import { createDropStore } from "./adapters/storage/drops.js";
-import { createIngestQueue, createRefreshQueue } from "./adapters/storage/queues.js";
+import { createDealTrainingQueue, createIngestQueue, createRefreshQueue } from "./adapters/storage/queues.js";
 import { createModelStore } from "./adapters/storage/models.js";
 import { createUploadUrlIssuer } from "./adapters/storage/uploads.js";
 import { createTokenSealer, type TokenSealer } from "./api/continuation.js";
 import { createApiKeyAuth, createRejectionLog, type ApiKeyAuth } from "./auth/apiKeys.js";
 import { loadConfig, names, type Config } from "./config.js";
+import type { DealModelDeps } from "./dealScoring/models.js";
+import { createDealsReader } from "./dealScoring/readDeals.js";
+import type { RetrainScheduleDeps } from "./dealScoring/retrainSchedule.js";
+import type { DealTrainingDeps } from "./dealScoring/trainingJob.js";
 import type { IngestDeps } from "./ingest/ingestDrop.js";
 import type { SweepDeps } from "./ingest/sweepDrops.js";
 import type { DropStore, IngestionReader } from "./ports/ingest.js";
+import type { ScoreHistoryStore } from "./ports/dealScoring.js";
 import type { ModelStore } from "./ports/models.js";
 import type { PartnerReader, PartnerRegistry } from "./ports/partners.js";
 import type { RefreshQueue } from "./ports/refreshQueue.js";
 import type { ResultReader } from "./ports/results.js";
 import type { UploadUrlIssuer } from "./ports/uploads.js";
 import { cloudEndpointsProducer } from "./refresh/producers/cloudEndpoints.js";
+import { dealScoresProducer } from "./refresh/producers/dealScores.js";
 import type { RefreshDeps } from "./refresh/refreshPartner.js";
 
 // The composition root: settings parsed and SDK clients built once per process (on first use, so a function
@@ -46,6 +54,12 @@ export interface ApiDeps {
   tokens(): Promise<TokenSealer>;
   /** Cheap reachability checks; each rejects when its store is unreachable. */
   health: { cosmos(): Promise<unknown>; storage(): Promise<unknown> };
+  /** Deal scoring: models, their training queue, the deals, each deal's score history. */
+  dealScoring: DealScoringApiDeps;
+}
+
+export interface DealScoringApiDeps extends DealModelDeps {
+  scoreHistory: ScoreHistoryStore;
 }
 
 export interface ScheduleDeps {
@@ -69,6 +83,9 @@ export interface AppDeps {
   partners: PartnerRegistry;
   /** Trained model artifacts (JSON in Blob Storage). */
   models: ModelStore;
+  /** The deal model training queue's job and the retraining timer. */
+  dealTraining: DealTrainingDeps;
+  retrainSchedule: RetrainScheduleDeps;
 }
 
 export function wire({ config, clients }: Services): AppDeps {
@@ -80,6 +97,12 @@ export function wire({ config, clients }: Services): AppDeps {
   const refreshQueue = createRefreshQueue(queues);
   const sealing = createSealingKeyStore(containers.partners);
   let sealer: Promise<TokenSealer> | undefined;
+  const partnerData = createPartnerDataReader(containers.partnerData, ingestions);
+  const models = createModelStore(blobs);
+  const dealModels = createDealModelStore(containers.partners);
+  const scoreHistory = createScoreHistoryStore(containers.partners);
+  const deals = createDealsReader(partnerData);
+  const dealTrainingQueue = createDealTrainingQueue(queues);
 
   const ingest: IngestDeps = {
     limits: {
@@ -116,6 +139,7 @@ export function wire({ config, clients }: Services): AppDeps {
         cosmos: () => withCosmosRetry("checking Cosmos DB", () => clients.database.read(), requestBudget),
         storage: () => blobs.getContainerClient(names.blobContainers.drops).getProperties(),
       },
+      dealScoring: { models: dealModels, artifacts: models, deals, trainingQueue: dealTrainingQueue, refreshQueue, scoreHistory },
     },
     ingest,
     ingestQueue: { ingest, drops },
@@ -124,12 +148,17 @@ export function wire({ config, clients }: Services): AppDeps {
       partners,
       data: createPartnerDataReader(containers.partnerData, ingestions),
       results: createResultSetStore(containers.results),
-      producers: [cloudEndpointsProducer({ data: createPartnerDataReader(containers.partnerData, ingestions), frontlineIndustries: config.frontlineIndustries })],
+      producers: [
+        cloudEndpointsProducer({ data: createPartnerDataReader(containers.partnerData, ingestions), frontlineIndustries: config.frontlineIndustries }),
+        dealScoresProducer({ data: partnerData, models: dealModels, artifacts: models, scoreHistory }),
+      ],
       cleanup: { ingestions, staging },
     },
     schedule: { partners, queue: refreshQueue },
     partners,
-    models: createModelStore(blobs),
+    models,
+    dealTraining: { models: dealModels, artifacts: models, deals, refreshQueue },
+    retrainSchedule: { models: dealModels, trainingQueue: dealTrainingQueue, partners },
   };
 }
 

@@ -1,7 +1,7 @@
 import { ReadableStream } from "node:stream/web";
 import { cloudEndpointsColumns, type CloudEndpointsRow } from "../domain/cloudEndpoints/index.js";
 
-// CSV that opens cleanly in Excel: UTF-8 BOM, RFC 4180 quoting, CRLF line ends, and text cells
+// CSV that opens cleanly in Excel (every tab's export: Cloud Endpoints, deal scores): UTF-8 BOM, RFC 4180 quoting, CRLF line ends, and text cells
 // neutralised against formula injection. Decisions:
 // - Neutralising applies to text cells only (a leading = + - @ tab or CR gets a ' in front). The trigger is
 //   also looked for after leading whitespace (LibreOffice can trim spaces on import, and some Excel locales
@@ -12,16 +12,21 @@ import { cloudEndpointsColumns, type CloudEndpointsRow } from "../domain/cloudEn
 export const utf8Bom = "\uFEFF";
 const lineEnd = "\r\n";
 
-export interface CsvColumn {
-  key: keyof CloudEndpointsRow;
+/** One column of an export: the row field, its header, and how a number is written. */
+export interface CsvColumn<Row = CloudEndpointsRow> {
+  key: keyof Row & string;
   header: string;
   hidden?: boolean;
+  /** percent: a share (0–1) written as a percentage ("85.3%"). */
+  format?: "percent";
 }
 
-const percentageKeys = new Set<keyof CloudEndpointsRow>(["w365Utilization", "intuneUtilization", "entraIdUtilization"]);
+const percentageKeys = new Set<string>(["w365Utilization", "intuneUtilization", "entraIdUtilization"]);
 
 export function cloudEndpointsCsvColumns(selection: "default" | "all"): CsvColumn[] {
-  return cloudEndpointsColumns.filter((c) => selection === "all" || !c.hidden);
+  return cloudEndpointsColumns
+    .filter((c) => selection === "all" || !c.hidden)
+    .map((c) => (percentageKeys.has(c.key) ? { ...c, format: "percent" as const } : c));
 }
 
 const formulaStart = /^(?:[\t\r]|[\s\u00A0\u3000]*[=+\-@\uFF1D\uFF0B\uFF0D\uFF20])/;
@@ -36,40 +41,42 @@ export function quoteField(text: string): string {
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
-function formatNumber(value: number, key: keyof CloudEndpointsRow): string {
+function formatNumber(value: number, percent: boolean): string {
   if (!Number.isFinite(value)) return "";
-  if (percentageKeys.has(key)) return `${Math.round(value * 1000) / 10}%`;
+  if (percent) return `${Math.round(value * 1000) / 10}%`;
   return String(value);
 }
 
-/** One cell, ready to write (escaped). */
-export function formatCell(value: unknown, key: keyof CloudEndpointsRow): string {
+/** One cell, ready to write (escaped); `column` is the column, or a Cloud Endpoints field name. */
+export function formatCell(value: unknown, column: string | Pick<CsvColumn<Record<string, unknown>>, "key" | "format">): string {
   if (value === undefined || value === null) return "";
   if (typeof value === "boolean") return value ? "Yes" : "No";
-  if (typeof value === "number") return formatNumber(value, key);
+  if (typeof value === "number") return formatNumber(value, typeof column === "string" ? percentageKeys.has(column) : column.format === "percent");
   const text = Array.isArray(value) ? value.map(String).join("|") : String(value);
   return quoteField(neutraliseFormula(text));
 }
 
-export function csvHeaderLine(columns: readonly CsvColumn[]): string {
+export function csvHeaderLine(columns: readonly Pick<CsvColumn<unknown>, "header">[]): string {
   return columns.map((c) => quoteField(c.header)).join(",") + lineEnd;
 }
 
-export function csvRowLine(row: Partial<CloudEndpointsRow>, columns: readonly CsvColumn[]): string {
-  return columns.map((c) => formatCell(row[c.key], c.key)).join(",") + lineEnd;
+export function csvRowLine<Row>(row: Partial<Row>, columns: readonly CsvColumn<Row>[]): string {
+  return columns.map((c) => formatCell(row[c.key], c as Pick<CsvColumn<Record<string, unknown>>, "key" | "format">)).join(",") + lineEnd;
 }
 
 /** The CSV as text chunks: BOM and header first, then one chunk per page of rows. */
-export async function* cloudEndpointsCsv(
-  pages: AsyncIterable<readonly Partial<CloudEndpointsRow>[]>,
-  columns: readonly CsvColumn[],
-): AsyncGenerator<string> {
+export async function* csvFile<Row>(pages: AsyncIterable<readonly Partial<Row>[]>, columns: readonly CsvColumn<Row>[]): AsyncGenerator<string> {
   yield utf8Bom + csvHeaderLine(columns);
   for await (const rows of pages) {
     let chunk = "";
     for (const row of rows) chunk += csvRowLine(row, columns);
     if (chunk) yield chunk;
   }
+}
+
+/** The Cloud Endpoints export (csvFile with its row type). */
+export function cloudEndpointsCsv(pages: AsyncIterable<readonly Partial<CloudEndpointsRow>[]>, columns: readonly CsvColumn[]): AsyncGenerator<string> {
+  return csvFile(pages, columns);
 }
 
 /**
@@ -97,7 +104,7 @@ export function toByteStream(chunks: AsyncIterable<string>, onError: (err: unkno
 }
 
 /** Goes into Content-Disposition: only [a-z0-9-] of the partner id survive, so no quote, CR or LF can reach the header. */
-export function exportFileName(partnerId: string, now: Date = new Date()): string {
+export function exportFileName(partnerId: string, now: Date = new Date(), tab: "cloud-endpoints" | "deal-scores" = "cloud-endpoints"): string {
   const safe = partnerId.toLowerCase().replace(/[^a-z0-9-]/g, "-").slice(0, 63);
-  return `cloud-endpoints-${safe}-${now.toISOString().slice(0, 10)}.csv`;
+  return `${tab}-${safe}-${now.toISOString().slice(0, 10)}.csv`;
 }

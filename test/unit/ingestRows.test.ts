@@ -220,9 +220,9 @@ describe("drop file checks", () => {
   });
 
   it("rejects an unknown dataset folder listing the known datasets", () => {
-    expect(check("drops/acme/deals/d.csv")).toEqual({
+    expect(check("drops/acme/leads/d.csv")).toEqual({
       ok: false,
-      reason: 'unknown dataset folder "deals": known datasets are tenants, subscriptions, usage, incentives',
+      reason: 'unknown dataset folder "leads": known datasets are tenants, subscriptions, usage, incentives, deals',
     });
   });
 

@@ -3,9 +3,11 @@ import { z } from "zod";
 import { names } from "../../config.js";
 import { StoreUnavailableError } from "../../errors.js";
 import type { IngestJob, IngestQueue } from "../../ports/ingest.js";
+import { dealTrainingJobSchema, type DealTrainingQueue } from "../../ports/dealScoring.js";
 import { refreshJobSchema, type RefreshQueue } from "../../ports/refreshQueue.js";
 
-// Storage queues: refresh jobs (one per partner) and ingest jobs (drops the sweep found unfinished).
+// Storage queues: refresh jobs (one per partner), ingest jobs (drops the sweep found unfinished) and deal
+// model training jobs (one per model version).
 // The Functions queue trigger expects base64 text by default (host.json messageEncoding).
 
 export const ingestJobSchema = z.object({ blobPath: z.string().min(1), etag: z.string().min(1) }) satisfies z.ZodType<IngestJob>;
@@ -28,4 +30,8 @@ export function createRefreshQueue(queues: QueueServiceClient): RefreshQueue {
 
 export function createIngestQueue(queues: QueueServiceClient): IngestQueue {
   return { enqueue: sender(queues, names.queues.ingest, ingestJobSchema) };
+}
+
+export function createDealTrainingQueue(queues: QueueServiceClient): DealTrainingQueue {
+  return { enqueue: sender(queues, names.queues.dealTraining, dealTrainingJobSchema) };
 }

@@ -17,3 +17,5 @@ export * from "./lifecycle.js";
 export * from "./grades.js";
 export * from "./trend.js";
 export * from "./score.js";
+export * from "./snapshotHistory.js";
+export * from "./scoredDeals.js";

@@ -103,6 +103,15 @@ function factorWords(input: InputSpec, v: number | string | null): string {
   return `${input.label} is ${v}`;
 }
 
+/** The top five factors raising and lowering a score, from its full list (strongest first); uncounted ones never. */
+export function topFactors(factors: readonly DealFactor[]): { topPositive: DealFactor[]; topNegative: DealFactor[] } {
+  const counted = factors.filter((f) => f.counted && Math.abs(f.contribution) > 1e-9);
+  return {
+    topPositive: counted.filter((f) => f.contribution > 0).slice(0, TOP_FACTORS),
+    topNegative: counted.filter((f) => f.contribution < 0).slice(0, TOP_FACTORS),
+  };
+}
+
 /** Scores every eligible open deal with its grade, trend and factors; reports the deals left out and why. */
 export function scoreOpenDeals(input: ScoreOpenDealsInput): { scores: DealScore[]; report: ScoringReport } {
   const { model, now } = input;
@@ -161,7 +170,6 @@ export function scoreOpenDeals(input: ScoreOpenDealsInput): { scores: DealScore[
       });
     });
     factors.sort((a, b) => Math.abs(b.contribution) - Math.abs(a.contribution) || (a.key < b.key ? -1 : 1));
-    const counted = factors.filter((f) => f.counted && Math.abs(f.contribution) > 1e-9);
     const score = Math.min(100, Math.max(0, Math.round(100 * s.probability)));
     const history = input.scoreHistory?.(deal.dealId) ?? [];
     const earlier = scoreAWeekEarlier(history, now);
@@ -180,8 +188,7 @@ export function scoreOpenDeals(input: ScoreOpenDealsInput): { scores: DealScore[
       grade: gradeFor(score, bands),
       trend: scoreTrend(score, history, now),
       ...(earlier ? { previousScore: earlier.score } : {}),
-      topPositive: counted.filter((f) => f.contribution > 0).slice(0, TOP_FACTORS),
-      topNegative: counted.filter((f) => f.contribution < 0).slice(0, TOP_FACTORS),
+      ...topFactors(factors),
       factors,
       scoredAt: nowIso,
     };

@@ -1,0 +1,128 @@
+import {
+  appendScorePoint,
+  publishedVersion,
+  SCORE_HISTORY_DAYS,
+  scoreDealsWithPublishedModels,
+  dealSearchText,
+  summarizeDealScores,
+  type DealModel,
+  type PublishedDealModel,
+} from "../../domain/dealScoring/index.js";
+import { loadDealArtifact } from "../../dealScoring/artifacts.js";
+import { readDealHistories } from "../../dealScoring/readDeals.js";
+import { dealKey } from "../../ingest/deals.js";
+import type { DealModelStore, DealScoreHistory, ScoreHistoryStore } from "../../ports/dealScoring.js";
+import type { ModelStore } from "../../ports/models.js";
+import type { PartnerDataReader } from "../../ports/partnerData.js";
+import type { RowInput } from "../publisher.js";
+import type { TabProducer } from "./producer.js";
+
+// The deal scores tab as a producer of the result-set publisher (runs after every drop, on the daily refresh and
+// when a model is published, reverted or re-banded): every open deal of the newest deals snapshot, created in
+// the past two years, that a published model's filter selects gets its score, grade, trend and factors, one row
+// per deal (scored by one model: scoredDeals.ts says which). Each scored deal's score history (for the trend and
+// the chart) gains today's point; histories with nothing left to chart, or of deleted models, are removed.
+
+export interface DealScoresProducerDeps {
+  data: PartnerDataReader;
+  models: Pick<DealModelStore, "list">;
+  artifacts: Pick<ModelStore, "load">;
+  scoreHistory: ScoreHistoryStore;
+  log?: { warn(message: string): void };
+}
+
+const pageSize = 500;
+/** Restored models kept in memory (artifacts never change once written). */
+const cachedModels = 16;
+const DAY_MS = 86_400_000;
+
+export function dealScoresProducer(deps: DealScoresProducerDeps): TabProducer {
+  const cache = new Map<string, DealModel>();
+  const restore = async (partnerId: string, modelId: string, version: number): Promise<DealModel | undefined> => {
+    const key = `${partnerId}/${modelId}/${version}`;
+    const hit = cache.get(key);
+    if (hit) return hit;
+    const loaded = await loadDealArtifact(deps.artifacts, partnerId, modelId, version);
+    if (!loaded.ok) {
+      deps.log?.warn(`refresh ${partnerId} dealScores: model ${modelId} is not scored: ${loaded.reason}`);
+      return undefined;
+    }
+    cache.set(key, loaded.model);
+    while (cache.size > cachedModels) cache.delete(cache.keys().next().value!);
+    return loaded.model;
+  };
+
+  return {
+    tab: "dealScores",
+    async produce({ partner, live, now }, sink) {
+      const partnerId = partner.partnerId;
+      const stored = await deps.models.list(partnerId);
+      const published: PublishedDealModel[] = [];
+      for (const { model } of stored) {
+        const version = publishedVersion(model);
+        const restored = version ? await restore(partnerId, model.modelId, version.version) : undefined;
+        if (!version || !restored) continue;
+        published.push({
+          modelId: model.modelId,
+          name: model.config.name,
+          version: version.version,
+          publishedAt: version.publishedAt ?? version.trainedAt ?? model.createdAt,
+          forcedPublish: version.forcedPublish ?? false,
+          readiness: version.readiness!.readiness,
+          gradeBands: model.gradeBands,
+          model: restored,
+        });
+      }
+      const histories = new Map<string, DealScoreHistory>();
+      const keyOf = (modelId: string, dealId: string) => `${modelId}\n${dealId}`;
+      for await (const page of deps.scoreHistory.list(partnerId)) for (const h of page) histories.set(keyOf(h.modelId, h.dealId), h);
+
+      const scoring =
+        published.length > 0
+          ? scoreDealsWithPublishedModels({
+              models: published,
+              histories: await readDealHistories(deps.data, partnerId, live, "current"),
+              now,
+              scoreHistory: (modelId, dealId) => histories.get(keyOf(modelId, dealId))?.points,
+            })
+          : { rows: [], models: [], deals: 0 };
+
+      for (let i = 0; i < scoring.rows.length; i += pageSize) {
+        const page: RowInput[] = scoring.rows.slice(i, i + pageSize).map((row) => ({ key: dealKey(row.dealId), row, searchText: dealSearchText(row) }));
+        await sink.write(page);
+      }
+
+      // Today's point on every scored deal's history; only changed histories are written.
+      const at = now.toISOString();
+      const changed: DealScoreHistory[] = [];
+      const touched = new Set<string>();
+      for (const row of scoring.rows) {
+        const key = keyOf(row.modelId, row.dealId);
+        touched.add(key);
+        const before = histories.get(key)?.points ?? [];
+        const points = appendScorePoint(before, { at, score: row.score });
+        const last = before[before.length - 1];
+        const same = points.length === before.length && last !== undefined && last.at.slice(0, 10) === at.slice(0, 10) && last.score === row.score;
+        if (!same) changed.push({ modelId: row.modelId, dealId: row.dealId, points });
+      }
+      const modelIds = new Set(stored.map((s) => s.model.modelId));
+      const oldest = new Date(now.getTime() - SCORE_HISTORY_DAYS * DAY_MS).toISOString();
+      const gone = [...histories.entries()]
+        .filter(([key, h]) => !touched.has(key) && (!modelIds.has(h.modelId) || (h.points[h.points.length - 1]?.at ?? "") < oldest))
+        .map(([, h]) => h);
+      if (changed.length > 0) await deps.scoreHistory.write(partnerId, changed);
+      if (gone.length > 0) await deps.scoreHistory.remove(partnerId, gone);
+
+      const summary = summarizeDealScores(scoring);
+      return {
+        summary,
+        rows: scoring.rows.length,
+        counts: { deals: scoring.deals, publishedModels: published.length, historiesWritten: changed.length, historiesRemoved: gone.length },
+        detail:
+          published.length === 0
+            ? "no published deal scoring model"
+            : `${scoring.rows.length} of ${scoring.deals} deals scored by ${published.length} published model(s)`,
+      };
+    },
+  };
+}
