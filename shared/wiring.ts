@@ -1,6 +1,7 @@
 import { createClients, type Clients } from "./adapters/clients.js";
 import { createApiKeyStore, createSealingKeyStore } from "./adapters/cosmos/apiKeys.js";
 import { createDealModelStore } from "./adapters/cosmos/dealModels.js";
+import { createPartnerDocuments } from "./adapters/cosmos/partnerDocuments.js";
 import { createScoreHistoryStore } from "./adapters/cosmos/dealScoreHistory.js";
 import { createIngestionReader, createIngestionStore } from "./adapters/cosmos/ingestions.js";
 import { createPartnerDataReader, createStagingStore } from "./adapters/cosmos/partnerData.js";
@@ -10,6 +11,7 @@ import { requestBudget, withCosmosRetry } from "./adapters/cosmos/retry.js";
 import { createDropStore } from "./adapters/storage/drops.js";
 import { createDealTrainingQueue, createIngestQueue, createRefreshQueue } from "./adapters/storage/queues.js";
 import { createModelStore } from "./adapters/storage/models.js";
+import { createPartnerBlobs } from "./adapters/storage/partnerBlobs.js";
 import { createUploadUrlIssuer } from "./adapters/storage/uploads.js";
 import { createTokenSealer, type TokenSealer } from "./api/continuation.js";
 import { createApiKeyAuth, createRejectionLog, type ApiKeyAuth } from "./auth/apiKeys.js";
@@ -19,6 +21,7 @@ import { createDealsReader } from "./dealScoring/readDeals.js";
 import type { RetrainScheduleDeps } from "./dealScoring/retrainSchedule.js";
 import type { DealTrainingDeps } from "./dealScoring/trainingJob.js";
 import type { IngestDeps } from "./ingest/ingestDrop.js";
+import type { OffboardingDeps } from "./offboarding/offboarding.js";
 import type { SweepDeps } from "./ingest/sweepDrops.js";
 import type { DropStore, IngestionReader } from "./ports/ingest.js";
 import type { ScoreHistoryStore } from "./ports/dealScoring.js";
@@ -86,6 +89,8 @@ export interface AppDeps {
   /** The deal model training queue's job and the retraining timer. */
   dealTraining: DealTrainingDeps;
   retrainSchedule: RetrainScheduleDeps;
+  /** Marking partners off-boarded and deleting their data 30 days later. */
+  offboarding: OffboardingDeps;
 }
 
 export function wire({ config, clients }: Services): AppDeps {
@@ -159,6 +164,7 @@ export function wire({ config, clients }: Services): AppDeps {
     models,
     dealTraining: { models: dealModels, artifacts: models, deals, refreshQueue },
     retrainSchedule: { models: dealModels, trainingQueue: dealTrainingQueue, partners },
+    offboarding: { partners, documents: createPartnerDocuments(containers), blobs: createPartnerBlobs(blobs) },
   };
 }
 
