@@ -7,18 +7,22 @@ import { fileURLToPath } from "node:url";
 import { createClients, ensureResources, type Clients } from "../shared/adapters/clients.js";
 import { loadConfig, names } from "../shared/config.js";
 import { wire, type AppDeps } from "../shared/wiring.js";
-import { demoDatasets, demoDatasetStream } from "./demoData/index.js";
+import { demoDatasets, demoDatasetStream, demoDealsFiles } from "./demoData/index.js";
 import { startEmulators, type Emulators } from "./emulators.js";
 import { startLocalHost, type LocalHost } from "./host/index.js";
 
 // `npm start`: emulators, resources, the functions host (`func start` when Azure Functions Core Tools
 // is installed, else the project's local host), a demo partner whose files are dropped into drops/ and
-// ingested through the real blob trigger, a refresh, then the base URL, an API key and three curl calls.
+// ingested through the real blob trigger, a refresh, a deal scoring model trained and published over the API
+// (a second partner has too few deals to train one), then the base URL, an API key and curl calls.
 
 const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 
 export const demoPartnerId = "contoso-demo";
 export const demoPartnerName = "Contoso Cloud Partners (demo)";
+/** A second demo partner whose CRM history is too short: training a deal scoring model is refused with the counts. */
+export const fewDealsPartnerId = "fabrikam-demo";
+export const fewDealsPartnerName = "Fabrikam Services (demo, too few deals)";
 
 export interface DemoOptions {
   /** HTTP port; default 7071 (or PORT), falling back to a free port when taken. 0 = a free port. */
@@ -46,6 +50,10 @@ export interface Demo {
   examples: CurlExample[];
   /** Uploads a CSV of your own into the demo partner's drops (POST /api/uploads, then a PUT to the URL it gives). */
   dropExample: CurlExample;
+  /** The demo partner's published deal scoring model. */
+  dealModelId: string;
+  /** The partner with too few deals: its administrator key and its (untrainable) model. */
+  fewDeals: { partnerId: string; apiKey: string; modelId: string };
   stop(): Promise<void>;
 }
 
@@ -115,22 +123,61 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
       log(`  dropped ${names.blobContainers.drops}/${blobName}`);
     }
 
+    // Two years of CRM deals as monthly exports (each drop a snapshot), and a partner with too few of them.
+    for (const file of demoDealsFiles({ seed: options.seed === undefined ? undefined : options.seed + 1 })) {
+      const blobName = `${demoPartnerId}/deals/${file.fileName}`;
+      await drops.getBlockBlobClient(blobName).uploadData(Buffer.from(file.csv, "utf8"), { blobHTTPHeaders: { blobContentType: "text/csv; charset=utf-8" } });
+      blobNames.push(blobName);
+      await announceBlob(blobName);
+    }
+    log(`  dropped ${names.blobContainers.drops}/${demoPartnerId}/deals/ (two years of deals, ${blobNames.length - demoDatasets.length} monthly snapshots)`);
+    await deps.partners.register(fewDealsPartnerId, fewDealsPartnerName);
+    const { key: fewDealsKey } = await deps.api.auth.issue({ partnerId: fewDealsPartnerId, role: "administrator", name: "npm start demo administrator" });
+    const [fewDealsFile] = demoDealsFiles({ seed: 99, closedDeals: 50, openDeals: 12, snapshots: 0 });
+    const fewDealsBlob = `${fewDealsPartnerId}/deals/${fewDealsFile.fileName}`;
+    await drops.getBlockBlobClient(fewDealsBlob).uploadData(Buffer.from(fewDealsFile.csv, "utf8"), { blobHTTPHeaders: { blobContentType: "text/csv; charset=utf-8" } });
+    await announceBlob(fewDealsBlob);
+
     log("Waiting for ingestion and refresh…");
     const started = Date.now();
+    const timeoutMs = options.readyTimeoutMs ?? 300_000;
     await waitForHost();
-    await waitUntilReady(deps, demoPartnerId, blobNames, options.readyTimeoutMs ?? 300_000);
+    await waitUntilReady(deps, demoPartnerId, blobNames, timeoutMs);
+    await waitUntilReady(deps, fewDealsPartnerId, [fewDealsBlob], timeoutMs);
     log(`  ingested and refreshed in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 
+    log("Training and publishing the demo partner's deal scoring model (through the API)…");
+    const dealsStarted = Date.now();
+    const dealModelId = await trainAndPublishDemoModel(baseUrl, apiKey, timeoutMs, log);
+    const fewDealsModel = await callApi(baseUrl, fewDealsKey, "POST", "deal-models", { name: "FewDeals" });
+    if (fewDealsModel.status !== 201) throw new Error(`creating the second demo partner's model answered ${fewDealsModel.status}: ${JSON.stringify(fewDealsModel.body)}`);
+    log(`  deals scored in ${((Date.now() - dealsStarted) / 1000).toFixed(1)} s`);
+
+    const fewDeals = { partnerId: fewDealsPartnerId, apiKey: fewDealsKey, modelId: String((fewDealsModel.body as { modelId: string }).modelId) };
     const dropExample = dropFileExample(baseUrl, apiKey);
-    return { baseUrl, partnerId: demoPartnerId, apiKey, hostKind, examples: curlExamples(baseUrl, apiKey), dropExample, stop };
+    return { baseUrl, partnerId: demoPartnerId, apiKey, hostKind, examples: curlExamples(baseUrl, apiKey, fewDeals), dropExample, dealModelId, fewDeals, stop };
   } catch (err) {
     await stop();
     throw err;
   }
 }
 
-export function curlExamples(baseUrl: string, apiKey: string): CurlExample[] {
+export function curlExamples(baseUrl: string, apiKey: string, fewDeals?: { apiKey: string; modelId: string }): CurlExample[] {
   const header = `-H 'x-api-key: ${apiKey}'`;
+  const deals: CurlExample[] = [
+    {
+      description: "Scored open deals, highest score first (first 5): score, grade, trend and the top factors in words",
+      command: `curl -s ${header} '${baseUrl}/api/deal-scores?pageSize=5'`,
+    },
+    ...(fewDeals
+      ? [
+          {
+            description: "The second demo partner has too few closed deals: training its model is refused with the counts it has and needs",
+            command: `curl -s -X POST -H 'x-api-key: ${fewDeals.apiKey}' '${baseUrl}/api/deal-models/${fewDeals.modelId}/train'`,
+          },
+        ]
+      : []),
+  ];
   return [
     {
       description: "Cloud Endpoints tenants in the Land W365 sales motion (first 5)",
@@ -144,7 +191,46 @@ export function curlExamples(baseUrl: string, apiKey: string): CurlExample[] {
       description: "CSV export of the Expand W365 tenants (opens in Excel)",
       command: `curl -s ${header} -o cloud-endpoints.csv '${baseUrl}/api/cloud-endpoints/export?salesMotion=Expand%20W365'`,
     },
+    ...deals,
   ];
+}
+
+async function callApi(baseUrl: string, apiKey: string, method: string, path: string, body?: unknown): Promise<{ status: number; body: unknown }> {
+  const res = await fetch(`${baseUrl}/api/${path}`, {
+    method,
+    headers: { "x-api-key": apiKey, ...(body !== undefined ? { "content-type": "application/json" } : {}) },
+    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+  });
+  return { status: res.status, body: await res.json().catch(() => undefined) };
+}
+
+/** Creates, trains (the queue job) and publishes the demo partner's model, then waits for its scores. */
+async function trainAndPublishDemoModel(baseUrl: string, apiKey: string, timeoutMs: number, log: (line: string) => void): Promise<string> {
+  const deadline = Date.now() + timeoutMs;
+  const created = await callApi(baseUrl, apiKey, "POST", "deal-models", { name: "DemoScoring" });
+  if (created.status !== 201) throw new Error(`creating the demo deal scoring model answered ${created.status}: ${JSON.stringify(created.body)}`);
+  const modelId = (created.body as { modelId: string }).modelId;
+  const train = await callApi(baseUrl, apiKey, "POST", `deal-models/${modelId}/train`);
+  if (train.status !== 202) throw new Error(`training the demo deal scoring model answered ${train.status}: ${JSON.stringify(train.body)}`);
+  type ModelView = { state: string; versions: { readiness?: { readiness: string }; performance?: { auc: number | null } }[] };
+  let model: ModelView;
+  for (;;) {
+    model = (await callApi(baseUrl, apiKey, "GET", `deal-models/${modelId}`)).body as ModelView;
+    if (model.state !== "training") break;
+    if (Date.now() > deadline) throw new Error("the demo deal scoring model did not finish training in time");
+    await sleep(250);
+  }
+  const version = model.versions[0];
+  if (model.state !== "trained" || !version?.readiness) throw new Error(`the demo deal scoring model did not train: ${JSON.stringify(model)}`);
+  log(`  model DemoScoring trained: ${version.readiness.readiness} (test AUC ${version.performance?.auc ?? "n/a"})`);
+  const published = await callApi(baseUrl, apiKey, "POST", `deal-models/${modelId}/publish${version.readiness.readiness === "Not ready" ? "?force=true" : ""}`);
+  if (published.status !== 200) throw new Error(`publishing the demo deal scoring model answered ${published.status}: ${JSON.stringify(published.body)}`);
+  for (;;) {
+    const summary = (await callApi(baseUrl, apiKey, "GET", "deal-scores/summary")).body as { status: string; scored: number };
+    if (summary.status === "ready" && summary.scored > 0) return modelId;
+    if (Date.now() > deadline) throw new Error("the demo partner's deals were not scored in time");
+    await sleep(250);
+  }
 }
 
 /**

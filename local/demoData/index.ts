@@ -11,6 +11,8 @@ import { drawUsageSeries, usageFile } from "./usage.js";
 export type { DemoTenant } from "./dataset.js";
 export type { DemoArchetype } from "./profile.js";
 export { demoWorkloads } from "./usage.js";
+// Deals are CRM snapshots, not per tenant: two years of them with a planted signal (./deals.ts).
+export { demoDealsFiles, type DemoDealsFile } from "./deals.js";
 
 // A realistic, deterministic demo partner: customer tenants with licences, 12 months of usage and MCI
 // engagements, as the CSV files a partner drops (PRODUCT.md section 1). Every tenant is derived from

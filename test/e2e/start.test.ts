@@ -8,7 +8,8 @@ import { salesMotions } from "../../shared/domain/cloudEndpoints/index.js";
 import { startDemo, type Demo } from "../../local/start.js";
 
 // What `npm start` does, end to end: emulators, the functions on the local host, the demo partner's files
-// ingested through the blob trigger and refreshed; then the three curl calls it prints, run as printed.
+// ingested through the blob trigger and refreshed, a deal scoring model trained and published; then the curl
+// calls it prints, run as printed.
 
 const exec = promisify(execFile);
 
@@ -33,14 +34,16 @@ async function runExample(index: number): Promise<string> {
 }
 
 describe("npm start", () => {
-  it("issues an administrator key for the demo partner and prints three curl examples against its base URL", () => {
+  it("issues an administrator key for the demo partner and prints five curl examples against its base URL", () => {
     expect(demo.partnerId).toBe("contoso-demo");
     expect(demo.apiKey).toMatch(/^poi_contoso-demo_/);
-    expect(demo.examples).toHaveLength(3);
-    for (const example of demo.examples) {
+    expect(demo.fewDeals.apiKey).toMatch(/^poi_fabrikam-demo_/);
+    expect(demo.examples).toHaveLength(5);
+    for (const [i, example] of demo.examples.entries()) {
       expect(example.command).toMatch(/^curl /);
       expect(example.command).toContain(demo.baseUrl);
-      expect(example.command).toContain(demo.apiKey);
+      // The last one is the second demo partner's, with its own key.
+      expect(example.command).toContain(i === 4 ? demo.fewDeals.apiKey : demo.apiKey);
     }
   });
 
@@ -48,6 +51,8 @@ describe("npm start", () => {
     for (const dataset of ["tenants", "subscriptions", "usage", "incentives"]) {
       expect(logs.some((l) => l.includes(`contoso-demo/${dataset}/demo-`) && l.includes("loaded")), dataset).toBe(true);
     }
+    // Deals are monthly CRM snapshots, each a drop named with its date.
+    expect(logs.filter((l) => /contoso-demo\/deals\/deals-\d{4}-\d{2}-\d{2}\.csv\): loaded/.test(l)).length).toBe(7);
   });
 
   it("example 1 lists Land W365 tenants", async () => {
@@ -70,6 +75,26 @@ describe("npm start", () => {
     const lines = csv.trim().split(/\r?\n/);
     expect(lines.length).toBeGreaterThan(2);
     expect(lines.slice(1).every((line) => line.includes(",Expand W365,"))).toBe(true);
+  });
+
+  it("example 4 lists the demo partner's scored open deals, highest first, with grade, trend and top factors in words", async () => {
+    const page = JSON.parse(await runExample(3)) as {
+      items: { score: number; grade: string; trend: string; topPositive: { text: string }[]; topNegative: { text: string }[] }[];
+    };
+    expect(page.items).toHaveLength(5);
+    expect(page.items.map((d) => d.score)).toEqual([...page.items.map((d) => d.score)].sort((a, b) => b - a));
+    for (const deal of page.items) {
+      expect(["A", "B", "C", "D"]).toContain(deal.grade);
+      expect(deal.trend).toBe("Not enough info");
+      expect([...deal.topPositive, ...deal.topNegative].length).toBeGreaterThan(0);
+    }
+  });
+
+  it("example 5 shows the second demo partner's training refused, with the counts it has and needs", async () => {
+    const answer = JSON.parse(await runExample(4)) as { error: { field: string; details: { won: { have: number; need: number }; lost: { have: number; need: number } } } };
+    expect(answer.error.field).toBe("trainingWindowMonths");
+    expect(answer.error.details.won.need).toBe(40);
+    expect(answer.error.details.won.have < 40 || answer.error.details.lost.have < 40).toBe(true);
   });
 
   it("the printed drop example asks POST /api/uploads for a URL and uploads a file of your own, which is ingested with its bad row reported", async () => {
