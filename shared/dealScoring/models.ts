@@ -3,6 +3,7 @@ import {
   activeVersion,
   checkDataFloor,
   createModel,
+  DATA_FLOOR,
   dealColumns,
   deleteModel as deleteFromModels,
   editModelConfig,
@@ -169,8 +170,11 @@ export async function requestTraining(deps: DealModelDeps, partnerId: string, mo
   if (!stored) throw notFound(modelId);
   const busy = trainingVersion(failStaleTraining(stored.model, now));
   if (busy) throw problemError(problem("model_still_training", `version ${busy.version} of ${stored.model.config.name} is still training`, "version"));
-  const histories = await deps.deals.histories(partnerId, "all");
-  unwrap(checkDataFloor(selectTrainingDeals(histories, stored.model.config, now)));
+  // Counted by the store when it can be (a fast 202 for a partner with plenty of deals); else read and checked exactly.
+  const counted = await deps.deals.closedInWindow(partnerId, stored.model.config, now);
+  if (!counted || counted.won < DATA_FLOOR.won || counted.lost < DATA_FLOOR.lost) {
+    unwrap(checkDataFloor(selectTrainingDeals(await deps.deals.histories(partnerId, "all"), stored.model.config, now)));
+  }
   let version = 0;
   const { after } = await mutateModel(deps, partnerId, modelId, (model) => {
     const started = unwrap(startTraining(failStaleTraining(model, now), { now, trigger: "manual" }));

@@ -1,32 +1,72 @@
 import {
+  addMonths,
   historiesFromObservations,
+  standardColumnNamed,
   snapshotTime,
   stateRow,
   type DealHistory,
   type DealObservation,
   type DealRow,
+  type ModelConfig,
 } from "../domain/dealScoring/index.js";
 import { dealDocSchema, type DealDoc } from "../domain/documents.js";
 import { resolveLiveSet, type LiveSet } from "../ingest/liveSet.js";
-import type { PartnerDataReader } from "../ports/partnerData.js";
+import type { DocumentCondition, PartnerDataReader } from "../ports/partnerData.js";
 
 // A partner's deals as histories, from the live deals snapshots (shared/ingest/liveSet.ts) read through the
 // partner data reader. Two scopes:
 // - "current": the deals of the newest snapshot (what scoring needs): their whole row from it, only their
-//   state (status, stage) from the older snapshots, so a refresh reads a few fields of most documents;
+//   state (status, stage) from the older snapshots; deals every published model counts closed are left out;
 // - "all": every deal of every live snapshot with the row of the newest snapshot that had it (what training
 //   needs: a closed deal may have left the newest export). Only one whole row per deal is held at a time.
 
+export interface ReadDealsOptions {
+  /**
+   * Scope "current": exact status values every published model counts closed. Those deals can never be scored,
+   * so they are not read (the store's cost is per document returned: most of a CRM export is closed deals).
+   */
+  closedStatuses?: readonly string[];
+}
+
 export interface DealsReader {
-  histories(partnerId: string, scope: "current" | "all"): Promise<DealHistory[]>;
+  histories(partnerId: string, scope: "current" | "all", options?: ReadDealsOptions): Promise<DealHistory[]>;
+  /** Lower bounds of a model's won and lost deals in its window, counted by the store (see countClosedInWindow). */
+  closedInWindow(partnerId: string, config: ModelConfig, now: Date): Promise<{ won: number; lost: number } | undefined>;
 }
 
 export function createDealsReader(data: PartnerDataReader): DealsReader {
+  const live = async (partnerId: string) => resolveLiveSet(await data.loadedIngestions(partnerId));
   return {
-    async histories(partnerId, scope) {
-      return readDealHistories(data, partnerId, resolveLiveSet(await data.loadedIngestions(partnerId)), scope);
-    },
+    histories: async (partnerId, scope, options) => readDealHistories(data, partnerId, await live(partnerId), scope, options),
+    closedInWindow: async (partnerId, config, now) => countClosedInWindow(data, partnerId, await live(partnerId), config, now),
   };
+}
+
+/** Standard text columns a filter can be counted on by the store. */
+const countableFilterColumns = new Set(["dealId", "name", "stage", "tenantId", "product", "owner"]);
+
+/**
+ * The won and lost deals of the newest snapshot created and closed in the model's window, counted by the store
+ * with exact values: never more than the data floor counts (which also matches values case-insensitively and
+ * counts deals absent from the newest snapshot), so counts that meet the floor mean it is met. Undefined when
+ * the configuration cannot be counted this way (per-stage, another status column, a filter on an attribute).
+ */
+export async function countClosedInWindow(data: PartnerDataReader, partnerId: string, live: LiveSet, config: ModelConfig, now: Date): Promise<{ won: number; lost: number } | undefined> {
+  if (config.perStage || standardColumnNamed(config.statusColumn) !== "status") return undefined;
+  const newest = live.snapshots.deals?.[0];
+  if (!newest) return { won: 0, lost: 0 };
+  const where: DocumentCondition[] = [
+    { field: "createdOn", op: "gte", value: addMonths(now, -config.trainingWindowMonths).toISOString() },
+    { field: "closedOn", op: "lte", value: now.toISOString() },
+  ];
+  if (config.filter) {
+    const column = standardColumnNamed(config.filter.column);
+    if (!column || !countableFilterColumns.has(column)) return undefined;
+    where.push({ field: column, op: "in", values: config.filter.values });
+  }
+  const count = (values: readonly string[]) => data.count(partnerId, "deal", [newest.ingestionId], [...where, { field: "status", op: "in", values }]);
+  const [won, lost] = await Promise.all([count(config.wonValues), count(config.lostValues)]);
+  return { won, lost };
 }
 
 const stateSchema = dealDocSchema.pick({ dealId: true, status: true, stage: true, createdOn: true, ingestionId: true });
@@ -37,7 +77,13 @@ function rowOf(doc: DealDoc): DealRow {
   return row;
 }
 
-export async function readDealHistories(data: PartnerDataReader, partnerId: string, live: LiveSet, scope: "current" | "all"): Promise<DealHistory[]> {
+export async function readDealHistories(
+  data: PartnerDataReader,
+  partnerId: string,
+  live: LiveSet,
+  scope: "current" | "all",
+  options: ReadDealsOptions = {},
+): Promise<DealHistory[]> {
   const snapshots = live.snapshots.deals ?? [];
   if (snapshots.length === 0) return [];
   const timeOf = new Map(snapshots.map((s) => [s.ingestionId, snapshotTime(s.asOf)]));
@@ -47,11 +93,13 @@ export async function readDealHistories(data: PartnerDataReader, partnerId: stri
 
   if (scope === "current") {
     const takenAt = timeOf.get(newest.ingestionId)!;
-    for await (const page of data.documents(partnerId, "deal", [newest.ingestionId], dealDocSchema)) {
+    // Older snapshots too: a deal that can be scored now was open before (a reopened deal's closed spell is not read).
+    const where: DocumentCondition[] = options.closedStatuses?.length ? [{ field: "status", op: "notIn", values: options.closedStatuses }] : [];
+    for await (const page of data.documents(partnerId, "deal", [newest.ingestionId], dealDocSchema, undefined, where)) {
       for (const doc of page) sights.set(doc.dealId, [{ takenAt, row: rowOf(doc) }]);
     }
-    if (olderIds.length > 0) {
-      for await (const page of data.documents(partnerId, "deal", olderIds, stateSchema, stateFields)) {
+    if (olderIds.length > 0 && sights.size > 0) {
+      for await (const page of data.documents(partnerId, "deal", olderIds, stateSchema, stateFields, where)) {
         for (const doc of page) sights.get(doc.dealId)?.push({ takenAt: timeOf.get(doc.ingestionId)!, row: stateRow(doc) });
       }
     }

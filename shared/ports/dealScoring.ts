@@ -32,14 +32,15 @@ export interface DealScoreHistory {
 }
 
 export interface ScoreHistoryStore {
-  /** Every score history of the partner, a page at a time. */
-  list(partnerId: string): AsyncIterable<DealScoreHistory[]>;
+  /** The partner's score histories whose newest point is at or after `since` (all when absent), a page at a time. */
+  list(partnerId: string, options?: { since?: string }): AsyncIterable<DealScoreHistory[]>;
   get(partnerId: string, modelId: string, dealId: string): Promise<DealScoreHistory | undefined>;
   /** Upserts whole histories. */
   write(partnerId: string, histories: readonly DealScoreHistory[]): Promise<void>;
-  remove(partnerId: string, histories: readonly Pick<DealScoreHistory, "modelId" | "dealId">[]): Promise<void>;
   /** Removes every history of one model; returns how many went. */
   removeModel(partnerId: string, modelId: string): Promise<number>;
+  /** Removes histories whose newest point is before `lastBefore`, or whose model is not in `models`; returns how many went. */
+  removeStale(partnerId: string, options: { lastBefore: string; models: readonly string[] }): Promise<number>;
 }
 
 /** One training of one model version; queue-triggered instances train them (functions/dealScoring.ts). */

@@ -304,7 +304,8 @@ describe("scored deals (readers)", () => {
     expect(grades.A + grades.B + grades.C + grades.D).toBe(scored);
     expect(models).toHaveLength(1);
     expect(models[0]).toMatchObject({ version: 1, readiness: "Ready", forcedPublish: false, scored });
-    expect(res.body.deals).toBeGreaterThan(scored);
+    // Deals every published model counts closed are not read: what is left are the deals that could be scored.
+    expect(res.body.deals).toBeGreaterThanOrEqual(scored);
   });
 
   it("exports the filtered view as Excel-safe CSV", async () => {

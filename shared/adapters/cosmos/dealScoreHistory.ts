@@ -6,7 +6,8 @@ import type { DealScoreHistory, ScoreHistoryStore } from "../../ports/dealScorin
 import { bulkWithRetry, hasStatus, inChunks, requestBudget, withCosmosRetry } from "./retry.js";
 
 // partners container, type "dealScoreHistory", id "dealScoreHistory:{modelId}:{dealKey}": a deal's scores under
-// one model, appended at every refresh that scores it (one point per UTC day, the last 400 days).
+// one model, appended at every refresh that scores it (one point per UTC day, the last 400 days). `lastAt` (the
+// newest point's time) lets a refresh read only the histories of deals scored lately, and find stale ones.
 
 const historyDocSchema = z.object({
   id: z.string(),
@@ -15,6 +16,7 @@ const historyDocSchema = z.object({
   modelId: z.string(),
   dealId: z.string(),
   points: z.array(scorePointSchema),
+  lastAt: z.string().optional(),
 });
 
 const idOf = (modelId: string, dealId: string) => `dealScoreHistory:${modelId}:${dealKey(dealId)}`;
@@ -34,31 +36,34 @@ export function createScoreHistoryStore(container: Container): ScoreHistoryStore
       await bulkWithRetry(container, chunk, `${what} for partner ${partnerId}`, { ok });
     });
 
-  async function ids(partnerId: string, modelId: string): Promise<string[]> {
+  /** Ids of the partner's histories meeting `condition` (SQL over c, with its parameters). */
+  async function ids(partnerId: string, condition: string, parameters: { name: string; value: string | string[] }[]): Promise<string[]> {
     const iterator = container.items.query<{ id: string; partnerId: string }>(
       {
-        query: "SELECT c.id, c.partnerId FROM c WHERE c.partnerId = @partnerId AND c.type = 'dealScoreHistory' AND c.modelId = @modelId",
-        parameters: [
-          { name: "@partnerId", value: partnerId },
-          { name: "@modelId", value: modelId },
-        ],
+        query: `SELECT c.id, c.partnerId FROM c WHERE c.partnerId = @partnerId AND c.type = 'dealScoreHistory' AND (${condition})`,
+        parameters: [{ name: "@partnerId", value: partnerId }, ...parameters],
       },
       { partitionKey: partnerId, maxItemCount: 1000 },
     );
     const out: string[] = [];
     while (iterator.hasMoreResults()) {
-      const { resources } = await withCosmosRetry(`listing score histories of model ${modelId}`, () => iterator.fetchNext());
+      const { resources } = await withCosmosRetry(`listing score histories of ${partnerId}`, () => iterator.fetchNext());
       for (const r of resources) if (r.partnerId === partnerId) out.push(r.id);
     }
     return out;
   }
 
+  async function removeIds(partnerId: string, found: string[], what: string): Promise<number> {
+    await bulk(partnerId, found.map((id) => ({ operationType: BulkOperationType.Delete, id, partitionKey: partnerId })), what, gone);
+    return found.length;
+  }
+
   return {
-    async *list(partnerId) {
+    async *list(partnerId, options = {}) {
       const iterator = container.items.query(
         {
-          query: "SELECT * FROM c WHERE c.partnerId = @partnerId AND c.type = 'dealScoreHistory'",
-          parameters: [{ name: "@partnerId", value: partnerId }],
+          query: `SELECT * FROM c WHERE c.partnerId = @partnerId AND c.type = 'dealScoreHistory'${options.since ? " AND c.lastAt >= @since" : ""}`,
+          parameters: [{ name: "@partnerId", value: partnerId }, ...(options.since ? [{ name: "@since", value: options.since }] : [])],
         },
         { partitionKey: partnerId, maxItemCount: 2000 },
       );
@@ -87,20 +92,30 @@ export function createScoreHistoryStore(container: Container): ScoreHistoryStore
       const operations: OperationInput[] = histories.map((h) => ({
         operationType: BulkOperationType.Upsert,
         partitionKey: partnerId,
-        resourceBody: { id: idOf(h.modelId, h.dealId), partnerId, type: "dealScoreHistory", modelId: h.modelId, dealId: h.dealId, points: h.points } as unknown as JSONObject,
+        resourceBody: {
+          id: idOf(h.modelId, h.dealId),
+          partnerId,
+          type: "dealScoreHistory",
+          modelId: h.modelId,
+          dealId: h.dealId,
+          points: h.points,
+          ...(h.points.length > 0 ? { lastAt: h.points[h.points.length - 1].at } : {}),
+        } as unknown as JSONObject,
       }));
       await bulk(partnerId, operations, "writing score histories", upserted);
     },
 
-    async remove(partnerId, histories) {
-      const operations: OperationInput[] = histories.map((h) => ({ operationType: BulkOperationType.Delete, id: idOf(h.modelId, h.dealId), partitionKey: partnerId }));
-      await bulk(partnerId, operations, "removing score histories", gone);
+    async removeModel(partnerId, modelId) {
+      const found = await ids(partnerId, "c.modelId = @modelId", [{ name: "@modelId", value: modelId }]);
+      return removeIds(partnerId, found, `removing score histories of model ${modelId}`);
     },
 
-    async removeModel(partnerId, modelId) {
-      const found = await ids(partnerId, modelId);
-      await bulk(partnerId, found.map((id) => ({ operationType: BulkOperationType.Delete, id, partitionKey: partnerId })), `removing score histories of model ${modelId}`, gone);
-      return found.length;
+    async removeStale(partnerId, { lastBefore, models }) {
+      const found = await ids(partnerId, "NOT IS_DEFINED(c.lastAt) OR c.lastAt < @before OR NOT ARRAY_CONTAINS(@models, c.modelId)", [
+        { name: "@before", value: lastBefore },
+        { name: "@models", value: [...models] },
+      ]);
+      return removeIds(partnerId, found, "removing stale score histories");
     },
   };
 }

@@ -1,5 +1,5 @@
-import { BulkOperationType, type Container, type JSONObject, type OperationInput } from "@azure/cosmos";
-import type { PartnerDataReader } from "../../ports/partnerData.js";
+import { BulkOperationType, type Container, type JSONObject, type OperationInput, type SqlParameter } from "@azure/cosmos";
+import type { DocumentCondition, PartnerDataReader } from "../../ports/partnerData.js";
 import type { IngestionStore, StagingStore } from "../../ports/ingest.js";
 import { bulkWithRetry, hasStatus, inChunks, withCosmosRetry } from "./retry.js";
 
@@ -79,6 +79,29 @@ export function createStagingStore(container: Container): StagingStore {
   };
 }
 
+function checkField(field: string): string {
+  if (!/^[A-Za-z][A-Za-z0-9]*$/.test(field)) throw new Error(`not a document field: ${field}`);
+  return field;
+}
+
+/** Conditions as parameterised SQL (field names are plain identifiers, values parameters). */
+function whereClause(where: readonly DocumentCondition[]): { sql: string; parameters: SqlParameter[] } {
+  let sql = "";
+  const parameters: SqlParameter[] = [];
+  where.forEach((condition, i) => {
+    const field = `c.${checkField(condition.field)}`;
+    const name = `@w${i}`;
+    if ("values" in condition) {
+      sql += condition.op === "in" ? ` AND ARRAY_CONTAINS(${name}, ${field})` : ` AND NOT ARRAY_CONTAINS(${name}, ${field})`;
+      parameters.push({ name, value: [...condition.values] });
+    } else {
+      sql += ` AND ${field} ${condition.op === "gte" ? ">=" : "<="} ${name}`;
+      parameters.push({ name, value: condition.value });
+    }
+  });
+  return { sql, parameters };
+}
+
 export interface PartnerDataReaderOptions {
   /** Documents per query page (each page is capped at 4 MB by Cosmos DB). */
   pageSize?: number;
@@ -95,17 +118,19 @@ export function createPartnerDataReader(
   return {
     loadedIngestions: (partnerId) => ingestions.listLoaded(partnerId),
 
-    async *documents(partnerId, type, ingestionIds, schema, fields) {
+    async *documents(partnerId, type, ingestionIds, schema, fields, where = []) {
       if (ingestionIds.length === 0) return;
-      for (const field of fields ?? []) if (!/^[A-Za-z][A-Za-z0-9]*$/.test(field)) throw new Error(`not a document field: ${field}`);
+      for (const field of fields ?? []) checkField(field);
       const select = fields ? fields.map((f) => `c.${f}`).join(", ") : "*";
+      const conditions = whereClause(where);
       const iterator = container.items.query(
         {
-          query: `SELECT ${select} FROM c WHERE c.partnerId = @partnerId AND c.type = @type AND ARRAY_CONTAINS(@ingestions, c.ingestionId)`,
+          query: `SELECT ${select} FROM c WHERE c.partnerId = @partnerId AND c.type = @type AND ARRAY_CONTAINS(@ingestions, c.ingestionId)${conditions.sql}`,
           parameters: [
             { name: "@partnerId", value: partnerId },
             { name: "@type", value: type },
             { name: "@ingestions", value: [...ingestionIds] },
+            ...conditions.parameters,
           ],
         },
         { partitionKey: partnerId, maxItemCount: pageSize },
@@ -122,6 +147,28 @@ export function createPartnerDataReader(
         if (invalid > 0) options.onInvalid?.(type, invalid);
         if (page.length > 0) yield page;
       }
+    },
+
+    async count(partnerId, type, ingestionIds, where = []) {
+      if (ingestionIds.length === 0) return 0;
+      const conditions = whereClause(where);
+      const { resources } = await withCosmosRetry(`counting ${type} documents of partner ${partnerId}`, () =>
+        container.items
+          .query<number>(
+            {
+              query: `SELECT VALUE COUNT(1) FROM c WHERE c.partnerId = @partnerId AND c.type = @type AND ARRAY_CONTAINS(@ingestions, c.ingestionId)${conditions.sql}`,
+              parameters: [
+                { name: "@partnerId", value: partnerId },
+                { name: "@type", value: type },
+                { name: "@ingestions", value: [...ingestionIds] },
+                ...conditions.parameters,
+              ],
+            },
+            { partitionKey: partnerId },
+          )
+          .fetchAll(),
+      );
+      return resources.reduce((n, x) => n + x, 0);
     },
 
     async documentsById(partnerId, ids, schema) {

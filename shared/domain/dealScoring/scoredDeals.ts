@@ -103,7 +103,7 @@ const gradeCountsSchema = z.object({ A: count, B: count, C: count, D: count });
 const trendCountsSchema = z.object({ Improving: count, Steady: count, Declining: count, "Not enough info": count });
 
 export const dealScoresSummarySchema = z.object({
-  /** Deals in the newest deals snapshot. */
+  /** Deals of the newest deals snapshot that the published models were offered (those every model counts closed are not read). */
   deals: count,
   scored: count,
   grades: gradeCountsSchema,

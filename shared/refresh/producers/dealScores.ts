@@ -22,6 +22,8 @@ import type { TabProducer } from "./producer.js";
 // the past two years, that a published model's filter selects gets its score, grade, trend and factors, one row
 // per deal (scored by one model: scoredDeals.ts says which). Each scored deal's score history (for the trend and
 // the chart) gains today's point; histories with nothing left to chart, or of deleted models, are removed.
+// Reads are shaped for a store that costs per document returned: deals every published model counts closed
+// and histories of deals not scored lately are never read.
 
 export interface DealScoresProducerDeps {
   data: PartnerDataReader;
@@ -35,6 +37,22 @@ const pageSize = 500;
 /** Restored models kept in memory (artifacts never change once written). */
 const cachedModels = 16;
 const DAY_MS = 86_400_000;
+/**
+ * Histories read for the trend: those with a point in the last 35 days. A scored deal gains a point at every
+ * refresh (at least daily), so only a deal not scored for 35 days (closed, unpublished model) starts afresh.
+ */
+const HISTORY_READ_DAYS = 35;
+
+/**
+ * Status values every published model counts closed (exact, as configured): deals with one of them can never be
+ * scored, so they are not read. None when a model reads its status from another column.
+ */
+export function closedForEveryModel(models: readonly PublishedDealModel[]): string[] | undefined {
+  const configs = models.map((m) => m.model.artifact.config);
+  if (configs.length === 0 || configs.some((c) => c.statusColumn.trim().toLowerCase() !== "status")) return undefined;
+  const sets = configs.map((c) => new Set([...c.wonValues, ...c.lostValues]));
+  return [...sets[0]].filter((v) => sets.every((s) => s.has(v)));
+}
 
 export function dealScoresProducer(deps: DealScoresProducerDeps): TabProducer {
   const cache = new Map<string, DealModel>();
@@ -73,15 +91,19 @@ export function dealScoresProducer(deps: DealScoresProducerDeps): TabProducer {
           model: restored,
         });
       }
+      // Only the histories of deals scored lately are read (every scored deal gains a point at least daily).
       const histories = new Map<string, DealScoreHistory>();
       const keyOf = (modelId: string, dealId: string) => `${modelId}\n${dealId}`;
-      for await (const page of deps.scoreHistory.list(partnerId)) for (const h of page) histories.set(keyOf(h.modelId, h.dealId), h);
+      const since = new Date(now.getTime() - HISTORY_READ_DAYS * DAY_MS).toISOString();
+      if (published.length > 0) {
+        for await (const page of deps.scoreHistory.list(partnerId, { since })) for (const h of page) histories.set(keyOf(h.modelId, h.dealId), h);
+      }
 
       const scoring =
         published.length > 0
           ? scoreDealsWithPublishedModels({
               models: published,
-              histories: await readDealHistories(deps.data, partnerId, live, "current"),
+              histories: await readDealHistories(deps.data, partnerId, live, "current", { closedStatuses: closedForEveryModel(published) }),
               now,
               scoreHistory: (modelId, dealId) => histories.get(keyOf(modelId, dealId))?.points,
             })
@@ -95,29 +117,26 @@ export function dealScoresProducer(deps: DealScoresProducerDeps): TabProducer {
       // Today's point on every scored deal's history; only changed histories are written.
       const at = now.toISOString();
       const changed: DealScoreHistory[] = [];
-      const touched = new Set<string>();
       for (const row of scoring.rows) {
         const key = keyOf(row.modelId, row.dealId);
-        touched.add(key);
         const before = histories.get(key)?.points ?? [];
         const points = appendScorePoint(before, { at, score: row.score });
         const last = before[before.length - 1];
         const same = points.length === before.length && last !== undefined && last.at.slice(0, 10) === at.slice(0, 10) && last.score === row.score;
         if (!same) changed.push({ modelId: row.modelId, dealId: row.dealId, points });
       }
-      const modelIds = new Set(stored.map((s) => s.model.modelId));
-      const oldest = new Date(now.getTime() - SCORE_HISTORY_DAYS * DAY_MS).toISOString();
-      const gone = [...histories.entries()]
-        .filter(([key, h]) => !touched.has(key) && (!modelIds.has(h.modelId) || (h.points[h.points.length - 1]?.at ?? "") < oldest))
-        .map(([, h]) => h);
       if (changed.length > 0) await deps.scoreHistory.write(partnerId, changed);
-      if (gone.length > 0) await deps.scoreHistory.remove(partnerId, gone);
+      // Nothing left to chart (no point in 400 days), or the model is gone.
+      const removed = await deps.scoreHistory.removeStale(partnerId, {
+        lastBefore: new Date(now.getTime() - SCORE_HISTORY_DAYS * DAY_MS).toISOString(),
+        models: stored.map((s) => s.model.modelId),
+      });
 
       const summary = summarizeDealScores(scoring);
       return {
         summary,
         rows: scoring.rows.length,
-        counts: { deals: scoring.deals, publishedModels: published.length, historiesWritten: changed.length, historiesRemoved: gone.length },
+        counts: { deals: scoring.deals, publishedModels: published.length, historiesWritten: changed.length, historiesRemoved: removed },
         detail:
           published.length === 0
             ? "no published deal scoring model"
