@@ -95,30 +95,45 @@ export async function readDealHistories(
     const takenAt = timeOf.get(newest.ingestionId)!;
     // Older snapshots too: a deal that can be scored now was open before (a reopened deal's closed spell is not read).
     const where: DocumentCondition[] = options.closedStatuses?.length ? [{ field: "status", op: "notIn", values: options.closedStatuses }] : [];
-    for await (const page of data.documents(partnerId, "deal", [newest.ingestionId], dealDocSchema, undefined, where)) {
-      for (const doc of page) sights.set(doc.dealId, [{ takenAt, row: rowOf(doc) }]);
-    }
-    if (olderIds.length > 0 && sights.size > 0) {
-      for await (const page of data.documents(partnerId, "deal", olderIds, stateSchema, stateFields, where)) {
-        for (const doc of page) sights.get(doc.dealId)?.push({ takenAt: timeOf.get(doc.ingestionId)!, row: stateRow(doc) });
-      }
-    }
+    const olderStates: DealObservation[][] = [];
+    await Promise.all([
+      consume(data.documents(partnerId, "deal", [newest.ingestionId], dealDocSchema, undefined, where), (doc) => sights.set(doc.dealId, [{ takenAt, row: rowOf(doc) }])),
+      ...inGroups(olderIds).map(async (ids) => {
+        const states: DealObservation[] = [];
+        olderStates.push(states);
+        await consume(data.documents(partnerId, "deal", ids, stateSchema, stateFields, where), (doc) => states.push({ takenAt: timeOf.get(doc.ingestionId)!, row: stateRow(doc) }));
+      }),
+    ]);
+    for (const states of olderStates) for (const o of states) sights.get(o.row.dealId)?.push(o);
   } else {
     // Each deal keeps the whole row of its newest sight so far; an older sight keeps only its state.
     const newestSight = new Map<string, DealObservation>();
-    for await (const page of data.documents(partnerId, "deal", [newest.ingestionId, ...olderIds], dealDocSchema)) {
-      for (const doc of page) {
-        const sight: DealObservation = { takenAt: timeOf.get(doc.ingestionId)!, row: rowOf(doc) };
-        let list = sights.get(doc.dealId);
-        if (!list) sights.set(doc.dealId, (list = []));
-        const best = newestSight.get(doc.dealId);
-        if (!best || sight.takenAt > best.takenAt) {
-          if (best) best.row = stateRow(best.row);
-          newestSight.set(doc.dealId, sight);
-          list.push(sight);
-        } else list.push({ takenAt: sight.takenAt, row: stateRow(sight.row) });
-      }
-    }
+    const take = (doc: DealDoc) => {
+      const sight: DealObservation = { takenAt: timeOf.get(doc.ingestionId)!, row: rowOf(doc) };
+      let list = sights.get(doc.dealId);
+      if (!list) sights.set(doc.dealId, (list = []));
+      const best = newestSight.get(doc.dealId);
+      if (!best || sight.takenAt > best.takenAt) {
+        if (best) best.row = stateRow(best.row);
+        newestSight.set(doc.dealId, sight);
+        list.push(sight);
+      } else list.push({ takenAt: sight.takenAt, row: stateRow(sight.row) });
+    };
+    await Promise.all(inGroups([newest.ingestionId, ...olderIds]).map((ids) => consume(data.documents(partnerId, "deal", ids, dealDocSchema), take)));
   }
   return historiesFromObservations([...timeOf.values()], sights.values());
+}
+
+/** Queries in flight at once: the store works on one while this process parses another's pages. */
+const parallelQueries = 3;
+
+/** The snapshots split into at most `parallelQueries` groups, one query each. */
+function inGroups(ids: readonly string[]): string[][] {
+  const groups: string[][] = Array.from({ length: Math.min(parallelQueries, ids.length) }, () => []);
+  ids.forEach((id, i) => groups[i % groups.length].push(id));
+  return groups;
+}
+
+async function consume<T>(pages: AsyncIterable<T[]>, each: (item: T) => void): Promise<void> {
+  for await (const page of pages) for (const item of page) each(item);
 }

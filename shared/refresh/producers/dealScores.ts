@@ -95,19 +95,14 @@ export function dealScoresProducer(deps: DealScoresProducerDeps): TabProducer {
       const histories = new Map<string, DealScoreHistory>();
       const keyOf = (modelId: string, dealId: string) => `${modelId}\n${dealId}`;
       const since = new Date(now.getTime() - HISTORY_READ_DAYS * DAY_MS).toISOString();
-      if (published.length > 0) {
+      const readHistories = async () => {
         for await (const page of deps.scoreHistory.list(partnerId, { since })) for (const h of page) histories.set(keyOf(h.modelId, h.dealId), h);
+      };
+      let scoring: ReturnType<typeof scoreDealsWithPublishedModels> = { rows: [], models: [], deals: 0 };
+      if (published.length > 0) {
+        const [deals] = await Promise.all([readDealHistories(deps.data, partnerId, live, "current", { closedStatuses: closedForEveryModel(published) }), readHistories()]);
+        scoring = scoreDealsWithPublishedModels({ models: published, histories: deals, now, scoreHistory: (modelId, dealId) => histories.get(keyOf(modelId, dealId))?.points });
       }
-
-      const scoring =
-        published.length > 0
-          ? scoreDealsWithPublishedModels({
-              models: published,
-              histories: await readDealHistories(deps.data, partnerId, live, "current", { closedStatuses: closedForEveryModel(published) }),
-              now,
-              scoreHistory: (modelId, dealId) => histories.get(keyOf(modelId, dealId))?.points,
-            })
-          : { rows: [], models: [], deals: 0 };
 
       for (let i = 0; i < scoring.rows.length; i += pageSize) {
         const page: RowInput[] = scoring.rows.slice(i, i + pageSize).map((row) => ({ key: dealKey(row.dealId), row, searchText: dealSearchText(row) }));

@@ -74,7 +74,10 @@ describe("the deals a refresh reads", () => {
     ]);
     // A deal created after the snapshot before the one that first shows it entered its stage when created.
     expect(histories.find((h) => h.dealId === "D-4")!.runs[0].since).toBe("2026-03-10T00:00:00.000Z");
-    expect(reads).toEqual([{ ingestions: ["ing-mar"] }, { ingestions: ["ing-feb", "ing-jan"], fields: ["dealId", "status", "stage", "createdOn", "ingestionId"] }]);
+    expect(reads[0]).toEqual({ ingestions: ["ing-mar"] });
+    const older = reads.slice(1);
+    expect(older.flatMap((r) => r.ingestions).sort()).toEqual(["ing-feb", "ing-jan"]);
+    for (const r of older) expect(r.fields).toEqual(["dealId", "status", "stage", "createdOn", "ingestionId"]);
   });
 
   it("for training: every deal of every live snapshot, with the row of the newest snapshot that had it", async () => {
