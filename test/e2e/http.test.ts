@@ -116,13 +116,19 @@ describe("HTTP API through the local host", () => {
   // Every route of the route table with sample path parameters.
   const everyRoute = (Object.values(routes) as RouteSpec[]).map((spec) => ({
     spec,
-    path: spec.route.replace("{tenantId}", guid(3, "a")).replace("{id}", "no-such-ingestion").replace("{keyId}", "k_nosuchkey"),
+    path: spec.route
+      .replace("{tenantId}", guid(3, "a"))
+      .replace("{id}", "no-such-ingestion")
+      .replace("{keyId}", "k_nosuchkey")
+      .replace("{modelId}", "dm-nosuchmodel")
+      .replace("{dealId}", "no-such-deal"),
   }));
 
   it("answers 405 with Allow for a wrong method and 401 without a key, on every route", async () => {
     for (const { spec, path } of everyRoute) {
-      const wrong = await fetch(`${api}/${path}`, { method: "PUT", headers: { "x-api-key": keys.adminA } });
-      expect(wrong.status, `PUT ${path}`).toBe(405);
+      const method = spec.method === "PUT" ? "PATCH" : "PUT";
+      const wrong = await fetch(`${api}/${path}`, { method, headers: { "x-api-key": keys.adminA } });
+      expect(wrong.status, `${method} ${path}`).toBe(405);
       expect(wrong.headers.get("allow"), path).toContain(spec.method);
       if (!spec.roles) continue;
       const anonymous = await fetch(`${api}/${path}`, { method: spec.method });
