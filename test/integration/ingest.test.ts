@@ -296,7 +296,7 @@ describe("ingest: files rejected whole, with the original kept in rejected/", ()
     const record = await expectRejected(
       `${partnerId}/licences/l.csv`,
       tenantsCsv,
-      'unknown dataset folder "licences": known datasets are tenants, subscriptions, usage, incentives',
+      'unknown dataset folder "licences": known datasets are tenants, subscriptions, usage, incentives, deals',
     );
     expect(record.archivedTo).toBe(`rejected/${partnerId}/licences/${record.id}-l.csv`);
   });

@@ -31,7 +31,8 @@ let deps: RefreshDeps;
 
 beforeAll(async () => {
   env = await startTestEnvironment();
-  deps = { ...env.deps.refresh, cleanup: undefined };
+  // The Cloud Endpoints tab alone: these tests watch its pointer switches and result sets.
+  deps = { ...env.deps.refresh, producers: env.deps.refresh.producers.filter((p) => p.tab === "cloudEndpoints"), cleanup: undefined };
 });
 
 /** The refresh, seen from the Cloud Endpoints tab: refreshed (with its counts), superseded, or skipped. */
