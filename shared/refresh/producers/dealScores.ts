@@ -99,10 +99,16 @@ export function dealScoresProducer(deps: DealScoresProducerDeps): TabProducer {
         for await (const page of deps.scoreHistory.list(partnerId, { since })) for (const h of page) histories.set(keyOf(h.modelId, h.dealId), h);
       };
       let scoring: ReturnType<typeof scoreDealsWithPublishedModels> = { rows: [], models: [], deals: 0 };
+      const ms = { read: 0, score: 0, write: 0 };
+      let t = performance.now();
       if (published.length > 0) {
         const [deals] = await Promise.all([readDealHistories(deps.data, partnerId, live, "current", { closedStatuses: closedForEveryModel(published) }), readHistories()]);
+        ms.read = Math.round(performance.now() - t);
+        t = performance.now();
         scoring = scoreDealsWithPublishedModels({ models: published, histories: deals, now, scoreHistory: (modelId, dealId) => histories.get(keyOf(modelId, dealId))?.points });
+        ms.score = Math.round(performance.now() - t);
       }
+      t = performance.now();
 
       for (let i = 0; i < scoring.rows.length; i += pageSize) {
         const page: RowInput[] = scoring.rows.slice(i, i + pageSize).map((row) => ({ key: dealKey(row.dealId), row, searchText: dealSearchText(row) }));
@@ -127,6 +133,7 @@ export function dealScoresProducer(deps: DealScoresProducerDeps): TabProducer {
         models: stored.map((s) => s.model.modelId),
       });
 
+      ms.write = Math.round(performance.now() - t);
       const summary = summarizeDealScores(scoring);
       return {
         summary,
@@ -135,7 +142,7 @@ export function dealScoresProducer(deps: DealScoresProducerDeps): TabProducer {
         detail:
           published.length === 0
             ? "no published deal scoring model"
-            : `${scoring.rows.length} of ${scoring.deals} deals scored by ${published.length} published model(s)`,
+            : `${scoring.rows.length} of ${scoring.deals} deals scored by ${published.length} published model(s) (reading ${ms.read} ms, scoring ${ms.score} ms, writing ${ms.write} ms)`,
       };
     },
   };
