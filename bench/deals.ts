@@ -148,7 +148,9 @@ async function main(): Promise<Record<string, unknown>> {
     partial.history = { twoDropsLoadedAndRefreshedMs: elapsedSince(t0) };
 
     // A model over HTTP: create, train (202, then the queue job), publish (→ rescoring).
+    t0 = performance.now();
     const created = await api("POST", "deal-models", { name: "BenchScoring" });
+    const createAnswerMs = elapsedSince(t0);
     if (created.status !== 201) throw new Error(`create answered ${created.status}: ${JSON.stringify(created.body)}`);
     const modelId = created.body.modelId as string;
     t0 = performance.now();
@@ -166,6 +168,7 @@ async function main(): Promise<Record<string, unknown>> {
     const trainingEngineSeconds = Number(/trained in ([\d.]+) s/.exec(trainingLog ?? "")?.[1] ?? NaN);
     const trainingJobSeconds = Number(/job ([\d.]+) s/.exec(trainingLog ?? "")?.[1] ?? NaN);
     partial.training = {
+      createAnswerMs,
       trainAnswerMs,
       // The queue job: reading every deal of the live snapshots, training and testing, storing the artifact.
       jobSeconds: trainingJobSeconds,

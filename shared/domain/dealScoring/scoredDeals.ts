@@ -86,6 +86,30 @@ export function scoreDealsWithPublishedModels(input: ScoreDealsInput): { rows: D
   return { rows, models, deals };
 }
 
+/** Adds one slice's per-model reports to the reports so far (the same models in the same order, or new ones). */
+export function mergeModelScorings(into: ModelScoring[], more: readonly ModelScoring[]): ModelScoring[] {
+  for (const m of more) {
+    const known = into.find((x) => x.model.modelId === m.model.modelId);
+    if (!known) {
+      into.push({ model: m.model, report: { ...m.report, otherStatusValues: [...m.report.otherStatusValues] } });
+      continue;
+    }
+    const r = known.report;
+    r.current += m.report.current;
+    r.filteredOut += m.report.filteredOut;
+    r.closed += m.report.closed;
+    r.createdTooLongAgo += m.report.createdTooLongAgo;
+    r.scored += m.report.scored;
+    for (const v of m.report.otherStatusValues) {
+      const same = r.otherStatusValues.find((x) => x.value === v.value);
+      if (same) same.deals += v.deals;
+      else r.otherStatusValues.push({ ...v });
+    }
+    r.otherStatusValues.sort((a, b) => b.deals - a.deals || (a.value < b.value ? -1 : 1));
+  }
+  return into;
+}
+
 function toRow(score: DealScore, model: Pick<PublishedDealModel, "modelId" | "name" | "version">): DealScoreRow {
   const { topPositive: _p, topNegative: _n, ...rest } = score;
   return { ...rest, modelId: model.modelId, modelName: model.name, modelVersion: model.version };

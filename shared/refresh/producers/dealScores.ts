@@ -1,11 +1,15 @@
 import {
   appendScorePoint,
+  currentDeals,
+  mergeModelScorings,
   publishedVersion,
   SCORE_HISTORY_DAYS,
   scoreDealsWithPublishedModels,
   dealSearchText,
   summarizeDealScores,
   type DealModel,
+  type DealScoreRow,
+  type ModelScoring,
   type PublishedDealModel,
 } from "../../domain/dealScoring/index.js";
 import { loadDealArtifact } from "../../dealScoring/artifacts.js";
@@ -33,7 +37,8 @@ export interface DealScoresProducerDeps {
   log?: { warn(message: string): void };
 }
 
-const pageSize = 500;
+/** Deals scored at once (TreeSHAP for all their factors), then written while the next slice is scored. */
+const scoringSlice = 2_000;
 /** Restored models kept in memory (artifacts never change once written). */
 const cachedModels = 16;
 const DAY_MS = 86_400_000;
@@ -98,51 +103,68 @@ export function dealScoresProducer(deps: DealScoresProducerDeps): TabProducer {
       const readHistories = async () => {
         for await (const page of deps.scoreHistory.list(partnerId, { since })) for (const h of page) histories.set(keyOf(h.modelId, h.dealId), h);
       };
-      let scoring: ReturnType<typeof scoreDealsWithPublishedModels> = { rows: [], models: [], deals: 0 };
-      const ms = { read: 0, score: 0, write: 0 };
+      const ms = { read: 0, scoreAndWrite: 0 };
       let t = performance.now();
-      if (published.length > 0) {
-        const [deals] = await Promise.all([readDealHistories(deps.data, partnerId, live, "current", { closedStatuses: closedForEveryModel(published) }), readHistories()]);
-        ms.read = Math.round(performance.now() - t);
-        t = performance.now();
-        scoring = scoreDealsWithPublishedModels({ models: published, histories: deals, now, scoreHistory: (modelId, dealId) => histories.get(keyOf(modelId, dealId))?.points });
-        ms.score = Math.round(performance.now() - t);
-      }
+      const current =
+        published.length > 0
+          ? currentDeals((await Promise.all([readDealHistories(deps.data, partnerId, live, "current", { closedStatuses: closedForEveryModel(published) }), readHistories()]))[0])
+          : [];
+      ms.read = Math.round(performance.now() - t);
       t = performance.now();
 
-      for (let i = 0; i < scoring.rows.length; i += pageSize) {
-        const page: RowInput[] = scoring.rows.slice(i, i + pageSize).map((row) => ({ key: dealKey(row.dealId), row, searchText: dealSearchText(row) }));
-        await sink.write(page);
-      }
-
-      // Today's point on every scored deal's history; only changed histories are written.
+      // Scored a slice at a time: a slice's rows and histories are written while the next slice is scored.
       const at = now.toISOString();
-      const changed: DealScoreHistory[] = [];
-      for (const row of scoring.rows) {
-        const key = keyOf(row.modelId, row.dealId);
-        const before = histories.get(key)?.points ?? [];
-        const points = appendScorePoint(before, { at, score: row.score });
-        const last = before[before.length - 1];
-        const same = points.length === before.length && last !== undefined && last.at.slice(0, 10) === at.slice(0, 10) && last.score === row.score;
-        if (!same) changed.push({ modelId: row.modelId, dealId: row.dealId, points });
+      const counted: Pick<DealScoreRow, "grade" | "trend" | "modelId">[] = [];
+      const models: ModelScoring[] = [];
+      const historyWrites: Promise<void>[] = [];
+      let historiesWritten = 0;
+      // Published models with no deal to score still get their (empty) report: at least one slice.
+      const slices = published.length > 0 ? Math.max(1, Math.ceil(current.length / scoringSlice)) : 0;
+      for (let slice = 0; slice < slices; slice++) {
+        const part = scoreDealsWithPublishedModels({
+          models: published,
+          histories: current.slice(slice * scoringSlice, (slice + 1) * scoringSlice),
+          now,
+          scoreHistory: (modelId, dealId) => histories.get(keyOf(modelId, dealId))?.points,
+        });
+        mergeModelScorings(models, part.models);
+        const changed: DealScoreHistory[] = [];
+        for (const row of part.rows) {
+          counted.push({ grade: row.grade, trend: row.trend, modelId: row.modelId });
+          // Today's point on the deal's history; only changed histories are written.
+          const before = histories.get(keyOf(row.modelId, row.dealId))?.points ?? [];
+          const points = appendScorePoint(before, { at, score: row.score });
+          const last = before[before.length - 1];
+          const same = points.length === before.length && last !== undefined && last.at.slice(0, 10) === at.slice(0, 10) && last.score === row.score;
+          if (!same) changed.push({ modelId: row.modelId, dealId: row.dealId, points });
+        }
+        if (changed.length > 0) {
+          historiesWritten += changed.length;
+          const writing = deps.scoreHistory.write(partnerId, changed);
+          // Awaited below; until then a failure must not count as unhandled.
+          writing.catch(() => undefined);
+          historyWrites.push(writing);
+        }
+        // One write per slice: it is in flight while the next slice is scored.
+        await sink.write(part.rows.map((row): RowInput => ({ key: dealKey(row.dealId), row, searchText: dealSearchText(row) })));
       }
-      if (changed.length > 0) await deps.scoreHistory.write(partnerId, changed);
+      await Promise.all(historyWrites);
       // Nothing left to chart (no point in 400 days), or the model is gone.
       const removed = await deps.scoreHistory.removeStale(partnerId, {
         lastBefore: new Date(now.getTime() - SCORE_HISTORY_DAYS * DAY_MS).toISOString(),
         models: stored.map((s) => s.model.modelId),
       });
-
-      ms.write = Math.round(performance.now() - t);
+      ms.scoreAndWrite = Math.round(performance.now() - t);
+      const scoring = { rows: counted, models, deals: current.length };
       const summary = summarizeDealScores(scoring);
       return {
         summary,
         rows: scoring.rows.length,
-        counts: { deals: scoring.deals, publishedModels: published.length, historiesWritten: changed.length, historiesRemoved: removed },
+        counts: { deals: scoring.deals, publishedModels: published.length, historiesWritten, historiesRemoved: removed },
         detail:
           published.length === 0
             ? "no published deal scoring model"
-            : `${scoring.rows.length} of ${scoring.deals} deals scored by ${published.length} published model(s) (reading ${ms.read} ms, scoring ${ms.score} ms, writing ${ms.write} ms)`,
+            : `${scoring.rows.length} of ${scoring.deals} deals scored by ${published.length} published model(s) (reading ${ms.read} ms, scoring and writing ${ms.scoreAndWrite} ms)`,
       };
     },
   };

@@ -1,7 +1,9 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { generateCrmHistory } from "../../../local/demoData/deals.js";
 import {
+  currentDeals,
   DEFAULT_GRADE_BANDS,
+  mergeModelScorings,
   historiesFromObservations,
   orThrow,
   parseModelConfig,
@@ -15,6 +17,8 @@ import {
   type DealHistory,
   type DealModel,
   type DealObservation,
+  type DealScoreRow,
+  type ModelScoring,
   type PublishedDealModel,
 } from "../../../shared/domain/dealScoring/index.js";
 
@@ -121,6 +125,22 @@ describe("which published model scores a deal", () => {
       if (!row.dealId.endsWith("1")) expect(row.trend).toBe("Not enough info");
       else expect(row.trend).toBe(row.score >= 5 ? "Improving" : "Steady");
     }
+  });
+
+  it("scores the same rows with the same summary a slice of deals at a time as all at once", () => {
+    const models = [published("all", everything, "2026-04-01T00:00:00Z"), published("retail", retail, "2026-02-01T00:00:00Z")];
+    const whole = scoreDealsWithPublishedModels({ models, histories, now });
+    const current = currentDeals(histories);
+    const merged: ModelScoring[] = [];
+    const rows: DealScoreRow[] = [];
+    for (let i = 0; i < current.length; i += 300) {
+      const part = scoreDealsWithPublishedModels({ models, histories: current.slice(i, i + 300), now });
+      mergeModelScorings(merged, part.models);
+      rows.push(...part.rows);
+    }
+    const byId = (a: DealScoreRow, b: DealScoreRow) => (a.dealId < b.dealId ? -1 : 1);
+    expect(rows.sort(byId)).toEqual([...whole.rows].sort(byId));
+    expect(summarizeDealScores({ deals: current.length, rows, models: merged })).toEqual(summarizeDealScores(whole));
   });
 
   it("summarises counts per grade, trend and model; the empty tab is the summary of no rows", () => {
