@@ -9,6 +9,7 @@ import {
   editModelConfig,
   failTraining,
   moveGradeEdge,
+  parseModelConfig,
   problem,
   publish,
   retrainDueAt,
@@ -20,10 +21,12 @@ import {
   startTraining,
   trainingVersion,
   validateNewModel,
+  type DealRow,
   type DealScoringModel,
   type FilterOverlapWarning,
   type Grade,
   type ModelVersion,
+  type Outcome,
 } from "../domain/dealScoring/index.js";
 import { ConflictError } from "../errors.js";
 import type { ModelStore } from "../ports/models.js";
@@ -82,6 +85,27 @@ export function failStaleTraining(model: DealScoringModel, now: Date): DealScori
   return failed.ok ? failed.value : model;
 }
 
+/** Deals read to learn the columns: a page of the newest snapshot, whose columns are almost always all of them. */
+const COLUMN_SAMPLE = 2_000;
+const columnProblems = new Set(["unknown_column", "unknown_filter_column", "unknown_attribute"]);
+
+/**
+ * The deals a check of column names needs: a page of the newest snapshot, and every deal of it only when the
+ * page was not all of them and the check needs more (a name not seen in the page may be a sparse attribute).
+ */
+async function dealsForColumns<T>(deps: Pick<DealModelDeps, "deals">, partnerId: string, check: (deals: DealRow[]) => Outcome<T>, needsEveryDeal = false): Promise<DealRow[]> {
+  const sample = await deps.deals.newestRows(partnerId, COLUMN_SAMPLE);
+  if (sample.complete) return sample.rows;
+  const outcome = needsEveryDeal ? undefined : check(sample.rows);
+  if (outcome && (outcome.ok || !columnProblems.has(outcome.error.code))) return sample.rows;
+  return (await deps.deals.histories(partnerId, "current")).map((h) => h.deal);
+}
+
+/** The value of `check` over the deals it needs (dealsForColumns); a refusal is thrown as the domain's problem. */
+async function withDealColumns<T>(deps: Pick<DealModelDeps, "deals">, partnerId: string, needsEveryDeal: boolean, check: (deals: DealRow[]) => Outcome<T>): Promise<T> {
+  return unwrap(check(await dealsForColumns(deps, partnerId, check, needsEveryDeal)));
+}
+
 /** Reads, changes and writes a model, again on a lost race; `change` throws to refuse (nothing is written). */
 export async function mutateModel(
   deps: Pick<DealModelDeps, "models">,
@@ -128,10 +152,12 @@ export async function createDealModel(
   input: { config: unknown; confirmOverlap?: boolean },
 ): Promise<{ model: DealModelView; warning?: FilterOverlapWarning }> {
   const now = clock(deps);
-  const [existing, histories] = await Promise.all([deps.models.list(partnerId), deps.deals.histories(partnerId, "current")]);
-  const deals = histories.map((h) => h.deal);
-  const { config, warning } = unwrap(
-    validateNewModel(input.config, { now, columns: dealColumns(deals), existing: existing.map((s) => s.model.config), confirmOverlap: input.confirmOverlap, deals }),
+  const existing = (await deps.models.list(partnerId)).map((s) => s.model.config);
+  const filter = parseModelConfig(input.config, now);
+  // Filters on different columns overlap when some deal meets both: counting that needs every deal.
+  const needsEveryDeal = filter.ok && filter.value.filter !== undefined && existing.some((m) => m.filter && m.filter.column.toLowerCase() !== filter.value.filter!.column.toLowerCase());
+  const { config, warning } = await withDealColumns(deps, partnerId, needsEveryDeal, (deals) =>
+    validateNewModel(input.config, { now, columns: dealColumns(deals), existing, confirmOverlap: input.confirmOverlap, deals }),
   );
   const modelId = (deps.newModelId ?? (() => `dm-${randomBytes(6).toString("hex")}`))();
   const model = createModel({ modelId, config, now });
@@ -150,10 +176,14 @@ export interface DealModelEdit {
 /** Turns automatic retraining on or off, or changes the inputs the next training uses. */
 export async function updateDealModel(deps: DealModelDeps, partnerId: string, modelId: string, edit: DealModelEdit): Promise<DealModelView> {
   const { retrainAutomatically, ...configEdit } = edit;
-  const columns = Object.keys(configEdit).length > 0 ? dealColumns((await deps.deals.histories(partnerId, "current")).map((h) => h.deal)) : [];
+  const editing = Object.keys(configEdit).length > 0;
+  const current = editing ? await deps.models.get(partnerId, modelId) : undefined;
+  if (editing && !current) throw notFound(modelId);
+  // The edited configuration's columns are checked against the deals first; the model changes below.
+  const columns = current ? dealColumns(await dealsForColumns(deps, partnerId, (deals) => editModelConfig(current.model.config, configEdit, dealColumns(deals)))) : [];
   const { after } = await mutateModel(deps, partnerId, modelId, (model) => {
     let next = model;
-    if (Object.keys(configEdit).length > 0) next = unwrap(setConfig(next, unwrap(editModelConfig(next.config, configEdit, columns))));
+    if (editing) next = unwrap(setConfig(next, unwrap(editModelConfig(next.config, configEdit, columns))));
     if (retrainAutomatically !== undefined && retrainAutomatically !== next.retrainAutomatically) next = setRetrainAutomatically(next, retrainAutomatically);
     return next;
   });

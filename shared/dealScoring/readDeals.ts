@@ -30,6 +30,8 @@ export interface ReadDealsOptions {
 
 export interface DealsReader {
   histories(partnerId: string, scope: "current" | "all", options?: ReadDealsOptions): Promise<DealHistory[]>;
+  /** Rows of the newest snapshot, the first `limit` or so (a page), and whether that is all of them. */
+  newestRows(partnerId: string, limit: number): Promise<{ rows: DealRow[]; complete: boolean }>;
   /** Lower bounds of a model's won and lost deals in its window, counted by the store (see countClosedInWindow). */
   closedInWindow(partnerId: string, config: ModelConfig, now: Date): Promise<{ won: number; lost: number } | undefined>;
 }
@@ -38,6 +40,17 @@ export function createDealsReader(data: PartnerDataReader): DealsReader {
   const live = async (partnerId: string) => resolveLiveSet(await data.loadedIngestions(partnerId));
   return {
     histories: async (partnerId, scope, options) => readDealHistories(data, partnerId, await live(partnerId), scope, options),
+    async newestRows(partnerId, limit) {
+      const newest = (await live(partnerId)).snapshots.deals?.[0];
+      const rows: DealRow[] = [];
+      if (!newest) return { rows, complete: true };
+      // Leaving the loop stops the query: only the pages read are paid for.
+      for await (const page of data.documents(partnerId, "deal", [newest.ingestionId], dealDocSchema)) {
+        for (const doc of page) rows.push(rowOf(doc));
+        if (rows.length >= limit) return { rows, complete: false };
+      }
+      return { rows, complete: true };
+    },
     closedInWindow: async (partnerId, config, now) => countClosedInWindow(data, partnerId, await live(partnerId), config, now),
   };
 }

@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { describeModel, failStaleTraining, mutateModel, STALE_TRAINING_MS } from "../../../shared/dealScoring/models.js";
+import { createDealModel, describeModel, failStaleTraining, mutateModel, STALE_TRAINING_MS, type DealModelDeps } from "../../../shared/dealScoring/models.js";
+import type { DealsReader } from "../../../shared/dealScoring/readDeals.js";
 import { problemError } from "../../../shared/dealScoring/problems.js";
-import { createModel, orThrow, parseModelConfig, problem, startTraining, type DealScoringModel } from "../../../shared/domain/dealScoring/index.js";
+import { createModel, historiesFromRows, orThrow, parseModelConfig, problem, startTraining, type DealRow, type DealScoringModel } from "../../../shared/domain/dealScoring/index.js";
 import { DomainError } from "../../../shared/errors.js";
 import type { DealModelStore, StoredDealModel } from "../../../shared/ports/dealScoring.js";
 
@@ -90,5 +91,62 @@ describe("deal scoring problems as HTTP errors", () => {
       code: "invalid_request",
       details: { problem: "not_enough_deals", won: { have: 3, need: 40 } },
     });
+  });
+});
+
+describe("creating a model checks its columns against the partner's deals", () => {
+  const deal = (i: number, attributes: DealRow["attributes"] = {}): DealRow => ({ dealId: `D-${i}`, status: "Open", createdOn: "2026-04-01T00:00:00.000Z", attributes });
+  // A sparse attribute: only deals after the first page have it.
+  const all = [...Array.from({ length: 3 }, (_, i) => deal(i, { industry: { type: "text", value: "Retail" } })), deal(3, { segment: { type: "text", value: "SMB" } })];
+
+  function deps(existing: DealScoringModel[] = []): DealModelDeps & { fullReads: number } {
+    const reader: DealsReader & { fullReads: number } = {
+      fullReads: 0,
+      async histories() {
+        this.fullReads++;
+        return historiesFromRows(all, "2026-04-02T00:00:00.000Z");
+      },
+      newestRows: async (_p, limit) => ({ rows: all.slice(0, Math.min(limit, 3)), complete: false }),
+      closedInWindow: async () => undefined,
+    };
+    const store = memoryStore(existing[0] ?? fresh());
+    const out = {
+      models: { ...store, list: async () => existing.map((model) => ({ model, etag: "e" })), create: async () => "created" as const },
+      artifacts: { remove: async () => 0 },
+      deals: reader,
+      trainingQueue: { enqueue: async () => undefined },
+      refreshQueue: { enqueue: async () => undefined },
+      scoreHistory: { removeModel: async () => 0 },
+      now: () => now,
+      get fullReads() {
+        return reader.fullReads;
+      },
+    };
+    return out;
+  }
+
+  it("from a page of the newest snapshot when that shows every column it names", async () => {
+    const d = deps();
+    const { model } = await createDealModel(d, "p1", { config: { name: "Retail", filter: { column: "industry", values: ["Retail"] } } });
+    expect(model.config.filter?.column).toBe("industry");
+    expect(d.fullReads).toBe(0);
+  });
+
+  it("from every deal before refusing a column the page did not show (a sparse attribute)", async () => {
+    const d = deps();
+    const { model } = await createDealModel(d, "p1", { config: { name: "Smb", filter: { column: "segment", values: ["SMB"] } } });
+    expect(model.config.filter?.column).toBe("segment");
+    expect(d.fullReads).toBe(1);
+    await expect(createDealModel(deps(), "p1", { config: { name: "Nope", filter: { column: "segmentation", values: ["SMB"] } } })).rejects.toMatchObject({
+      code: "invalid_request",
+      field: "filter.column",
+    });
+  });
+
+  it("from every deal when filters on different columns must be counted for the overlap warning", async () => {
+    const retail = createModel({ modelId: "dm-r", config: orThrow(parseModelConfig({ name: "Retail", filter: { column: "industry", values: ["Retail"] } }, now)), now });
+    const d = deps([retail]);
+    await expect(createDealModel(d, "p1", { config: { name: "Smb", filter: { column: "segment", values: ["SMB"] } } })).resolves.toBeDefined();
+    expect(d.fullReads).toBe(1);
   });
 });
