@@ -211,9 +211,15 @@ async function main(): Promise<Record<string, unknown>> {
     await new Promise<void>((resolve) => (host!.child.exitCode !== null ? resolve() : host!.child.once("exit", () => resolve())));
 
     // ---- floors: the emulator alone reading the same documents and writing the same scores ----------
-    // Training reads every deal document of the live snapshots.
+    // Training reads every deal document of the live snapshots, one query per snapshot at once (as the service
+    // does: the emulator pays per page of a long query).
+    const dealIngestions = (await ingestions(clients, partnerId)).filter((r) => r.dataset === "deals" && r.status === "loaded").map((r) => r.id);
     t0 = performance.now();
-    const dealDocs = await readPartnerDocuments(clients.containers.partnerData, partnerId, { where: "c.type = 'deal'", parameters: [] });
+    const dealDocs = (
+      await Promise.all(
+        dealIngestions.map((id) => readPartnerDocuments(clients.containers.partnerData, partnerId, { where: "c.type = 'deal' AND c.ingestionId = @i", parameters: [{ name: "@i", value: id }] })),
+      )
+    ).flat();
     const readAllDealsMs = elapsedSince(t0);
     // Rescoring reads the deals some model could score (not Won or Lost) and the score histories.
     t0 = performance.now();
