@@ -226,7 +226,7 @@ export const dealScoringRoutes = {
     name: "listDealModels",
     method: "GET",
     route: "deal-models",
-    summary: "The partner's deal scoring models (at most 10), with their state and active version.",
+    summary: "The partner's deal scoring models (at most 10), with their state, active version and each version's performance (GET one model for insights and the data report).",
     roles: administrators,
     query: emptyQuerySchema,
     responses: { 200: { description: "The models, oldest first.", schema: dealModelListResponseSchema } },

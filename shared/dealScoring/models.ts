@@ -132,8 +132,12 @@ async function rescore(deps: Pick<DealModelDeps, "refreshQueue">, partnerId: str
   await deps.refreshQueue.enqueue({ partnerId, reason: "manual", requestedAt: now.toISOString() });
 }
 
+/** The partner's models; each version without its insights, influence, importance and data report (GET one model for those). */
 export async function listDealModels(deps: Pick<DealModelDeps, "models">, partnerId: string): Promise<DealModelView[]> {
-  return (await deps.models.list(partnerId)).map((s) => describeModel(s.model));
+  return (await deps.models.list(partnerId)).map((s) => {
+    const view = describeModel(s.model);
+    return { ...view, versions: view.versions.map(({ insights: _i, stageInfluence: _s, importance: _m, report: _r, notes: _n, ...v }) => v) };
+  });
 }
 
 export async function getDealModel(deps: Pick<DealModelDeps, "models">, partnerId: string, modelId: string): Promise<DealModelView> {
