@@ -17,6 +17,7 @@ import { CsvError, detached, parseCsvBatches } from "./csv.js";
 import { ingestOf, stagedDocId, type IngestHeader, type StagedDoc } from "./datasets.js";
 import type { IngestionContext } from "./documents.js";
 import { checkDrop, formatBytes, ingestionIdFor, normaliseEtag, parseDropPath, type DropPath } from "./dropFile.js";
+import { withoutInvisibleCharacters } from "./rows.js";
 
 // The ingest use case: one dropped blob version → its rows staged under its ingestion id → committed whole.
 //
@@ -382,6 +383,7 @@ class IngestionRun {
     };
 
     let headerSeen = false;
+    let cleanedCells = 0;
     try {
       for await (const batch of parseCsvBatches(chunks)) {
         for (const record of batch) {
@@ -390,7 +392,9 @@ class IngestionRun {
             continue;
           }
           result.rows++;
-          const outcome = validate(record);
+          const clean = withoutInvisibleCharacters(record);
+          cleanedCells += clean.cleaned;
+          const outcome = validate(clean.record);
           if (!outcome.ok) {
             result.rejected++;
             for (const e of outcome.errors) if (result.errors.length < maxErrors) result.errors.push(e);
@@ -414,6 +418,9 @@ class IngestionRun {
     }
     await writing;
     result.months = [...months].sort();
+    if (cleanedCells > 0) {
+      result.warnings.push(`${cleanedCells} cell(s) had control or bidirectional formatting characters, which were removed`);
+    }
     return result;
   }
 }
