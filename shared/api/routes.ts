@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { HttpMethod } from "@azure/functions";
-import type { Role } from "../domain/documents.js";
+import { roleSchema, type Role } from "../domain/documents.js";
 import { cloudEndpointsRowSchema, cloudEndpointsSummarySchema } from "../domain/results.js";
 import {
   cloudEndpointsExportQuerySchema,
@@ -55,6 +55,9 @@ export const cloudEndpointsSummaryResponseSchema = cloudEndpointsSummarySchema.e
   ...refreshStatusShape,
 });
 
+/** GET me: who the key belongs to (the web page shows what the role may do). */
+export const meResponseSchema = z.object({ partnerId: z.string(), role: roleSchema, keyId: z.string() });
+
 export const routes = {
   health: {
     name: "health",
@@ -74,6 +77,15 @@ export const routes = {
     summary: "This OpenAPI 3.1 document. No authentication.",
     query: emptyQuerySchema,
     responses: { 200: { description: "The OpenAPI document." } },
+  },
+  me: {
+    name: "me",
+    method: "GET",
+    route: "me",
+    summary: "The caller: the partner, role and key id of the API key sent (the web page shows what the role may do).",
+    roles: readers,
+    query: emptyQuerySchema,
+    responses: { 200: { description: "The caller.", schema: meResponseSchema } },
   },
   listCloudEndpoints: {
     name: "listCloudEndpoints",
