@@ -152,11 +152,11 @@ describe("the web page", () => {
       "Potential earnings by workshop",
     ]);
     // The default columns in the portal's order; the hidden ones only on request.
+    await expect.poll(() => rows(page).count(), patience).toBe(50);
     const headers = (await page.locator("table.data-table thead th").allInnerTexts()).map((h) => h.replace(/[▲▼↕]/g, "").trim());
     expect(headers.slice(0, 3)).toEqual(["Tenant Name", "Tenant ID", "Tenant Domain"]);
     expect(headers).toContain("Sales Motion");
     expect(headers).not.toContain("Industry/Vertical");
-    expect(await rows(page).count()).toBe(50);
     expect(await seriousAccessibilityViolations(page)).toEqual([]);
     await screenshot(page, "cloud-endpoints");
   });
@@ -311,7 +311,7 @@ describe("the web page", () => {
     expect(await seriousAccessibilityViolations(page)).toEqual([]);
     await screenshot(page, "keys");
     await page.getByRole("button", { name: "Done" }).click();
-    expect(await shown.count()).toBe(0);
+    await expect.poll(() => shown.count(), patience).toBe(0);
     await expect.poll(() => keys.innerText(), patience).toMatch(/Page test reporting/);
 
     // A second tab signed in with the new key, which is then revoked from the first.
@@ -321,9 +321,9 @@ describe("the web page", () => {
 
     await page.getByRole("button", { name: /^Revoke Page test reporting/ }).click();
     const dialog = page.getByRole("dialog", { name: "Revoke this key?" });
-    expect(await dialog.isVisible()).toBe(true);
+    await expect.poll(() => dialog.isVisible(), patience).toBe(true);
     await dialog.getByRole("button", { name: "Cancel" }).click();
-    expect(await dialog.count()).toBe(0);
+    await expect.poll(() => dialog.count(), patience).toBe(0);
     await page.getByRole("button", { name: /^Revoke Page test reporting/ }).click();
     await dialog.getByRole("button", { name: "Revoke key" }).click();
     const revokedRow = keys.locator("tbody tr", { hasText: "Page test reporting" });
