@@ -265,9 +265,14 @@ describe("the web page", () => {
   });
 
   it("shows the recent ingestions with counts, and a dropped file's row errors by line, column and reason", async () => {
-    // A file of one good and one bad row, uploaded the way the printed drop example does.
-    const container = /'(http[^']+)'$/.exec(demo.dropExample.command)![1];
-    const url = container.replace("/tenants/my-tenants.csv", "/usage/page-test-usage.csv");
+    // A file of one good and one bad row, uploaded the way the printed drop example does: POST /api/uploads, then PUT.
+    const grant = await fetch(`${demo.baseUrl}/api/uploads`, {
+      method: "POST",
+      headers: { "x-api-key": demo.apiKey, "content-type": "application/json" },
+      body: JSON.stringify({ dataset: "usage", fileName: "page-test-usage.csv" }),
+    });
+    expect(grant.status).toBe(201);
+    const { uploadUrl: url } = (await grant.json()) as { uploadUrl: string };
     const csv = "tenantId,month,workload,assignedUsers,activeUsers\r\n" +
       "6f1c2a3b-0000-4000-8000-0000000000aa,2026-01,Teams,10,5\r\n" +
       "6f1c2a3b-0000-4000-8000-0000000000aa,2026-13,Teams,10,5\r\n";
