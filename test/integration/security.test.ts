@@ -148,7 +148,7 @@ describe("keys: cheap to refuse, costly to abuse", () => {
     const busy = (await deps.auth.issue({ partnerId: "budget-alpha", role: "reportViewer", name: "busy" })).key;
     const calm = (await deps.auth.issue({ partnerId: "budget-alpha", role: "reportViewer", name: "calm" })).key;
     const statuses: number[] = [];
-    for (let i = 0; i < 40; i++) statuses.push((await call(list, request("GET", "ingestions", { key: busy }))).status);
+    for (let i = 0; i < 40; i++) statuses.push((await call(list, request("GET", "ingestions", { key: busy }))).status ?? 0);
     expect(statuses.filter((s) => s === 200).length).toBe(30);
     const limited = await call(list, request("GET", "ingestions", { key: busy }));
     expect(limited.status).toBe(429);
