@@ -1,9 +1,10 @@
 import { describe, it, expect } from "vitest";
 import { createRandom, type FeatureInfo, type LabelledDataset } from "../../../shared/scoring/dataset.js";
-import { applyBinning, binDataset, fitBinning, MAX_BINS, MISSING_BIN } from "../../../shared/scoring/binning.js";
-import { gbdtFromJSON, trainGbdt, type TreeEnsemble } from "../../../shared/scoring/gbdt.js";
+import { applyBinning, binDataset, fitBinning, MAX_BINS, MISSING_BIN } from "../../../shared/scoring/trees/binning.js";
+import { gbdtFromJSON, trainGbdt } from "../../../shared/scoring/gbdt.js";
+import type { TreeEnsemble } from "../../../shared/scoring/trees/ensemble.js";
 import { decisionTreeFromJSON, describeRule, trainDecisionTree } from "../../../shared/scoring/decisionTree.js";
-import { tabulateShap } from "../../../shared/scoring/treeShap.js";
+import { tabulateShap } from "../../../shared/scoring/trees/treeShap.js";
 
 // ---------------------------------------------------------------------------------------------
 // Helpers
