@@ -2,7 +2,7 @@ import { Readable } from "node:stream";
 import type { DatasetName, workloads } from "../shared/domain/datasets.js";
 
 type Workload = (typeof workloads)[number];
-import { createRandom } from "../shared/scoring/dataset.js";
+import { createRandom } from "../shared/scoring/index.js";
 
 // A realistic, deterministic demo partner: customer tenants with licences, 12 months of usage and MCI
 // engagements, as the CSV files a partner drops (PRODUCT.md section 1). Every tenant is derived from

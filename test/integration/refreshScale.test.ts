@@ -3,7 +3,7 @@ import type { IncentivesDoc, SubscriptionsDoc, TenantDoc, UsageDoc } from "../..
 import { cloudEndpointsSummaryDocSchema } from "../../shared/domain/results.js";
 import { createRefreshDeps } from "../../shared/refresh/deps.js";
 import { refreshPartner } from "../../shared/refresh/refreshPartner.js";
-import { createRandom } from "../../shared/scoring/dataset.js";
+import { createRandom } from "../../shared/scoring/index.js";
 import { startTestEnvironment, type TestEnvironment } from "../support/emulators.js";
 
 // Scale: a partner with thousands of tenants (12 months of usage for 8 workloads each) is read across many
