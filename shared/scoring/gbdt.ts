@@ -235,6 +235,7 @@ export function trainGbdt(train: LabelledDataset, options: Partial<GbdtOptions> 
       }
     }
     if (rowCount < n) {
+      // The same update for rows left out of the sample, whose leaf is found by walking the tree.
       for (let i = 0; i < n; i++) {
         if (inSample[i]) continue;
         const leaf = grownLeafOf(tree, binned.codes, i);
