@@ -3,7 +3,7 @@
 // most is split next, its rows partitioned in place, until the depth or leaf limit.
 
 import { BIN_SET_WORDS, MISSING_BIN, type BinnedDataset } from "./binning.js";
-import { HistogramLayout, STRIDE } from "./histogram.js";
+import { HISTOGRAM_STRIDE, HistogramLayout } from "./histogram.js";
 import { SplitSearch, type SplitParams } from "./split.js";
 
 export interface GrowParams extends SplitParams {
@@ -177,7 +177,7 @@ export class TreeGrower {
     t.thresholdBin[node] = this.histograms.isCategorical[f] ? 0 : this.splits.bestThresholdBin[node];
     t.binSet.set(this.splits.bestBinSet.subarray(node * BIN_SET_WORDS, (node + 1) * BIN_SET_WORDS), node * BIN_SET_WORDS);
     t.defaultLeft[node] = this.splits.bestDefaultLeft[node];
-    t.missingSeen[node] = hist[this.histograms.featureSlot[f] * STRIDE + 1] > 0 ? 1 : 0;
+    t.missingSeen[node] = hist[this.histograms.featureSlot[f] * HISTOGRAM_STRIDE + 1] > 0 ? 1 : 0;
     t.gain[node] = this.splits.bestGain[node];
 
     const leftNode = t.nodeCount;

@@ -9,7 +9,9 @@ import type { BinnedDataset } from "./binning.js";
  * counts come from the partition, and a bin is empty exactly when its hessian sum is 0
  * (boosting floors each row's hessian above 0, the decision tree uses unit hessians).
  */
-export const STRIDE = 2;
+const STRIDE = 2;
+/** STRIDE for other modules (split.ts keeps a module-local copy for its hot loops). */
+export const HISTOGRAM_STRIDE = STRIDE;
 
 /** Where each feature's bins sit in a node histogram, and every row's cells as histogram slots. */
 export class HistogramLayout {

@@ -3,7 +3,10 @@
 // sorted-prefix partition (categories ordered by gradient/hessian, left = a prefix of that order).
 
 import { BIN_SET_WORDS } from "./binning.js";
-import { STRIDE, type HistogramLayout } from "./histogram.js";
+import { HISTOGRAM_STRIDE, type HistogramLayout } from "./histogram.js";
+
+// A module-local copy: V8 folds a module's own constant into hot loops, but loads an imported binding on every use.
+const STRIDE = HISTOGRAM_STRIDE;
 
 export interface SplitParams {
   /** L2 regularisation on leaf values. */
