@@ -188,6 +188,8 @@ class IngestionRun {
   private saving: Promise<void> = Promise.resolve();
   private heartbeatTimer: NodeJS.Timeout | undefined;
   private heartbeatFailure: unknown;
+  /** Rows read so far while staging: each heartbeat shows them, so a long drop reports its progress. */
+  private progress: IngestionRecord["counts"] | undefined;
   private readonly clock: () => Date;
 
   constructor(
@@ -202,7 +204,8 @@ class IngestionRun {
     // The lease is renewed on a timer, not only between batches, so a long archive step never loses it.
     const every = Math.max(250, Math.floor(deps.limits.leaseMs / 4));
     this.heartbeatTimer = setInterval(() => {
-      this.save((r) => r).catch((err) => (this.heartbeatFailure ??= err));
+      const progress = this.progress;
+      this.save((r) => (progress && r.status === "validating" ? { ...r, counts: progress } : r)).catch((err) => (this.heartbeatFailure ??= err));
     }, every);
     this.heartbeatTimer.unref?.();
   }
@@ -366,6 +369,7 @@ class IngestionRun {
         keys = writes.filter((w) => lost.has(w.doc.id)).map((w) => w.key);
       }
       result.documents = written.size;
+      this.progress = { rows: result.rows, loaded: result.loaded, rejected: result.rejected, documents: result.documents };
       if (this.heartbeatFailure instanceof ClaimLost) throw this.heartbeatFailure;
     };
     // One batch is written while the next is parsed. A batch starts only after the previous one landed, so a
