@@ -67,9 +67,13 @@ async function settled(partnerId: string, files: number): Promise<void> {
   await waitFor(`${partnerId} to settle`, async () => {
     const page = await env.deps.api.ingestions.page(partnerId, 50);
     if (page.items.length < files || page.items.some((r) => r.status !== "loaded")) return undefined;
+    // Covered: the results were computed from a data version at least as new as every commit (a record turns
+    // loaded a moment before the partner's data version moves on).
+    const committed = page.items.map((r) => r.finishedAt ?? "").sort().pop()!;
     const partner = await env.deps.partners.read(partnerId);
     const pointer = await env.deps.api.results.pointer(partnerId, "cloudEndpoints");
-    return partner?.dataVersion !== undefined && pointer?.dataVersion !== undefined && pointer.dataVersion >= partner.dataVersion ? true : undefined;
+    const covered = partner?.dataVersion !== undefined && pointer?.dataVersion !== undefined && pointer.dataVersion >= partner.dataVersion;
+    return covered && pointer!.dataVersion! >= committed ? true : undefined;
   });
 }
 
