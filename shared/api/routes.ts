@@ -1,4 +1,5 @@
 import { cloudEndpointsRoutes } from "./cloudEndpoints.js";
+import { identityRoutes } from "./identity.js";
 import { managementRoutes } from "./management.js";
 
 // Every HTTP route in one table, gathered from each tab's own file: the functions register from it, the route
@@ -9,6 +10,7 @@ export { apiBasePath, apiRoute, type RouteSpec } from "./routeSpec.js";
 export const routes = {
   ...managementRoutes,
   ...cloudEndpointsRoutes,
+  ...identityRoutes,
 };
 
 export type RouteName = keyof typeof routes;
