@@ -6,6 +6,7 @@ import { createRequestBudgets } from "../../shared/auth/requestBudget.js";
 import { roleFromAppRoles } from "../../shared/auth/roles.js";
 import { credentialOf, createSignIn, SignInForbiddenError } from "../../shared/auth/signIn.js";
 import { defaultEntraEndpoints, loadConfig } from "../../shared/config.js";
+import { redactSecrets } from "../../shared/logging.js";
 import type { IdentityMappingDoc } from "../../shared/domain/identityMappings.js";
 import type { IdentityMappingStore } from "../../shared/ports/identities.js";
 import { clientPrincipal, hmacToken, issuerOf, otherTenant, startTestIssuer, testAudience, testTenant, unsignedToken, type TestIssuer } from "../support/entraIssuer.js";
@@ -95,6 +96,13 @@ describe("Entra ID tokens", () => {
   it("answers 503, not 401, when the key set cannot be fetched", async () => {
     const unreachable = createEntraTokenVerifier({ ...settings(), jwksUri: "http://127.0.0.1:9/discovery/v2.0/keys" });
     await expect(unreachable.verify(await issuer.sign())).rejects.toMatchObject({ code: "unavailable" });
+  });
+
+  it("never reaches a log line: tokens are redacted like API keys", async () => {
+    const token = await issuer.sign();
+    const line = redactSecrets(`GET /api/me?access_token=${token} failed`);
+    expect(line).not.toContain(token.split(".")[1]);
+    expect(line).toBe("GET /api/me?access_token=eyJ[redacted] failed");
   });
 
   it("fetches the key set once and reuses it", async () => {
