@@ -1,6 +1,7 @@
 // Partner opportunity insights: one resource group holds the whole service.
-// Deploy:  az deployment group create -g RG -f infra/main.bicep -p namePrefix=poi
-// Then publish the code, then deploy again with -p deployDropSubscription=true (see the README):
+// With azd:  azd up  (azure.yaml; parameters from the azd environment in main.parameters.json; the post-deploy
+// hook runs the second pass below). By hand:  az deployment group create -g RG -f infra/main.bicep -p namePrefix=poi
+// then publish the code, then deploy again with -p deployDropSubscription=true (see the README):
 // the Event Grid webhook needs the blob extension's system key, which exists only once the code runs.
 targetScope = 'resourceGroup'
 
@@ -12,12 +13,15 @@ param location string = resourceGroup().location
 @maxLength(10)
 param namePrefix string
 
-@description('Node.js major version of the Functions runtime.')
+@description('The azd environment name (AZURE_ENV_NAME), tagged azd-env-name on every resource; by hand it defaults to namePrefix.')
+param environmentName string = namePrefix
+
+@description('Node.js major version of the Functions runtime (Node 20 reached end of life on 30 April 2026).')
 @allowed([
   '20'
   '22'
 ])
-param nodeVersion string = '20'
+param nodeVersion string = '22'
 
 @description('Cosmos DB capacity: serverless (pay per request, no idle cost) or autoscale provisioned throughput.')
 @allowed([
@@ -74,11 +78,30 @@ param deployDropSubscription bool = false
 @description('Optional object id of an operator (user or group) given data access, e.g. to issue the first API key and upload drops.')
 param operatorPrincipalId string = ''
 
+@description('Entra ID sign-in: the tenant of the app registration (empty: this deployment\'s tenant), or organizations for work accounts of any tenant.')
+param entraTenantId string = ''
+
+@description('Entra ID sign-in is on when this is set: the app registration\'s client id and/or Application ID URI (comma-separated). Empty: API keys only.')
+param entraAudience string = ''
+
+@description('Expected token issuer; empty for Entra ID\'s v2.0 issuer of the tenant ({tenantid} stands for the token\'s tenant).')
+param entraIssuer string = ''
+
+@description('Where the token signing keys are published; empty for the tenant\'s v2.0 keys on login.microsoftonline.com.')
+param entraJwksUri string = ''
+
+@description('Trust the x-ms-client-principal header. Only with App Service authentication (Easy Auth) enabled in front of the app: otherwise anyone could forge it.')
+param entraTrustAppServiceAuth bool = false
+
 var suffix = uniqueString(resourceGroup().id, namePrefix)
 var compactPrefix = toLower(replace(namePrefix, '-', ''))
 var functionAppName = '${namePrefix}-func-${suffix}'
 var storageAccountName = take('${compactPrefix}st${suffix}', 24)
 var cosmosAccountName = '${namePrefix}-cosmos-${suffix}'
+// azd finds this deployment's resources by these tags (and the app by azd-service-name, in functionApp.bicep).
+var tags = {
+  'azd-env-name': environmentName
+}
 
 // Names fixed by the code (shared/config.ts `names`, shared/adapters/cosmosLayout.ts); test/unit/infra.test.ts checks they agree.
 var blobContainerNames = [
@@ -89,6 +112,8 @@ var blobContainerNames = [
 ]
 // The Flex Consumption deployment package lives here (identity-authenticated, never a SAS).
 var deploymentContainerName = 'app-package'
+// BlobCreated events Event Grid could not deliver to the blob trigger (the drops stay in drops/ for the sweep).
+var deadLetterContainerName = 'drops-deadletter'
 var queueNames = [
   'refresh-jobs'
   'refresh-jobs-poison'
@@ -125,6 +150,7 @@ module identity 'modules/identity.bicep' = {
   params: {
     name: '${namePrefix}-id-${suffix}'
     location: location
+    tags: tags
   }
 }
 
@@ -134,6 +160,7 @@ module monitoring 'modules/monitoring.bicep' = {
     workspaceName: '${namePrefix}-logs-${suffix}'
     appInsightsName: '${namePrefix}-ai-${suffix}'
     location: location
+    tags: tags
     publisherPrincipalId: identity.outputs.principalId
   }
 }
@@ -143,7 +170,8 @@ module storage 'modules/storage.bicep' = {
   params: {
     name: storageAccountName
     location: location
-    blobContainerNames: concat(blobContainerNames, [deploymentContainerName])
+    tags: tags
+    blobContainerNames: concat(blobContainerNames, [deploymentContainerName, deadLetterContainerName])
     queueNames: queueNames
     appPrincipalId: identity.outputs.principalId
     operatorPrincipalId: operatorPrincipalId
@@ -159,6 +187,7 @@ module cosmos 'modules/cosmos.bicep' = {
   params: {
     accountName: cosmosAccountName
     location: location
+    tags: tags
     databaseName: cosmosDatabaseName
     containers: cosmosContainers
     capacityMode: cosmosCapacityMode
@@ -174,6 +203,7 @@ module functionApp 'modules/functionApp.bicep' = {
     name: functionAppName
     planName: '${namePrefix}-plan-${suffix}'
     location: location
+    tags: tags
     nodeVersion: nodeVersion
     maximumInstanceCount: maximumInstanceCount
     identityId: identity.outputs.id
@@ -192,6 +222,11 @@ module functionApp 'modules/functionApp.bicep' = {
     uploadUrlMinutes: uploadUrlMinutes
     apiRequestsPerMinute: apiRequestsPerMinute
     frontlineIndustries: frontlineIndustries
+    entraTenantId: empty(entraTenantId) ? tenant().tenantId : entraTenantId
+    entraAudience: entraAudience
+    entraIssuer: entraIssuer
+    entraJwksUri: entraJwksUri
+    entraTrustAppServiceAuth: entraTrustAppServiceAuth
   }
 }
 
@@ -200,6 +235,7 @@ module apim 'modules/apiManagement.bicep' = if (apiManagement) {
   params: {
     name: '${namePrefix}-apim-${suffix}'
     location: location
+    tags: tags
     publisherEmail: apiManagementPublisherEmail
     backendUrl: 'https://${functionApp.outputs.defaultHostName}/api'
     callsPerMinute: apiManagementCallsPerMinute
@@ -211,7 +247,9 @@ module eventGrid 'modules/eventGrid.bicep' = {
   params: {
     name: '${namePrefix}-evgt-${suffix}'
     location: location
+    tags: tags
     storageAccountName: storage.outputs.name
+    deadLetterContainerName: deadLetterContainerName
   }
 }
 
@@ -223,15 +261,20 @@ module dropSubscription 'modules/dropSubscription.bicep' = if (deployDropSubscri
     functionAppName: functionApp.outputs.name
     functionName: ingestFunctionName
     containerName: 'drops'
+    storageAccountName: storage.outputs.name
+    deadLetterContainerName: deadLetterContainerName
   }
 }
 
-output functionAppName string = functionApp.outputs.name
-output functionAppUrl string = 'https://${functionApp.outputs.defaultHostName}'
-output storageAccountName string = storage.outputs.name
-output cosmosEndpoint string = cosmos.outputs.endpoint
-output cosmosDatabaseName string = cosmosDatabaseName
-output identityClientId string = identity.outputs.clientId
-output dropSubscriptionDeployed bool = deployDropSubscription
-output apiManagementUrl string = apiManagement ? apim.outputs.gatewayUrl : ''
-
+// Upper-case names: azd stores outputs in the environment under these names (the post-deploy hook reads them).
+output AZURE_FUNCTION_APP_NAME string = functionApp.outputs.name
+output AZURE_FUNCTION_APP_URL string = 'https://${functionApp.outputs.defaultHostName}'
+output AZURE_STORAGE_ACCOUNT_NAME string = storage.outputs.name
+output AZURE_STORAGE_BLOB_ENDPOINT string = storage.outputs.blobEndpoint
+output COSMOS_ENDPOINT string = cosmos.outputs.endpoint
+output COSMOS_DATABASE string = cosmosDatabaseName
+output AZURE_IDENTITY_CLIENT_ID string = identity.outputs.clientId
+output DROP_SUBSCRIPTION_DEPLOYED bool = deployDropSubscription
+output DEAD_LETTER_CONTAINER string = deadLetterContainerName
+output ENTRA_SIGN_IN_ENABLED bool = !empty(entraAudience)
+output API_MANAGEMENT_URL string = apiManagement ? apim.outputs.gatewayUrl : ''

@@ -1,14 +1,14 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { randomUUID } from "node:crypto";
 import { existsSync } from "node:fs";
-import { writeFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { createClients, ensureResources, type Clients } from "../shared/adapters/clients.js";
 import { loadConfig, names } from "../shared/config.js";
 import { wire, type AppDeps } from "../shared/wiring.js";
+import { startBlobEventRelay, webhookPoster } from "./blobEvents.js";
 import { demoDatasets, demoDatasetStream, demoDealsFiles } from "./demoData/index.js";
 import { startEmulators, type Emulators } from "./emulators.js";
+import { choosePort, funcEnvironment, prepareLocalSettings, waitForOurHost } from "./funcHost.js";
 import { startLocalHost, type LocalHost } from "./host/index.js";
 
 // `npm start`: emulators, resources, the functions host (`func start` when Azure Functions Core Tools
@@ -80,7 +80,6 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
 
     let baseUrl: string;
     let waitForHost: () => Promise<void>;
-    let announceBlob: (blobName: string) => Promise<void> = async () => undefined;
     let hostKind: Demo["hostKind"];
     if (func) {
       hostKind = "func";
@@ -88,9 +87,15 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
       cleanups.push(started.stop);
       baseUrl = started.baseUrl;
       waitForHost = async () => undefined;
-      // On Flex Consumption the ingest blob trigger uses the Event Grid source; locally no Event Grid
-      // delivers, so the event a storage account would send is posted to the host's blob webhook.
-      announceBlob = (blobName) => postBlobCreatedEvent(baseUrl, clients, blobName);
+      // On Flex Consumption the ingest blob trigger uses the Event Grid source; Azurite sends no events, so a relay
+      // plays Event Grid: every new blob in drops/ (the demo's, uploads from the page or curl) reaches the webhook.
+      const relay = startBlobEventRelay({
+        container: clients.blobs.getContainerClient(names.blobContainers.drops),
+        post: webhookPoster(baseUrl, "ingestDrop"),
+        intervalMs: 500,
+        log,
+      });
+      cleanups.push(() => relay.stop());
     } else {
       hostKind = "local";
       log("Azure Functions Core Tools (`func`) not found: hosting the functions with the local host (local/host/).");
@@ -119,7 +124,6 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
         blobHTTPHeaders: { blobContentType: "text/csv; charset=utf-8" },
       });
       blobNames.push(blobName);
-      await announceBlob(blobName);
       log(`  dropped ${names.blobContainers.drops}/${blobName}`);
     }
 
@@ -128,7 +132,6 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
       const blobName = `${demoPartnerId}/deals/${file.fileName}`;
       await drops.getBlockBlobClient(blobName).uploadData(Buffer.from(file.csv, "utf8"), { blobHTTPHeaders: { blobContentType: "text/csv; charset=utf-8" } });
       blobNames.push(blobName);
-      await announceBlob(blobName);
     }
     log(`  dropped ${names.blobContainers.drops}/${demoPartnerId}/deals/ (two years of deals, ${blobNames.length - demoDatasets.length} monthly snapshots)`);
     await deps.partners.register(fewDealsPartnerId, fewDealsPartnerName);
@@ -136,7 +139,6 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
     const [fewDealsFile] = demoDealsFiles({ seed: 99, closedDeals: 50, openDeals: 12, snapshots: 0 });
     const fewDealsBlob = `${fewDealsPartnerId}/deals/${fewDealsFile.fileName}`;
     await drops.getBlockBlobClient(fewDealsBlob).uploadData(Buffer.from(fewDealsFile.csv, "utf8"), { blobHTTPHeaders: { blobContentType: "text/csv; charset=utf-8" } });
-    await announceBlob(fewDealsBlob);
 
     log("Waiting for ingestion and refresh…");
     const started = Date.now();
@@ -277,39 +279,44 @@ async function startLocalHostOnPort(settings: Record<string, string>, port: numb
   }
 }
 
-/** `func start` with local.settings.json written from the emulators' settings (after a TypeScript build). */
+/**
+ * `func start` after a build, on the port asked for or a free one when it is taken, with the emulator settings as
+ * environment variables (they take precedence over local.settings.json, which is kept as it is, or created from
+ * the sample when missing); ready once the host answering is this app and healthy.
+ */
 async function startFunc(
   func: string,
   emulators: Emulators,
   port: number,
   log: (line: string) => void,
 ): Promise<{ baseUrl: string; stop: () => Promise<void> }> {
-  const usePort = port === 0 ? 7071 : port;
-  const settingsFile = path.join(projectRoot, "local.settings.json");
-  await writeFile(
-    settingsFile,
-    JSON.stringify({ IsEncrypted: false, Values: { FUNCTIONS_WORKER_RUNTIME: "node", ...emulators.settings } }, null, 2) + "\n",
+  const settings = await prepareLocalSettings(projectRoot);
+  log(
+    settings.action === "kept"
+      ? "Kept your local.settings.json as it is: the emulator settings go to func as environment variables, which take precedence over its Values."
+      : "Created local.settings.json from local.settings.sample.json (the emulator settings go to func as environment variables).",
   );
-  log(`Wrote local.settings.json; building and starting \`func start\` on port ${usePort}…`);
+  const chosen = await choosePort(port === 0 ? 7071 : port);
+  if (chosen.fellBack) log(`Port ${port === 0 ? 7071 : port} is in use; using ${chosen.port} instead.`);
+  log(`Building and starting \`func start\` on port ${chosen.port}…`);
   await run(process.platform === "win32" ? "npm.cmd" : "npm", ["run", "build"], log);
-  const child = spawn(func, ["start", "--port", String(usePort)], { cwd: projectRoot, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(func, ["start", "--port", String(chosen.port)], {
+    cwd: projectRoot,
+    env: funcEnvironment(emulators.settings),
+    stdio: ["ignore", "pipe", "pipe"],
+    shell: process.platform === "win32",
+  });
   child.stdout!.on("data", (d: Buffer) => d.toString().split("\n").filter(Boolean).forEach((l) => log(`[func] ${l}`)));
   child.stderr!.on("data", (d: Buffer) => d.toString().split("\n").filter(Boolean).forEach((l) => log(`[func] ${l}`)));
-  const baseUrl = `http://127.0.0.1:${usePort}`;
-  const deadline = Date.now() + 120_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`func start exited with code ${child.exitCode}`);
-    try {
-      const res = await fetch(`${baseUrl}/api/health`);
-      if (res.status < 500) break;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > deadline) {
-      child.kill();
-      throw new Error("func start did not answer /api/health within 120 s");
-    }
-    await sleep(1000);
+  const baseUrl = `http://127.0.0.1:${chosen.port}`;
+  try {
+    await waitForOurHost(baseUrl, {
+      timeoutMs: 120_000,
+      exited: () => (child.exitCode !== null ? `func start exited with code ${child.exitCode}` : undefined),
+    });
+  } catch (err) {
+    await stopChild(child);
+    throw err;
   }
   return { baseUrl, stop: () => stopChild(child) };
 }
@@ -341,38 +348,6 @@ function stopChild(child: ChildProcess): Promise<void> {
     });
     child.kill("SIGINT");
   });
-}
-
-/** The Event Grid BlobCreated event a storage account sends, posted to the Functions host's blob extension webhook. */
-async function postBlobCreatedEvent(baseUrl: string, clients: Clients, blobName: string): Promise<void> {
-  const blob = clients.blobs.getContainerClient(names.blobContainers.drops).getBlockBlobClient(blobName);
-  const props = await blob.getProperties();
-  const event = [
-    {
-      id: randomUUID(),
-      topic: "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/local/providers/Microsoft.Storage/storageAccounts/devstoreaccount1",
-      subject: `/blobServices/default/containers/${names.blobContainers.drops}/blobs/${blobName}`,
-      eventType: "Microsoft.Storage.BlobCreated",
-      eventTime: new Date().toISOString(),
-      dataVersion: "",
-      metadataVersion: "1",
-      data: {
-        api: "PutBlockList",
-        eTag: props.etag,
-        contentType: props.contentType,
-        contentLength: props.contentLength,
-        blobType: "BlockBlob",
-        url: blob.url,
-        sequencer: Date.now().toString(16).padStart(32, "0"),
-      },
-    },
-  ];
-  const res = await fetch(`${baseUrl}/runtime/webhooks/blobs?functionName=Host.Functions.ingestDrop`, {
-    method: "POST",
-    headers: { "content-type": "application/json", "aeg-event-type": "Notification" },
-    body: JSON.stringify(event),
-  });
-  if (!res.ok) throw new Error(`posting the BlobCreated event for ${blobName} answered ${res.status}`);
 }
 
 /** Ready when every dropped file is loaded, the partner's data was refreshed since, and a result set is current. */
@@ -421,8 +396,7 @@ async function main(): Promise<void> {
     `  OpenAPI:         ${demo.baseUrl}/api/openapi.json`,
     "",
     "Try:",
-    // Under `func` a drop needs an Event Grid event, which a plain upload to the emulator does not send.
-    ...[...demo.examples, ...(demo.hostKind === "local" ? [demo.dropExample] : [])].flatMap((e) => ["", `  # ${e.description}`, `  ${e.command}`]),
+    ...[...demo.examples, demo.dropExample].flatMap((e) => ["", `  # ${e.description}`, `  ${e.command}`]),
     "",
     "Press Ctrl-C to stop.",
     "",

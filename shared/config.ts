@@ -1,9 +1,24 @@
 import { z } from "zod";
+import { guidPattern } from "./domain/common.js";
 
 // Every setting the code reads, parsed once into the typed Config (its type is inferred from this schema).
 // infra/ must declare each of these that applies in Azure (a test checks it).
 
 const positiveInt = z.coerce.number().int().positive();
+/** ENTRA_TENANT_ID that accepts work accounts of any tenant (each still needs a sign-in mapping to a partner). */
+export const entraMultiTenant = "organizations";
+const multiTenant = entraMultiTenant;
+
+/** Entra ID's v2.0 token issuer ("{tenantid}" is the token's tenant) and the key set it publishes for a tenant. */
+export function defaultEntraEndpoints(tenantId: string): { issuer: string; jwksUri: string } {
+  return {
+    issuer: "https://login.microsoftonline.com/{tenantid}/v2.0",
+    jwksUri: `https://login.microsoftonline.com/${tenantId}/discovery/v2.0/keys`,
+  };
+}
+
+// Infra declares every setting, some of them empty: an empty value means "not set".
+const optionalText = z.preprocess((v) => (v === "" ? undefined : v), z.string().trim().min(1).optional());
 
 const settingsSchema = z.object({
   COSMOS_ENDPOINT: z.string().url(),
@@ -30,6 +45,18 @@ const settingsSchema = z.object({
   /** Requests per minute one API key may make to one instance before it gets 429. */
   API_REQUESTS_PER_MINUTE: positiveInt.default(600),
   FRONTLINE_INDUSTRIES: z.string().default("Retail,Manufacturing,Healthcare,Hospitality,Transportation and Logistics"),
+  /** Entra ID sign-in (beside API keys) is on when ENTRA_AUDIENCE is set: the app registration's tenant id, or "organizations". */
+  ENTRA_TENANT_ID: optionalText.refine((v) => v === undefined || guidPattern.test(v) || v === multiTenant, {
+    message: `must be a tenant id (GUID) or "${multiTenant}"`,
+  }),
+  /** Accepted token audiences, comma-separated: the app registration's client id and/or Application ID URI. */
+  ENTRA_AUDIENCE: optionalText,
+  /** Expected token issuer; "{tenantid}" stands for the token's tenant. Default: Entra ID's v2.0 issuer. */
+  ENTRA_ISSUER: optionalText,
+  /** Where the signing keys are published. Default: the tenant's v2.0 JWKS on login.microsoftonline.com. */
+  ENTRA_JWKS_URI: z.preprocess((v) => (v === "" ? undefined : v), z.string().url().optional()),
+  /** "true" only behind App Service authentication: then its x-ms-client-principal header is trusted. */
+  ENTRA_TRUST_APP_SERVICE_AUTH: z.preprocess((v) => (v === "" ? undefined : v), z.enum(["true", "false"]).default("false")),
 });
 
 export type Settings = z.infer<typeof settingsSchema>;
@@ -41,6 +68,10 @@ export const configSchema = settingsSchema
   .refine((s) => Boolean(s.AzureWebJobsStorage || s.AzureWebJobsStorage__blobServiceUri), {
     message: "AzureWebJobsStorage or AzureWebJobsStorage__blobServiceUri is required",
     path: ["AzureWebJobsStorage"],
+  })
+  .refine((s) => !s.ENTRA_AUDIENCE || s.ENTRA_TENANT_ID, {
+    message: "ENTRA_TENANT_ID is required when ENTRA_AUDIENCE is set",
+    path: ["ENTRA_TENANT_ID"],
   })
   .transform((s) => ({
     cosmos: { endpoint: s.COSMOS_ENDPOINT, key: s.COSMOS_KEY, database: s.COSMOS_DATABASE, requestTimeoutMs: s.COSMOS_REQUEST_TIMEOUT_MS },
@@ -60,6 +91,16 @@ export const configSchema = settingsSchema
     uploadUrlMinutes: s.UPLOAD_URL_MINUTES,
     apiRequestsPerMinute: s.API_REQUESTS_PER_MINUTE,
     frontlineIndustries: s.FRONTLINE_INDUSTRIES.split(",").map((x) => x.trim()).filter(Boolean),
+    entra:
+      s.ENTRA_AUDIENCE && s.ENTRA_TENANT_ID
+        ? {
+            tenantId: s.ENTRA_TENANT_ID,
+            audiences: s.ENTRA_AUDIENCE.split(",").map((a) => a.trim()).filter(Boolean),
+            issuer: s.ENTRA_ISSUER ?? defaultEntraEndpoints(s.ENTRA_TENANT_ID).issuer,
+            jwksUri: s.ENTRA_JWKS_URI ?? defaultEntraEndpoints(s.ENTRA_TENANT_ID).jwksUri,
+          }
+        : undefined,
+    trustAppServiceAuth: s.ENTRA_TRUST_APP_SERVICE_AUTH === "true",
   }));
 
 export type Config = z.output<typeof configSchema>;

@@ -1,4 +1,4 @@
-import type { HttpRequest, HttpResponseInit, InvocationContext } from "@azure/functions";
+import type { HttpResponseInit, InvocationContext } from "@azure/functions";
 import { isDomainError, type ErrorCode } from "./errors.js";
 import { redactSecrets } from "./logging.js";
 
@@ -22,7 +22,7 @@ export const statusByCode: Record<ErrorCode, number> = {
 };
 
 // Unauthenticated callers all get the same answer, so keys cannot be probed.
-export const unauthorizedMessage = "A valid API key is required (header x-api-key or Authorization: Bearer).";
+export const unauthorizedMessage = "A valid API key or sign-in token is required (header x-api-key or Authorization: Bearer).";
 
 // Partner data is never cached by browsers or proxies; nosniff keeps browsers from reinterpreting a body.
 export const jsonHeaders = { "content-type": "application/json; charset=utf-8", "cache-control": "no-store", "x-content-type-options": "nosniff" };
@@ -109,14 +109,4 @@ function redactError(err: unknown): unknown {
     return copy;
   }
   return typeof err === "string" ? redactSecrets(err) : err;
-}
-
-/** The API key from `x-api-key`, else from `Authorization: Bearer …`; another Authorization scheme is refused. */
-export function apiKeyHeader(request: HttpRequest): { key?: string; refused?: "not_bearer" } {
-  const direct = request.headers.get("x-api-key");
-  if (direct) return { key: direct };
-  const authorization = request.headers.get("authorization");
-  if (!authorization) return {};
-  const m = /^Bearer\s+(\S+)\s*$/i.exec(authorization.trim());
-  return m ? { key: m[1] } : { refused: "not_bearer" };
 }

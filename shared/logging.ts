@@ -1,6 +1,6 @@
 import type { InvocationContext } from "@azure/functions";
 
-// Logs never carry a secret. An API key can reach a log line through a URL (a caller who put it in the query
+// Logs never carry a secret. An API key (or a bearer token) can reach a log line through a URL (a caller who put it in the query
 // or the path), an error message or a stack: every line is passed through redactSecrets first, wherever it
 // is written (function logs via safeContext, the local host's own lines).
 
@@ -9,8 +9,12 @@ const keyShaped = /poi(?:_|%5f)(?:[a-z0-9-]|%2d){3,63}?(?:_|%5f)(?:[A-Za-z0-9_-]
 
 export const redactedKey = "poi_[redacted]";
 
+// A signed JWT (an Entra ID access token): header and payload are base64url JSON, so both start "eyJ".
+const tokenShaped = /eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*/g;
+export const redactedToken = "eyJ[redacted]";
+
 export function redactSecrets(text: string): string {
-  return text.replace(keyShaped, redactedKey);
+  return text.replace(keyShaped, redactedKey).replace(tokenShaped, redactedToken);
 }
 
 /** True when the text holds something shaped like an API key (for refusing keys sent in URLs). */

@@ -3,6 +3,7 @@ import { createApiKeyStore, createSealingKeyStore } from "./adapters/cosmos/apiK
 import { createDealModelStore } from "./adapters/cosmos/dealModels.js";
 import { createPartnerDocuments } from "./adapters/cosmos/partnerDocuments.js";
 import { createScoreHistoryStore } from "./adapters/cosmos/dealScoreHistory.js";
+import { createIdentityMappingStore } from "./adapters/cosmos/identities.js";
 import { createIngestionReader, createIngestionStore } from "./adapters/cosmos/ingestions.js";
 import { createPartnerDataReader, createStagingStore } from "./adapters/cosmos/partnerData.js";
 import { createPartnerRegistry } from "./adapters/cosmos/partners.js";
@@ -15,6 +16,10 @@ import { createPartnerBlobs } from "./adapters/storage/partnerBlobs.js";
 import { createUploadUrlIssuer } from "./adapters/storage/uploads.js";
 import { createTokenSealer, type TokenSealer } from "./api/continuation.js";
 import { createApiKeyAuth, createRejectionLog, type ApiKeyAuth } from "./auth/apiKeys.js";
+import { createEntraTokenVerifier } from "./auth/entraTokens.js";
+import { createIdentityMappings, type IdentityMappings } from "./auth/identityMappings.js";
+import { createRequestBudgets } from "./auth/requestBudget.js";
+import { createSignIn, type SignIn } from "./auth/signIn.js";
 import { loadConfig, names, type Config } from "./config.js";
 import type { DealModelDeps } from "./dealScoring/models.js";
 import { createDealsReader } from "./dealScoring/readDeals.js";
@@ -46,7 +51,12 @@ export interface Services {
 /** What the HTTP handlers need. */
 export interface ApiDeps {
   config: Pick<Config, "uploadUrlMinutes">;
+  /** Who is calling: an API key, an Entra ID token, or a trusted App Service principal. */
+  signIn: SignIn;
+  /** API keys: issue, list, revoke. */
   auth: ApiKeyAuth;
+  /** Sign-in mappings (Entra tenant or group → partner). */
+  identities: IdentityMappings;
   rejections: ReturnType<typeof createRejectionLog>;
   partners: PartnerReader;
   results: ResultReader;
@@ -108,6 +118,10 @@ export function wire({ config, clients }: Services): AppDeps {
   const scoreHistory = createScoreHistoryStore(containers.partners);
   const deals = createDealsReader(partnerData);
   const dealTrainingQueue = createDealTrainingQueue(queues);
+  // One request budget per caller and instance, however they sign in.
+  const budgets = createRequestBudgets(config.apiRequestsPerMinute);
+  const auth = createApiKeyAuth(createApiKeyStore(containers.partners), { budgets });
+  const identities = createIdentityMappings(createIdentityMappingStore(containers.partners));
 
   const ingest: IngestDeps = {
     limits: {
@@ -126,7 +140,15 @@ export function wire({ config, clients }: Services): AppDeps {
   return {
     api: {
       config: { uploadUrlMinutes: config.uploadUrlMinutes },
-      auth: createApiKeyAuth(createApiKeyStore(containers.partners), { requestsPerMinute: config.apiRequestsPerMinute }),
+      signIn: createSignIn({
+        apiKeys: auth,
+        entra: config.entra ? createEntraTokenVerifier(config.entra) : undefined,
+        mappings: identities,
+        budgets,
+        trustAppServicePrincipal: config.trustAppServiceAuth,
+      }),
+      auth,
+      identities,
       rejections: createRejectionLog(),
       partners,
       results: createResultReader(containers.results),

@@ -4,6 +4,8 @@
 // API Management's logs and counters never hold it.
 param name string
 param location string
+@description('Tags on every resource (azd-env-name: the azd environment).')
+param tags object = {}
 param publisherEmail string
 @description('The function app API base, e.g. https://app.azurewebsites.net/api')
 param backendUrl string
@@ -12,6 +14,7 @@ param callsPerMinute int
 resource service 'Microsoft.ApiManagement/service@2023-05-01-preview' = {
   name: name
   location: location
+  tags: tags
   sku: {
     name: 'Consumption'
     capacity: 0

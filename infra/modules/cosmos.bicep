@@ -13,6 +13,8 @@
 // over tenants. A partition key cannot change in place: it means new containers and a copy of the data.
 param accountName string
 param location string
+@description('Tags on every resource (azd-env-name: the azd environment).')
+param tags object = {}
 param databaseName string
 @description('Containers as in shared/adapters/cosmosLayout.ts: [{ name, partitionKey }].')
 param containers array
@@ -43,6 +45,7 @@ var autoscaleOptions = {
 resource account 'Microsoft.DocumentDB/databaseAccounts@2024-05-15' = {
   name: accountName
   location: location
+  tags: tags
   kind: 'GlobalDocumentDB'
   properties: {
     databaseAccountOfferType: 'Standard'

@@ -4,6 +4,8 @@
 param name string
 param planName string
 param location string
+@description('Tags on every resource (azd-env-name: the azd environment).')
+param tags object = {}
 param nodeVersion string
 param maximumInstanceCount int
 param identityId string
@@ -22,10 +24,23 @@ param sweepSchedule string
 param uploadUrlMinutes int
 param apiRequestsPerMinute int
 param frontlineIndustries string
+@description('The azure.yaml service this app runs (azd deploys to the resource tagged azd-service-name with it).')
+param serviceName string = 'api'
+@description('Entra ID sign-in: the app registration\'s tenant, or organizations (see the README).')
+param entraTenantId string
+@description('Entra ID sign-in is on when this is set: accepted token audiences, comma-separated.')
+param entraAudience string
+@description('Token issuer; empty for Entra ID\'s v2.0 issuer.')
+param entraIssuer string
+@description('Signing keys; empty for the tenant\'s published v2.0 keys.')
+param entraJwksUri string
+@description('Trust the x-ms-client-principal header: only with App Service authentication enabled in front of the app.')
+param entraTrustAppServiceAuth bool
 
 resource plan 'Microsoft.Web/serverfarms@2024-04-01' = {
   name: planName
   location: location
+  tags: tags
   kind: 'functionapp'
   sku: {
     tier: 'FlexConsumption'
@@ -39,6 +54,7 @@ resource plan 'Microsoft.Web/serverfarms@2024-04-01' = {
 resource app 'Microsoft.Web/sites@2024-04-01' = {
   name: name
   location: location
+  tags: union(tags, { 'azd-service-name': serviceName })
   kind: 'functionapp,linux'
   identity: {
     type: 'UserAssigned'
@@ -114,6 +130,26 @@ resource app 'Microsoft.Web/sites@2024-04-01' = {
         {
           name: 'FRONTLINE_INDUSTRIES'
           value: frontlineIndustries
+        }
+        {
+          name: 'ENTRA_TENANT_ID'
+          value: entraTenantId
+        }
+        {
+          name: 'ENTRA_AUDIENCE'
+          value: entraAudience
+        }
+        {
+          name: 'ENTRA_ISSUER'
+          value: entraIssuer
+        }
+        {
+          name: 'ENTRA_JWKS_URI'
+          value: entraJwksUri
+        }
+        {
+          name: 'ENTRA_TRUST_APP_SERVICE_AUTH'
+          value: entraTrustAppServiceAuth ? 'true' : 'false'
         }
         {
           name: 'APPLICATIONINSIGHTS_CONNECTION_STRING'

@@ -1,10 +1,13 @@
 // The app's one identity: every data-plane call (storage, Cosmos DB, telemetry) uses it; no keys anywhere.
 param name string
 param location string
+@description('Tags on every resource (azd-env-name: the azd environment).')
+param tags object = {}
 
 resource identity 'Microsoft.ManagedIdentity/userAssignedIdentities@2023-01-31' = {
   name: name
   location: location
+  tags: tags
 }
 
 output id string = identity.id

@@ -3,6 +3,8 @@
 param workspaceName string
 param appInsightsName string
 param location string
+@description('Tags on every resource (azd-env-name: the azd environment).')
+param tags object = {}
 @description('Principal allowed to publish telemetry (the app identity).')
 param publisherPrincipalId string
 
@@ -12,6 +14,7 @@ var monitoringMetricsPublisher = '3913510d-42f4-4e42-8a64-420c390055eb'
 resource workspace 'Microsoft.OperationalInsights/workspaces@2023-09-01' = {
   name: workspaceName
   location: location
+  tags: tags
   properties: {
     sku: {
       name: 'PerGB2018'
@@ -23,6 +26,7 @@ resource workspace 'Microsoft.OperationalInsights/workspaces@2023-09-01' = {
 resource appInsights 'Microsoft.Insights/components@2020-02-02' = {
   name: appInsightsName
   location: location
+  tags: tags
   kind: 'web'
   properties: {
     Application_Type: 'web'

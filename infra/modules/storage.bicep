@@ -2,6 +2,8 @@
 // Shared keys are disabled: the app, the deployment and operators all use Entra ID.
 param name string
 param location string
+@description('Tags on every resource (azd-env-name: the azd environment).')
+param tags object = {}
 param blobContainerNames array
 param queueNames array
 @description('The app identity: blob trigger, archive moves, queue trigger and host storage.')
@@ -24,6 +26,7 @@ var storageBlobDelegator = 'db58b8e5-c6ad-4a2a-8342-4190687cbf4a'
 resource storage 'Microsoft.Storage/storageAccounts@2023-05-01' = {
   name: name
   location: location
+  tags: tags
   kind: 'StorageV2'
   sku: {
     name: 'Standard_LRS'

@@ -57,8 +57,8 @@ function operation(spec: RouteSpec): Record<string, unknown> {
     responses["415"] = errorResponse("The body is not sent as Content-Type: application/json.");
   }
   if (spec.roles) {
-    responses["401"] = errorResponse("Missing, malformed, unknown or revoked API key.");
-    responses["403"] = errorResponse("The key's role may not call this route.");
+    responses["401"] = errorResponse("Missing, malformed, unknown or revoked API key, or an invalid or expired token.");
+    responses["403"] = errorResponse("The caller's role may not call this route, or a signed-in account has no app role or partner mapping.");
   }
   if (spec.params && !responses["404"]) responses["404"] = errorResponse("Not found for your partner.");
   else if (responses["404"]) responses["404"] = errorResponse((spec.responses[404] as { description: string }).description);
@@ -102,7 +102,7 @@ export function buildOpenApiDocument(options: { version?: string; serverUrl?: st
     components: {
       securitySchemes: {
         apiKey: { type: "apiKey", in: "header", name: "x-api-key", description: "poi_{partnerId}_{secret}" },
-        bearer: { type: "http", scheme: "bearer", description: "The same API key as a bearer token." },
+        bearer: { type: "http", scheme: "bearer", description: "The same API key as a bearer token, or an Entra ID access token for this API (when Entra ID sign-in is configured)." },
       },
       schemas: { Error: jsonSchema(errorBodySchema, "output") },
     },

@@ -1,9 +1,10 @@
 import { app, type HttpHandler, type HttpRequest, type HttpResponseInit, type InvocationContext } from "@azure/functions";
 import type { z } from "zod";
-import { AuthenticationError } from "../auth/apiKeys.js";
+import type { AuthenticationError } from "../auth/apiKeys.js";
 import type { Caller } from "../auth/roles.js";
+import type { SignInForbiddenError } from "../auth/signIn.js";
 import { InvalidRequestError } from "../errors.js";
-import { apiKeyHeader, errorToResponse, forbidden, unauthorized } from "../http.js";
+import { errorToResponse, forbidden, unauthorized } from "../http.js";
 import { containsKeyShaped, safeLogger, type Logger } from "../logging.js";
 import { appDeps, type ApiDeps } from "../wiring.js";
 import { apiRoute, type RouteSpec } from "./routes.js";
@@ -39,16 +40,16 @@ export function routeHandler<S extends RouteSpec>(spec: S, deps: ApiDeps, handle
       }
       let caller: Caller | undefined;
       if (spec.roles) {
-        const header = apiKeyHeader(request);
         try {
-          if (header.refused) throw new AuthenticationError(header.refused);
-          caller = await deps.auth.authenticate(header.key);
+          // An API key, an Entra ID token when configured, or a trusted App Service principal (shared/auth/signIn.ts).
+          caller = await deps.signIn.authenticate(request.headers);
         } catch (err) {
-          const auth = err as Partial<AuthenticationError>;
-          if (auth.code !== "unauthorized") throw err;
-          // Counted per partner and window; only a few lines are written, however many keys are tried.
-          for (const line of deps.rejections.record(auth.partnerId, auth.reason ?? "unknown")) context.warn(line);
-          return unauthorized();
+          const refused = err as Partial<AuthenticationError> | Partial<SignInForbiddenError>;
+          if (refused.code !== "unauthorized" && refused.code !== "forbidden") throw err;
+          // Counted per partner and window; only a few lines are written, however many keys or tokens are tried.
+          const partnerId = "partnerId" in refused ? refused.partnerId : undefined;
+          for (const line of deps.rejections.record(partnerId, refused.reason ?? "unknown")) context.warn(line);
+          return refused.code === "forbidden" ? forbidden(refused.message) : unauthorized();
         }
         if (!spec.roles.includes(caller.role)) return forbidden();
       }

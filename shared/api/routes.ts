@@ -1,5 +1,6 @@
 import { cloudEndpointsRoutes } from "./cloudEndpoints.js";
 import { dealScoringRoutes } from "./dealScoring.js";
+import { identityRoutes } from "./identity.js";
 import { managementRoutes } from "./management.js";
 
 // Every HTTP route in one table, gathered from each tab's own file: the functions register from it, the route
@@ -11,6 +12,7 @@ export const routes = {
   ...managementRoutes,
   ...cloudEndpointsRoutes,
   ...dealScoringRoutes,
+  ...identityRoutes,
 };
 
 export type RouteName = keyof typeof routes;

@@ -1,8 +1,8 @@
 import { createHash, randomBytes } from "node:crypto";
 import { z } from "zod";
 import { apiKeyDocSchema, partnerIdSchema, type ApiKeyDoc, type Role } from "../domain/documents.js";
-import { TooManyRequestsError } from "../errors.js";
 import type { ApiKeyStore } from "../ports/keys.js";
+import { createRequestBudgets, type RequestBudgets } from "./requestBudget.js";
 import type { Caller } from "./roles.js";
 
 // API keys: "poi_{partnerId}_{secret}", the secret 32 random bytes in base64url. Only SHA-256(secret) is
@@ -20,9 +20,28 @@ const secretBytes = 32;
 const keyPattern = /^poi_([a-z0-9][a-z0-9-]{1,61}[a-z0-9])_([A-Za-z0-9_-]{43})$/;
 export const authCacheTtlMs = 30_000;
 const maxCachedPartners = 10_000;
-const maxBudgets = 50_000;
 
-export type AuthFailureReason = "missing" | "malformed" | "not_bearer" | "unknown" | "revoked";
+export type AuthFailureReason =
+  | "missing"
+  | "malformed"
+  | "not_bearer"
+  | "unknown"
+  | "revoked"
+  // Entra ID tokens (shared/auth/entraTokens.ts) and App Service principals (appServicePrincipal.ts): 401.
+  | "token_invalid"
+  | "token_expired"
+  | "token_not_yet_valid"
+  | "token_audience"
+  | "token_issuer"
+  | "token_claims"
+  | "token_algorithm"
+  | "token_signature"
+  | "token_not_accepted"
+  | "principal_invalid"
+  // Signed in, but no app role of ours or no partner mapped to the tenant or groups (403, shared/auth/signIn.ts).
+  | "no_role"
+  | "unmapped"
+  | "ambiguous";
 
 /** Any authentication failure. `reason` is for logs only; callers all see the same message. */
 export class AuthenticationError extends Error {
@@ -64,6 +83,8 @@ export interface ApiKeyAuth {
 export interface ApiKeyAuthOptions {
   /** Requests per minute one key may make to this instance. */
   requestsPerMinute?: number;
+  /** Shared with the other ways of signing in, so every caller has one budget per instance. */
+  budgets?: RequestBudgets;
   cacheTtlMs?: number;
 }
 
@@ -84,10 +105,9 @@ function toInfo(doc: ApiKeyDoc): ApiKeyInfo {
 
 export function createApiKeyAuth(store: ApiKeyStore, options: ApiKeyAuthOptions = {}): ApiKeyAuth {
   const ttl = options.cacheTtlMs ?? authCacheTtlMs;
-  const perMinute = options.requestsPerMinute ?? 600;
+  const budgets = options.budgets ?? createRequestBudgets(options.requestsPerMinute ?? 600);
   const cache = new Map<string, PartnerKeys>();
   const loading = new Map<string, Promise<PartnerKeys>>();
-  const budgets = new Map<string, { tokens: number; at: number }>();
 
   async function keysOf(partnerId: string, now: number): Promise<PartnerKeys> {
     const cached = cache.get(partnerId);
@@ -110,20 +130,6 @@ export function createApiKeyAuth(store: ApiKeyStore, options: ApiKeyAuthOptions 
     return pending;
   }
 
-  function spend(keyId: string, now: number): void {
-    const ratePerMs = perMinute / 60_000;
-    const bucket = budgets.get(keyId) ?? { tokens: perMinute, at: now };
-    bucket.tokens = Math.min(perMinute, bucket.tokens + (now - bucket.at) * ratePerMs);
-    bucket.at = now;
-    if (bucket.tokens < 1) {
-      throw new TooManyRequestsError(Math.max(1, Math.ceil((1 - bucket.tokens) / ratePerMs / 1000)));
-    }
-    bucket.tokens -= 1;
-    budgets.delete(keyId);
-    budgets.set(keyId, bucket);
-    while (budgets.size > maxBudgets) budgets.delete(budgets.keys().next().value!);
-  }
-
   return {
     async authenticate(key, now = Date.now()) {
       if (!key) throw new AuthenticationError("missing");
@@ -133,7 +139,7 @@ export function createApiKeyAuth(store: ApiKeyStore, options: ApiKeyAuthOptions 
       const doc = (await keysOf(partnerId, now)).byHash.get(docIdFor(hashSecret(secret)));
       if (!doc || doc.partnerId !== partnerId) throw new AuthenticationError("unknown", partnerId);
       if (doc.revokedAt) throw new AuthenticationError("revoked", partnerId);
-      spend(doc.keyId, now);
+      budgets.spend(doc.keyId, now);
       return { partnerId, role: doc.role, keyId: doc.keyId };
     },
 
@@ -203,7 +209,7 @@ export function createRejectionLog(windowMs = 60_000) {
     });
     const more = counts.size - parts.length;
     return (
-      `Rejected API keys in the last ${Math.round(windowMs / 1000)} s: ${parts.join("; ")}` +
+      `Rejected sign-ins (API keys, tokens) in the last ${Math.round(windowMs / 1000)} s: ${parts.join("; ")}` +
       (more > 0 ? `; and ${more} more partner id(s)` : "") +
       (others > 0 ? `; ${others} more for partner ids beyond the first ${maxPartnersCounted}` : "")
     );
@@ -229,7 +235,7 @@ export function createRejectionLog(windowMs = 60_000) {
         }
         counts.set(partner, (reasons = new Map()));
         if (immediate++ < maxImmediate) {
-          lines.push(`Rejected API key (${reason}) for ${partner}; further rejections in this window are counted, not logged one by one`);
+          lines.push(`Rejected sign-in (${reason}) for ${partner}; further rejections in this window are counted, not logged one by one`);
         }
       }
       reasons.set(reason, (reasons.get(reason) ?? 0) + 1);

@@ -1,6 +1,7 @@
 import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { parse as parseYaml } from "yaml";
 import { cosmosContainers } from "../../shared/adapters/cosmos/layout.js";
 import { loadConfig, names, settingNames } from "../../shared/config.js";
 
@@ -177,5 +178,113 @@ describe("infra uses identities, not keys", () => {
     const parameters = Object.keys(JSON.parse(read("infra", "main.parameters.json")).parameters as object);
     const declared = [...mainBicep.matchAll(/^param (\w+) /gm)].map((m) => m[1]);
     expect(missing(parameters, declared), "infra/main.parameters.json passes undeclared parameters").toEqual([]);
+  });
+});
+
+// ---- azd up: azure.yaml, the environment's parameters, tags, the post-deploy hook ------------------------
+
+const azureYaml = parseYaml(read("azure.yaml")) as {
+  name: string;
+  infra: { provider: string; path: string; module: string };
+  services: Record<string, { project: string; language: string; host: string; dist?: string; remoteBuild?: boolean; hooks?: Record<string, Record<string, { run: string }>> }>;
+  hooks: Record<string, Record<string, { run: string; shell: string }>>;
+};
+const parametersFile = JSON.parse(read("infra", "main.parameters.json")) as { parameters: Record<string, { value: unknown }> };
+const postDeployHook = read("scripts", "hooks", "postdeploy.mjs");
+const declaredOutputs = [...mainBicep.matchAll(/^output (\w+) /gm)].map((m) => m[1]);
+
+describe("azd up", () => {
+  it("deploys one function service to the app tagged with its name, from infra/main.bicep", () => {
+    expect(azureYaml.infra).toEqual({ provider: "bicep", path: "infra", module: "main" });
+    const services = Object.entries(azureYaml.services);
+    expect(services).toHaveLength(1);
+    const [name, service] = services[0];
+    expect(service).toMatchObject({ project: ".", host: "function", language: "ts" });
+    // azd deploys to the resource whose azd-service-name tag is the service's name.
+    expect(modules["functionApp.bicep"]).toContain(`param serviceName string = '${name}'`);
+    expect(modules["functionApp.bicep"]).toMatch(/tags: union\(tags, \{ 'azd-service-name': serviceName \}\)/);
+  });
+
+  it("deploys the production package that npm run package stages, built locally (no build in Azure)", () => {
+    const service = Object.values(azureYaml.services)[0];
+    expect(service.dist).toBe(".deploy");
+    expect(read("scripts", "package.ts")).toContain('path.join(projectRoot, ".deploy")');
+    const prepackage = Object.values(service.hooks?.prepackage ?? {}).map((h) => h.run);
+    expect(prepackage.length).toBeGreaterThan(0);
+    expect(prepackage.every((run) => run === "npm run package")).toBe(true);
+    expect(JSON.parse(read("package.json")).scripts.package).toBe("tsx scripts/package.ts");
+    // remoteBuild false needs node_modules kept in the package (azd checks .funcignore agrees).
+    expect(service.remoteBuild).toBe(false);
+    const ignored = read(".funcignore").split("\n").map((l) => l.trim()).filter((l) => l && !l.startsWith("#"));
+    expect(ignored.filter((l) => /node_modules/.test(l))).toEqual([]);
+    expect(ignored).toContain("/local.settings.json");
+    // Anchored entries only (besides file patterns): an unanchored "functions/" would also drop dist/functions.
+    expect(ignored.filter((l) => l.endsWith("/") && !l.startsWith("/"))).toEqual([]);
+  });
+
+  it("takes the environment's name, location and signed-in principal as parameters", () => {
+    const values = Object.fromEntries(Object.entries(parametersFile.parameters).map(([k, v]) => [k, v.value]));
+    expect(values).toMatchObject({
+      environmentName: "${AZURE_ENV_NAME}",
+      location: "${AZURE_LOCATION}",
+      operatorPrincipalId: "${AZURE_PRINCIPAL_ID}",
+    });
+    expect(values.deployDropSubscription).toMatch(/^\$\{DEPLOY_DROP_SUBSCRIPTION(=false)?\}$/);
+  });
+
+  it("tags every resource with azd-env-name", () => {
+    expect(mainBicep).toMatch(/var tags = \{\s*'azd-env-name': environmentName\s*\}/);
+    for (const [file, text] of Object.entries(modules)) {
+      const topLevel = (text.match(/\n {2}location: location\n/g) ?? []).length;
+      const tagged = (text.match(/\n {2}location: location\n {2}tags: (tags|union\(tags,[^\n]*\))\n/g) ?? []).length;
+      expect(tagged, `${file}: every resource with a location carries the tags`).toBe(topLevel);
+    }
+    const moduleBlocks = [...mainBicep.matchAll(/^module \w+ '[^']+' = (?:if \([^)]*\) )?\{([\s\S]*?)^\}/gm)].map((m) => m[1]);
+    const withLocation = moduleBlocks.filter((b) => /\n {4}location: location\n/.test(b));
+    expect(withLocation.length).toBeGreaterThan(5);
+    expect(withLocation.every((b) => /\n {4}location: location\n {4}tags: tags\n/.test(b))).toBe(true);
+  });
+
+  it("runs the post-deploy hook with node on every platform, and resets the second pass after azd down", () => {
+    for (const platform of ["posix", "windows"]) {
+      expect(azureYaml.hooks.postdeploy[platform].run, platform).toBe("node scripts/hooks/postdeploy.mjs");
+      expect(azureYaml.hooks.postdown[platform].run, platform).toBe("azd env set DEPLOY_DROP_SUBSCRIPTION false");
+    }
+  });
+
+  it("gives the hook every output it reads, and the hook sets the variable the parameters file reads", () => {
+    // Variables azd itself sets, and the hook's own tuning knobs, are not outputs.
+    const azdOwn: string[] = [];
+    const read = [...new Set([...postDeployHook.matchAll(/env\.([A-Z_][A-Z0-9_]*)/g)].map((m) => m[1]))].filter((n) => !azdOwn.includes(n) && !n.startsWith("POI_HOOK_"));
+    expect(read.length).toBeGreaterThan(3);
+    expect(missing(read, declaredOutputs), "variables the hook reads that main.bicep does not output").toEqual([]);
+    expect(postDeployHook).toContain('["env", "set", "DEPLOY_DROP_SUBSCRIPTION", "true"]');
+    expect(postDeployHook).toContain('["provision", "--no-prompt"]');
+    expect(mainBicep).toMatch(/output DROP_SUBSCRIPTION_DEPLOYED bool = deployDropSubscription/);
+    expect(mainBicep).toMatch(/module dropSubscription 'modules\/dropSubscription\.bicep' = if \(deployDropSubscription\)/);
+  });
+
+  it("dead-letters undeliverable BlobCreated events into a declared container, with the topic's identity", () => {
+    const container = /var deadLetterContainerName = '([^']+)'/.exec(mainBicep)?.[1];
+    expect(container).toBeTruthy();
+    expect(mainBicep).toMatch(/blobContainerNames: concat\(blobContainerNames, \[[^\]]*deadLetterContainerName[^\]]*\]\)/);
+    expect(modules["dropSubscription.bicep"]).toMatch(/deadLetterWithResourceIdentity: \{[\s\S]*type: 'SystemAssigned'[\s\S]*endpointType: 'StorageBlob'[\s\S]*blobContainerName: deadLetterContainerName/);
+    expect(modules["eventGrid.bicep"]).toMatch(/identity: \{\s*type: 'SystemAssigned'\s*\}/);
+    // Storage Blob Data Contributor for the topic, on that container (shared keys are disabled).
+    expect(modules["eventGrid.bicep"]).toMatch(/scope: deadLetterContainer[\s\S]*principalId: systemTopic\.identity\.principalId/);
+    const blocks = [...mainBicep.matchAll(/^module (eventGrid|dropSubscription) [\s\S]*?^\}/gm)].map((m) => m[0]);
+    expect(blocks.every((b) => b.includes("deadLetterContainerName: deadLetterContainerName"))).toBe(true);
+  });
+
+  it("runs Node 22 by default", () => {
+    expect(mainBicep).toMatch(/param nodeVersion string = '22'/);
+  });
+
+  it("declares the Entra ID sign-in settings with the app registration left to the README (no Graph extension)", () => {
+    for (const setting of ["ENTRA_TENANT_ID", "ENTRA_AUDIENCE", "ENTRA_ISSUER", "ENTRA_JWKS_URI", "ENTRA_TRUST_APP_SERVICE_AUTH"]) {
+      expect(declaredSettings, setting).toContain(setting);
+    }
+    expect(mainBicep).toMatch(/param entraTrustAppServiceAuth bool = false/);
+    expect(allBicep).not.toContain("Microsoft.Graph");
   });
 });
