@@ -28,6 +28,12 @@ afterAll(async () => {
   await env?.stop();
 });
 
+/** A delivery's store that stops answering after `calls` record writes, as a killed host would. */
+function dyingRecords(calls: number): IngestDeps["ingestions"] {
+  let made = 0;
+  return { ...deps.ingestions, replace: (record, etag) => (++made > calls ? new Promise(() => {}) : deps.ingestions.replace(record, etag)) };
+}
+
 const timer: Timer = { isPastDue: false, schedule: { adjustForDST: false }, scheduleStatus: { last: "", next: "", lastUpdated: "" } };
 const quiet = () => new InvocationContext({ functionName: "test", logHandler: () => {} });
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -120,6 +126,7 @@ describe("a drop is all or nothing", () => {
     const dying: IngestDeps = {
       ...deps,
       clock: () => diedAt,
+      ingestions: dyingRecords(2),
       batching: { maxTenants: 2, maxRows: 2 },
       staging: { ...deps.staging, writeDocs: (p, docs) => (++writes > 1 ? new Promise<string[]>(() => {}) : deps.staging.writeDocs(p, docs)) },
     };
@@ -200,7 +207,7 @@ describe("nothing is stranded: the sweep", () => {
     const blob = await upload(`${partnerId}/tenants/gone.csv`, tenantsCsv([1]));
     // A delivery that dies right after claiming the record (no sign of life after its start).
     const diedAt = new Date();
-    void ingestDrop({ ...deps, clock: () => diedAt, staging: { ...deps.staging, writeDocs: () => new Promise<string[]>(() => {}) } }, blob);
+    void ingestDrop({ ...deps, clock: () => diedAt, ingestions: dyingRecords(2), staging: { ...deps.staging, writeDocs: () => new Promise<string[]>(() => {}) } }, blob);
     await expect.poll(async () => (await env.deps.api.ingestions.page(partnerId, 5)).items[0]?.status, { timeout: 5_000 }).toBe("validating");
     await drops().getBlobClient(`${partnerId}/tenants/gone.csv`).delete();
     await sleep(leaseMs + 1_200);
