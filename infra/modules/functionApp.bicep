@@ -22,6 +22,9 @@ param sweepSchedule string
 param uploadUrlMinutes int
 param apiRequestsPerMinute int
 param frontlineIndustries string
+param propensityFitEveryMonths int
+param propensityIntentHalfLifeDays int
+param propensitySignalWeights string
 
 resource plan 'Microsoft.Web/serverfarms@2024-04-01' = {
   name: planName
@@ -110,6 +113,18 @@ resource app 'Microsoft.Web/sites@2024-04-01' = {
         {
           name: 'FRONTLINE_INDUSTRIES'
           value: frontlineIndustries
+        }
+        {
+          name: 'PROPENSITY_FIT_EVERY_MONTHS'
+          value: string(propensityFitEveryMonths)
+        }
+        {
+          name: 'PROPENSITY_INTENT_HALF_LIFE_DAYS'
+          value: string(propensityIntentHalfLifeDays)
+        }
+        {
+          name: 'PROPENSITY_SIGNAL_WEIGHTS'
+          value: propensitySignalWeights
         }
         {
           name: 'APPLICATIONINSIGHTS_CONNECTION_STRING'

@@ -4,7 +4,7 @@ import { guidSchema, yearMonthSchema } from "./common.js";
 // The CSV datasets a partner drops (PRODUCT.md section 1). Column names are matched
 // case-insensitively by the ingest code; these schemas validate one parsed row each.
 
-export const datasetNames = ["tenants", "subscriptions", "usage", "incentives"] as const;
+export const datasetNames = ["tenants", "subscriptions", "usage", "incentives", "signals", "installbase"] as const;
 export const datasetNameSchema = z.enum(datasetNames);
 export type DatasetName = z.infer<typeof datasetNameSchema>;
 
@@ -136,6 +136,9 @@ export const requiredColumns: Record<DatasetName, string[]> = {
   subscriptions: ["tenantId", "sku", "quantity"],
   usage: ["tenantId", "month", "workload", "assignedUsers", "activeUsers"],
   incentives: ["tenantId", "engagement", "workloads", "potentialEarnings"],
+  // CloudAscent propensity (row schemas in propensity/rows.ts): a signals file also needs tenantId or domain.
+  signals: ["signalType", "observedOn"],
+  installbase: ["tenantId", "product", "version"],
 };
 
 /** Canonical workload names; other values are kept as given. */

@@ -139,8 +139,37 @@ export const incentivesDocSchema = z.object({
 });
 export type IncentivesDoc = z.infer<typeof incentivesDocSchema>;
 
+/**
+ * One key's buying signals in one signals drop. A signal names its tenant by tenantId or by a domain matched to
+ * a tenant at refresh time: the document holds one or the other (its key is the tenantId, else "domain:{domain}").
+ */
+export const signalsDocSchema = z.object({
+  ...base,
+  type: z.literal("signals"),
+  ingestionId: z.string(),
+  asOf: z.string(),
+  tenantId: z.string().optional(),
+  domain: z.string().optional(),
+  signals: z.array(z.object({ signalType: z.string(), observedOn: z.string(), strength: z.number().optional() })),
+});
+export type SignalsDoc = z.infer<typeof signalsDocSchema>;
+
+/** One tenant's on-premises products in one installbase drop. */
+export const installBaseDocSchema = z.object({
+  ...stagedBase,
+  type: z.literal("installbase"),
+  products: z.array(z.object({ product: z.string(), version: z.string(), quantity: z.number().optional() })),
+});
+export type InstallBaseDoc = z.infer<typeof installBaseDocSchema>;
+
 /** The type of a staged document (one per dataset). */
-export type StagedDocType = TenantDoc["type"] | SubscriptionsDoc["type"] | UsageDoc["type"] | IncentivesDoc["type"];
+export type StagedDocType =
+  | TenantDoc["type"]
+  | SubscriptionsDoc["type"]
+  | UsageDoc["type"]
+  | IncentivesDoc["type"]
+  | SignalsDoc["type"]
+  | InstallBaseDoc["type"];
 
 // ---- ingestions container ------------------------------------------------------------
 

@@ -1,8 +1,8 @@
 import { ReadableStream } from "node:stream/web";
 import { cloudEndpointsColumns, type CloudEndpointsRow } from "../domain/cloudEndpoints/index.js";
 
-// CSV that opens cleanly in Excel: UTF-8 BOM, RFC 4180 quoting, CRLF line ends, and text cells
-// neutralised against formula injection. Decisions:
+// CSV that opens cleanly in Excel, for every tab's export: UTF-8 BOM, RFC 4180 quoting, CRLF line ends, and
+// text cells neutralised against formula injection. Decisions:
 // - Neutralising applies to text cells only (a leading = + - @ tab or CR gets a ' in front). The trigger is
 //   also looked for after leading whitespace (LibreOffice can trim spaces on import, and some Excel locales
 //   read the full-width ＝ ＋ － ＠ as formula signs), at the cost of an apostrophe on the odd " - n/a".
@@ -12,13 +12,14 @@ import { cloudEndpointsColumns, type CloudEndpointsRow } from "../domain/cloudEn
 export const utf8Bom = "\uFEFF";
 const lineEnd = "\r\n";
 
-export interface CsvColumn {
-  key: keyof CloudEndpointsRow;
+/** One column of an export: the row field it shows and its header (a tab's column list is its own). */
+export interface CsvColumn<Row = CloudEndpointsRow> {
+  key: keyof Row & string;
   header: string;
   hidden?: boolean;
 }
 
-const percentageKeys = new Set<keyof CloudEndpointsRow>(["w365Utilization", "intuneUtilization", "entraIdUtilization"]);
+const percentageKeys = new Set<string>(["w365Utilization", "intuneUtilization", "entraIdUtilization"] satisfies (keyof CloudEndpointsRow)[]);
 
 export function cloudEndpointsCsvColumns(selection: "default" | "all"): CsvColumn[] {
   return cloudEndpointsColumns.filter((c) => selection === "all" || !c.hidden);
@@ -36,14 +37,14 @@ export function quoteField(text: string): string {
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
-function formatNumber(value: number, key: keyof CloudEndpointsRow): string {
+function formatNumber(value: number, key: string): string {
   if (!Number.isFinite(value)) return "";
   if (percentageKeys.has(key)) return `${Math.round(value * 1000) / 10}%`;
   return String(value);
 }
 
 /** One cell, ready to write (escaped). */
-export function formatCell(value: unknown, key: keyof CloudEndpointsRow): string {
+export function formatCell(value: unknown, key: string): string {
   if (value === undefined || value === null) return "";
   if (typeof value === "boolean") return value ? "Yes" : "No";
   if (typeof value === "number") return formatNumber(value, key);
@@ -51,25 +52,27 @@ export function formatCell(value: unknown, key: keyof CloudEndpointsRow): string
   return quoteField(neutraliseFormula(text));
 }
 
-export function csvHeaderLine(columns: readonly CsvColumn[]): string {
+export function csvHeaderLine(columns: readonly Pick<CsvColumn<unknown>, "header">[]): string {
   return columns.map((c) => quoteField(c.header)).join(",") + lineEnd;
 }
 
-export function csvRowLine(row: Partial<CloudEndpointsRow>, columns: readonly CsvColumn[]): string {
+export function csvRowLine<Row = CloudEndpointsRow>(row: Partial<Row>, columns: readonly CsvColumn<Row>[]): string {
   return columns.map((c) => formatCell(row[c.key], c.key)).join(",") + lineEnd;
 }
 
-/** The CSV as text chunks: BOM and header first, then one chunk per page of rows. */
-export async function* cloudEndpointsCsv(
-  pages: AsyncIterable<readonly Partial<CloudEndpointsRow>[]>,
-  columns: readonly CsvColumn[],
-): AsyncGenerator<string> {
+/** Any tab's CSV as text chunks: BOM and header first, then one chunk per page of rows. */
+export async function* csvChunks<Row>(pages: AsyncIterable<readonly Partial<Row>[]>, columns: readonly CsvColumn<Row>[]): AsyncGenerator<string> {
   yield utf8Bom + csvHeaderLine(columns);
   for await (const rows of pages) {
     let chunk = "";
     for (const row of rows) chunk += csvRowLine(row, columns);
     if (chunk) yield chunk;
   }
+}
+
+/** The Cloud Endpoints CSV as text chunks. */
+export function cloudEndpointsCsv(pages: AsyncIterable<readonly Partial<CloudEndpointsRow>[]>, columns: readonly CsvColumn[]): AsyncGenerator<string> {
+  return csvChunks(pages, columns);
 }
 
 /**
@@ -96,8 +99,11 @@ export function toByteStream(chunks: AsyncIterable<string>, onError: (err: unkno
   });
 }
 
-/** Goes into Content-Disposition: only [a-z0-9-] of the partner id survive, so no quote, CR or LF can reach the header. */
-export function exportFileName(partnerId: string, now: Date = new Date()): string {
+/**
+ * Goes into Content-Disposition: only [a-z0-9-] of the partner id survive, so no quote, CR or LF can reach the
+ * header. `tab` is the route's own name (a constant of ours).
+ */
+export function exportFileName(partnerId: string, now: Date = new Date(), tab: "cloud-endpoints" | "propensity" = "cloud-endpoints"): string {
   const safe = partnerId.toLowerCase().replace(/[^a-z0-9-]/g, "-").slice(0, 63);
-  return `cloud-endpoints-${safe}-${now.toISOString().slice(0, 10)}.csv`;
+  return `${tab}-${safe}-${now.toISOString().slice(0, 10)}.csv`;
 }

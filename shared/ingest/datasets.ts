@@ -1,7 +1,7 @@
 import type { DatasetName } from "../domain/datasets.js";
 import type { RowError, StagedDocType } from "../domain/documents.js";
 import type { CsvRecord } from "./csv.js";
-import { datasetWriters, docTypeOf, type DocByDataset, type IngestionContext } from "./documents.js";
+import { datasetWriters, docTypeOf, signalKey, type DocByDataset, type IngestionContext } from "./documents.js";
 import { createRowValidator, matchHeader, type RowOutcome, type RowsByDataset } from "./rows.js";
 
 // What ingest needs to know of each dataset, in one table: how its header is read, how a row is validated,
@@ -39,12 +39,16 @@ export interface DatasetIngest<Row = unknown, Doc extends StagedDoc = StagedDoc>
   merge(ctx: IngestionContext, key: string, existing: Doc | undefined, rows: Row[]): Doc;
 }
 
-function fromSchema<D extends keyof RowsByDataset>(dataset: D, monthOf?: (row: RowsByDataset[D]) => string): DatasetIngest<RowsByDataset[D], DocByDataset[D]> {
+function fromSchema<D extends keyof RowsByDataset>(
+  dataset: D,
+  options: { monthOf?: (row: RowsByDataset[D]) => string; keyOf?: (row: RowsByDataset[D]) => string } = {},
+): DatasetIngest<RowsByDataset[D], DocByDataset[D]> {
+  const { monthOf } = options;
   return {
     docType: docTypeOf[dataset],
     matchHeader: (fields) => matchHeader(dataset, fields),
     validator: (header, options) => createRowValidator({ ...(header as Parameters<typeof createRowValidator<D>>[0]), dataset }, options),
-    keyOf: (row) => row.tenantId,
+    keyOf: options.keyOf ?? ((row) => (row as { tenantId: string }).tenantId),
     ...(monthOf ? { monthOf } : {}),
     merge: datasetWriters[dataset].merge,
   };
@@ -53,8 +57,10 @@ function fromSchema<D extends keyof RowsByDataset>(dataset: D, monthOf?: (row: R
 export const datasetIngest: { [D in DatasetName]: DatasetIngest<never, never> } = {
   tenants: fromSchema("tenants") as DatasetIngest<never, never>,
   subscriptions: fromSchema("subscriptions") as DatasetIngest<never, never>,
-  usage: fromSchema("usage", (row) => row.month) as DatasetIngest<never, never>,
+  usage: fromSchema("usage", { monthOf: (row) => row.month }) as DatasetIngest<never, never>,
   incentives: fromSchema("incentives") as DatasetIngest<never, never>,
+  signals: fromSchema("signals", { keyOf: signalKey }) as DatasetIngest<never, never>,
+  installbase: fromSchema("installbase") as DatasetIngest<never, never>,
 };
 
 /** The dataset's entry, typed for generic use by the ingest use case. */

@@ -1,6 +1,8 @@
 import { latestMonth } from "../domain/cloudEndpoints/usage.js";
 import type { IncentiveRow, SubscriptionRow, TenantRow, UsageRow } from "../domain/datasets.js";
-import type { IncentivesDoc, SubscriptionItem, SubscriptionsDoc, TenantDoc, UsageDoc } from "../domain/documents.js";
+import type { IncentivesDoc, InstallBaseDoc, SignalsDoc, SubscriptionItem, SubscriptionsDoc, TenantDoc, UsageDoc } from "../domain/documents.js";
+import type { InstallBaseRow, SignalRow } from "../domain/propensity/rows.js";
+import { signalIdentity } from "../domain/propensity/signals.js";
 import type { RowsByDataset } from "./rows.js";
 
 // How one ingestion's rows of a tenant become that tenant's staged document of this ingestion (pure). Rows of
@@ -20,6 +22,8 @@ export type DocByDataset = {
   subscriptions: SubscriptionsDoc;
   usage: UsageDoc;
   incentives: IncentivesDoc;
+  signals: SignalsDoc;
+  installbase: InstallBaseDoc;
 };
 export type { StagedDocType } from "../domain/documents.js";
 
@@ -28,6 +32,8 @@ export const docTypeOf: { [D in keyof DocByDataset]: DocByDataset[D]["type"] } =
   subscriptions: "subscriptions",
   usage: "usage",
   incentives: "incentives",
+  signals: "signals",
+  installbase: "installbase",
 };
 
 
@@ -88,11 +94,51 @@ export function mergeIncentives(ctx: IngestionContext, tenantId: string, existin
   return { ...staged("incentives", ctx, tenantId), type: "incentives", engagements: [...engagements.values()] };
 }
 
+const domainKeyPrefix = "domain:";
+
+/** The key signals are grouped by: the tenantId, else "domain:{domain}" (matched to a tenant at refresh time). */
+export function signalKey(row: Pick<SignalRow, "tenantId" | "domain">): string {
+  return row.tenantId ?? `${domainKeyPrefix}${row.domain}`;
+}
+
+export function mergeSignals(ctx: IngestionContext, key: string, existing: SignalsDoc | undefined, rows: SignalRow[]): SignalsDoc {
+  const signals = new Map<string, SignalsDoc["signals"][number]>();
+  for (const s of existing?.signals ?? []) signals.set(signalIdentity(s), s);
+  // The same signal (type and day) twice for one key: the later row wins.
+  for (const row of rows) {
+    const signal = { signalType: row.signalType, observedOn: row.observedOn, ...(row.strength !== undefined ? { strength: row.strength } : {}) };
+    signals.set(signalIdentity(signal), signal);
+  }
+  const owner = key.startsWith(domainKeyPrefix) ? { domain: key.slice(domainKeyPrefix.length) } : { tenantId: key };
+  return {
+    id: `signals:${ctx.ingestionId}:${key}`,
+    partnerId: ctx.partnerId,
+    type: "signals",
+    ingestionId: ctx.ingestionId,
+    asOf: ctx.asOf,
+    ...owner,
+    signals: [...signals.values()],
+  };
+}
+
+export function mergeInstallBase(ctx: IngestionContext, tenantId: string, existing: InstallBaseDoc | undefined, rows: InstallBaseRow[]): InstallBaseDoc {
+  const products = new Map<string, InstallBaseDoc["products"][number]>();
+  const keyOf = (p: { product: string; version: string }) => `${p.product.toLowerCase()}\u0000${p.version.toLowerCase()}`;
+  for (const p of existing?.products ?? []) products.set(keyOf(p), p);
+  // The same product and version twice for a tenant: the later row wins.
+  for (const row of rows) {
+    products.set(keyOf(row), { product: row.product, version: row.version, ...(row.quantity !== undefined ? { quantity: row.quantity } : {}) });
+  }
+  return { ...staged("installbase", ctx, tenantId), type: "installbase", products: [...products.values()] };
+}
+
 export const datasetWriters: { [D in keyof DocByDataset]: DatasetWriter<D> } = {
   tenants: { merge: mergeTenant },
   subscriptions: { merge: mergeSubscriptions },
   usage: { merge: mergeUsage },
   incentives: { merge: mergeIncentives },
+  signals: { merge: mergeSignals },
+  installbase: { merge: mergeInstallBase },
 };
 
 function withoutUndefined<T extends object>(value: T): T {

@@ -1,4 +1,6 @@
 import type { DatasetName } from "../domain/datasets.js";
+import { daysBetween } from "../domain/propensity/dates.js";
+import { signalHorizonDays } from "../domain/propensity/signals.js";
 import type { LoadedIngestion } from "../ports/ingest.js";
 
 export type { LoadedIngestion };
@@ -9,10 +11,12 @@ export type { LoadedIngestion };
 //   finished: a later version of the same blob replaces the earlier one whole, and a later file of the same
 //   dataset and snapshot date replaces that snapshot whole (rows it no longer has disappear).
 // - Snapshot datasets keep their newest snapshot (subscriptions keep up to 24, the history the models learn
-//   from); usage is by month: each month comes whole from the newest drop that carries it.
+//   from); usage is by month: each month comes whole from the newest drop that carries it; signals accumulate:
+//   every snapshot dated within a year of the newest stays live (the same signal in two is read once).
 // Ties in write time (Last-Modified has whole seconds) go to the drop a delivery saw later, then to the id.
 
-export type DatasetPolicy = { kind: "snapshot"; keep: number } | { kind: "monthly" };
+/** accumulating: every snapshot dated within `horizonDays` of the newest one stays live (signals add up over drops). */
+export type DatasetPolicy = { kind: "snapshot"; keep: number } | { kind: "monthly" } | { kind: "accumulating"; horizonDays: number };
 
 /** How many snapshots of each dataset stay visible. */
 export const datasetPolicies: Record<DatasetName, DatasetPolicy> = {
@@ -20,6 +24,8 @@ export const datasetPolicies: Record<DatasetName, DatasetPolicy> = {
   subscriptions: { kind: "snapshot", keep: 24 },
   usage: { kind: "monthly" },
   incentives: { kind: "snapshot", keep: 1 },
+  signals: { kind: "accumulating", horizonDays: signalHorizonDays },
+  installbase: { kind: "snapshot", keep: 1 },
 };
 
 export interface LiveSnapshot {
@@ -78,7 +84,11 @@ export function resolveLiveSet(loaded: readonly LoadedIngestion[]): LiveSet {
     }
     const byDate = new Map<string, LoadedIngestion>();
     for (const ingestion of list) byDate.set(ingestion.asOf, ingestion);
-    const newestFirst = [...byDate.values()].sort((a, b) => (a.asOf < b.asOf ? 1 : a.asOf > b.asOf ? -1 : 0)).slice(0, policy.keep);
+    const byNewest = [...byDate.values()].sort((a, b) => (a.asOf < b.asOf ? 1 : a.asOf > b.asOf ? -1 : 0));
+    const newestFirst =
+      policy.kind === "accumulating"
+        ? byNewest.filter((i) => daysBetween(i.asOf, byNewest[0].asOf) <= policy.horizonDays)
+        : byNewest.slice(0, policy.keep);
     snapshots[dataset as DatasetName] = newestFirst.map((i) => ({ ingestionId: i.id, asOf: i.asOf }));
     for (const i of newestFirst) live.add(i.id);
   }

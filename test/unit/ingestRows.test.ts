@@ -4,7 +4,7 @@ import { mergeIncentives, mergeSubscriptions, mergeTenant, mergeUsage } from "..
 import { resolveLiveSet, type LoadedIngestion } from "../../shared/ingest/liveSet.js";
 import { checkDrop, ingestionIdFor, parseDropPath, snapshotDate } from "../../shared/ingest/dropFile.js";
 import { createRowValidator, matchHeader, type DatasetHeader } from "../../shared/ingest/rows.js";
-import type { DatasetName } from "../../shared/domain/datasets.js";
+import { datasetNames, type DatasetName } from "../../shared/domain/datasets.js";
 
 const t1 = "0f8fad5b-d9cb-469f-a165-70867728950e";
 const t2 = "7c9e6679-7425-40de-944b-e07fc1f90ae7";
@@ -221,10 +221,11 @@ describe("drop file checks", () => {
   });
 
   it("rejects an unknown dataset folder listing the known datasets", () => {
-    expect(check("drops/acme/deals/d.csv")).toEqual({
+    expect(check("drops/acme/crm-export/d.csv")).toEqual({
       ok: false,
-      reason: 'unknown dataset folder "deals": known datasets are tenants, subscriptions, usage, incentives',
+      reason: `unknown dataset folder "crm-export": known datasets are ${datasetNames.join(", ")}`,
     });
+    expect(datasetNames).toEqual(expect.arrayContaining(["tenants", "subscriptions", "usage", "incentives", "signals", "installbase"]));
   });
 
   it("rejects file names other than .csv and .csv.gz, files over the limit and .gz files that are not gzip", () => {
