@@ -140,17 +140,26 @@ export const incentivesDocSchema = z.object({
 export type IncentivesDoc = z.infer<typeof incentivesDocSchema>;
 
 /**
- * One key's buying signals in one signals drop. A signal names its tenant by tenantId or by a domain matched to
- * a tenant at refresh time: the document holds one or the other (its key is the tenantId, else "domain:{domain}").
+ * A block of consecutive lines of one signals drop (signals files are rarely sorted by tenant, so grouping by
+ * position writes each document once). Each signal names its tenant by tenantId or by a domain, matched to a
+ * tenant at refresh time; `line` orders repeats of one signal within the drop (the later line wins).
  */
 export const signalsDocSchema = z.object({
   ...base,
   type: z.literal("signals"),
   ingestionId: z.string(),
   asOf: z.string(),
-  tenantId: z.string().optional(),
-  domain: z.string().optional(),
-  signals: z.array(z.object({ signalType: z.string(), observedOn: z.string(), strength: z.number().optional() })),
+  block: z.number(),
+  signals: z.array(
+    z.object({
+      tenantId: z.string().optional(),
+      domain: z.string().optional(),
+      signalType: z.string(),
+      observedOn: z.string(),
+      strength: z.number().optional(),
+      line: z.number(),
+    }),
+  ),
 });
 export type SignalsDoc = z.infer<typeof signalsDocSchema>;
 

@@ -1,7 +1,7 @@
 import type { DatasetName } from "../domain/datasets.js";
 import type { RowError, StagedDocType } from "../domain/documents.js";
 import type { CsvRecord } from "./csv.js";
-import { datasetWriters, docTypeOf, signalKey, type DocByDataset, type IngestionContext } from "./documents.js";
+import { datasetWriters, docTypeOf, signalBlockKey, type DocByDataset, type IngestionContext } from "./documents.js";
 import { createRowValidator, matchHeader, type RowOutcome, type RowsByDataset } from "./rows.js";
 
 // What ingest needs to know of each dataset, in one table: how its header is read, how a row is validated,
@@ -59,7 +59,7 @@ export const datasetIngest: { [D in DatasetName]: DatasetIngest<never, never> } 
   subscriptions: fromSchema("subscriptions") as DatasetIngest<never, never>,
   usage: fromSchema("usage", { monthOf: (row) => row.month }) as DatasetIngest<never, never>,
   incentives: fromSchema("incentives") as DatasetIngest<never, never>,
-  signals: fromSchema("signals", { keyOf: signalKey }) as DatasetIngest<never, never>,
+  signals: fromSchema("signals", { keyOf: signalBlockKey }) as DatasetIngest<never, never>,
   installbase: fromSchema("installbase") as DatasetIngest<never, never>,
 };
 

@@ -2,7 +2,6 @@ import { latestMonth } from "../domain/cloudEndpoints/usage.js";
 import type { IncentiveRow, SubscriptionRow, TenantRow, UsageRow } from "../domain/datasets.js";
 import type { IncentivesDoc, InstallBaseDoc, SignalsDoc, SubscriptionItem, SubscriptionsDoc, TenantDoc, UsageDoc } from "../domain/documents.js";
 import type { InstallBaseRow, SignalRow } from "../domain/propensity/rows.js";
-import { signalIdentity } from "../domain/propensity/signals.js";
 import type { RowsByDataset } from "./rows.js";
 
 // How one ingestion's rows of a tenant become that tenant's staged document of this ingestion (pure). Rows of
@@ -94,30 +93,30 @@ export function mergeIncentives(ctx: IngestionContext, tenantId: string, existin
   return { ...staged("incentives", ctx, tenantId), type: "incentives", engagements: [...engagements.values()] };
 }
 
-const domainKeyPrefix = "domain:";
+/** Lines of a signals file per staged document (a few hundred KB, far below Cosmos DB's 2 MB item limit). */
+export const signalLinesPerBlock = 2000;
 
-/** The key signals are grouped by: the tenantId, else "domain:{domain}" (matched to a tenant at refresh time). */
-export function signalKey(row: Pick<SignalRow, "tenantId" | "domain">): string {
-  return row.tenantId ?? `${domainKeyPrefix}${row.domain}`;
+/** A signals row as ingest carries it: the parsed row and its line in the file. */
+export type SignalLine = SignalRow & { line: number };
+
+/** Signals are staged by position in the file: the block of lines a row is in. */
+export function signalBlockKey(row: Pick<SignalLine, "line">): string {
+  return String(Math.floor(row.line / signalLinesPerBlock));
 }
 
-export function mergeSignals(ctx: IngestionContext, key: string, existing: SignalsDoc | undefined, rows: SignalRow[]): SignalsDoc {
-  const signals = new Map<string, SignalsDoc["signals"][number]>();
-  for (const s of existing?.signals ?? []) signals.set(signalIdentity(s), s);
-  // The same signal (type and day) twice for one key: the later row wins.
-  for (const row of rows) {
-    const signal = { signalType: row.signalType, observedOn: row.observedOn, ...(row.strength !== undefined ? { strength: row.strength } : {}) };
-    signals.set(signalIdentity(signal), signal);
-  }
-  const owner = key.startsWith(domainKeyPrefix) ? { domain: key.slice(domainKeyPrefix.length) } : { tenantId: key };
+export function mergeSignals(ctx: IngestionContext, key: string, existing: SignalsDoc | undefined, rows: SignalLine[]): SignalsDoc {
+  // Keyed by line, so a delivery that takes over and merges the same rows again changes nothing.
+  const signals = new Map<number, SignalsDoc["signals"][number]>();
+  for (const s of existing?.signals ?? []) signals.set(s.line, s);
+  for (const row of rows) signals.set(row.line, withoutUndefined({ ...row }));
   return {
     id: `signals:${ctx.ingestionId}:${key}`,
     partnerId: ctx.partnerId,
     type: "signals",
     ingestionId: ctx.ingestionId,
     asOf: ctx.asOf,
-    ...owner,
-    signals: [...signals.values()],
+    block: Number(key),
+    signals: [...signals.values()].sort((a, b) => a.line - b.line),
   };
 }
 

@@ -21,7 +21,8 @@ export interface RowsByDataset {
   subscriptions: SubscriptionRow;
   usage: UsageRow;
   incentives: IncentiveRow;
-  signals: SignalRow;
+  /** Signals carry their line: they are staged by position in the file (documents.ts). */
+  signals: SignalRow & { line: number };
   installbase: InstallBaseRow;
 }
 export type DatasetRow = RowsByDataset[keyof RowsByDataset];
@@ -144,6 +145,7 @@ export function createRowValidator<D extends keyof RowsByDataset>(
     const problem = businessCheck(dataset, row as DatasetRow, line, { currentMonth, today }, tenantLines);
     if (problem) return { ok: false, line, errors: [{ ...problem, column: columnOf(problem.column) }] };
     if (dataset === "usage") (row as UsageRow).workload = canonicalWorkload((row as UsageRow).workload);
+    if (dataset === "signals") (row as SignalRow & { line: number }).line = line;
     return { ok: true, line, row };
   };
 }

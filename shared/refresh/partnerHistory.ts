@@ -151,28 +151,27 @@ export interface SignalsRead {
 }
 
 /**
- * The partner's buying signals: every live signals drop (they accumulate), each signal once (the newest drop's
- * when several repeat it, see signalIdentity), those observed within the horizon of the refresh day `asOf`.
+ * The partner's buying signals: every live signals drop (they accumulate), each signal once (see signalIdentity:
+ * the newest drop's when several repeat it, the later line within one drop), those observed within the horizon
+ * of the refresh day `asOf`.
  */
 export async function readSignals(data: PartnerDataReader, partnerId: string, live: LiveSet, asOf: string): Promise<SignalsRead> {
   const today = isoDay(asOf) ?? asOf;
-  const newest = new Map<string, { asOf: string; signal: SignalRow }>();
+  const newest = new Map<string, { asOf: string; line: number; signal: SignalRow }>();
   let staged = 0;
   let pastHorizon = 0;
   for await (const page of data.documents(partnerId, "signals", liveIngestionIds(live, "signals"), signalsDocSchema)) {
     for (const doc of page) {
-      const owner = doc.tenantId !== undefined ? { tenantId: doc.tenantId } : { domain: doc.domain };
-      const ownerKey = doc.tenantId ?? `domain:${doc.domain}`;
-      for (const s of doc.signals) {
+      for (const { line, ...signal } of doc.signals) {
         staged++;
-        if (daysBetween(isoDay(s.observedOn) ?? s.observedOn, today) > signalHorizonDays) {
+        if (daysBetween(isoDay(signal.observedOn) ?? signal.observedOn, today) > signalHorizonDays) {
           pastHorizon++;
           continue;
         }
-        const key = `${ownerKey}|${signalIdentity(s)}`;
+        const key = `${signal.tenantId ?? `domain:${signal.domain}`}|${signalIdentity(signal)}`;
         const known = newest.get(key);
-        if (known && known.asOf >= doc.asOf) continue;
-        newest.set(key, { asOf: doc.asOf, signal: { ...owner, signalType: s.signalType, observedOn: s.observedOn, ...(s.strength !== undefined ? { strength: s.strength } : {}) } });
+        if (known && (known.asOf > doc.asOf || (known.asOf === doc.asOf && known.line > line))) continue;
+        newest.set(key, { asOf: doc.asOf, line, signal });
       }
     }
   }
