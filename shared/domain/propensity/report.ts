@@ -74,6 +74,11 @@ function plural(n: number, one: string, many = `${one}s`): string {
   return `${n.toLocaleString("en-US")} ${n === 1 ? one : many}`;
 }
 
+/** The verb agreeing with a count: 1 signal names, 2 signals name. */
+function agree(n: number, one: string, many: string): string {
+  return n === 1 ? one : many;
+}
+
 function list<T>(items: readonly T[], text: (item: T) => string): string {
   const shown = items.slice(0, named).map(text).join(", ");
   return items.length > named ? `${shown}, …` : shown;
@@ -90,13 +95,13 @@ export function propensityReport({ result, tenants, signals, fitModel }: ReportI
     messages.push(`${plural(tenants.licencesWithheld, "tenant")} without a CPOR claim or CSP association listed as prospects: their licences are not shown or used.`);
   }
   if (s.unmatchedDomain > 0) {
-    messages.push(`${plural(s.unmatchedDomain, "signal")} name a domain no tenant has, not counted: ${list(s.unmatchedDomains, (d) => `${d.domain} (${d.count})`)}.`);
+    messages.push(`${plural(s.unmatchedDomain, "signal")} ${agree(s.unmatchedDomain, "names", "name")} a domain no tenant has, not counted: ${list(s.unmatchedDomains, (d) => `${d.domain} (${d.count})`)}.`);
   }
   if (s.ambiguousDomain > 0) {
-    messages.push(`${plural(s.ambiguousDomain, "signal")} name a domain several tenants share, not counted: ${list(s.ambiguousDomains, (d) => `${d.domain} (${d.count})`)}.`);
+    messages.push(`${plural(s.ambiguousDomain, "signal")} ${agree(s.ambiguousDomain, "names", "name")} a domain several tenants share, not counted: ${list(s.ambiguousDomains, (d) => `${d.domain} (${d.count})`)}.`);
   }
-  if (s.unknownTenant > 0) messages.push(`${plural(s.unknownTenant, "signal")} name a tenantId not in your latest tenants file, not counted.`);
-  if (s.notListedTenant > 0) messages.push(`${plural(s.notListedTenant, "signal")} belong to tenants not listed, not counted.`);
+  if (s.unknownTenant > 0) messages.push(`${plural(s.unknownTenant, "signal")} ${agree(s.unknownTenant, "names", "name")} a tenantId not in your latest tenants file, not counted.`);
+  if (s.notListedTenant > 0) messages.push(`${plural(s.notListedTenant, "signal")} ${agree(s.notListedTenant, "belongs", "belong")} to tenants not listed, not counted.`);
   if (result.intent.unknownSignalTypes.length > 0) {
     const count = result.intent.unknownSignalTypes.reduce((n, t) => n + t.count, 0);
     messages.push(
@@ -108,10 +113,10 @@ export function propensityReport({ result, tenants, signals, fitModel }: ReportI
   if (signals.pastHorizon > 0) messages.push(`${plural(signals.pastHorizon, "signal")} observed more than ${signals.horizonDays} days ago no longer counted.`);
   if (ib.unknownProductRows > 0) {
     messages.push(
-      `${plural(ib.unknownProductRows, "install-base row")} name products not in the end-of-service or Azure catalogue, not used: ${list(ib.unknownProducts, (p) => `${p.product} ${p.version} (${p.count})`)}.`,
+      `${plural(ib.unknownProductRows, "install-base row")} ${agree(ib.unknownProductRows, "names a product", "name products")} not in the end-of-service or Azure catalogue, not used: ${list(ib.unknownProducts, (p) => `${p.product} ${p.version} (${p.count})`)}.`,
     );
   }
-  if (ib.unknownTenant > 0) messages.push(`${plural(ib.unknownTenant, "install-base row")} name a tenantId not in your latest tenants file, not used.`);
+  if (ib.unknownTenant > 0) messages.push(`${plural(ib.unknownTenant, "install-base row")} ${agree(ib.unknownTenant, "names", "name")} a tenantId not in your latest tenants file, not used.`);
   return {
     tenants: { listed: result.customers.length, ...tenants },
     fit: {
