@@ -13,7 +13,7 @@ import { startLocalHost, type LocalHost } from "./host/index.js";
 
 // `npm start`: emulators, resources, the functions host (`func start` when Azure Functions Core Tools
 // is installed, else the project's local host), a demo partner whose files are dropped into drops/ and
-// ingested through the real blob trigger, a refresh, then the base URL, an API key and three curl calls.
+// ingested through the real blob trigger, a refresh, then the base URL, an API key and the curl calls.
 
 const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 
@@ -102,7 +102,7 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
     // Drop the demo partner's files; the blob trigger ingests them and queues the refresh.
     const tenants = options.tenants ?? 400;
     const today = new Date().toISOString().slice(0, 10);
-    log(`Generating the demo partner "${demoPartnerId}" (${tenants} tenants, 12 months of usage) and dropping its files…`);
+    log(`Generating the demo partner "${demoPartnerId}" (${tenants} tenants, 12 months of usage, prospects, signals, install base) and dropping its files…`);
     const drops = clients.blobs.getContainerClient(names.blobContainers.drops);
     const blobNames: string[] = [];
     for (const dataset of demoDatasets) {
@@ -143,6 +143,10 @@ export function curlExamples(baseUrl: string, apiKey: string): CurlExample[] {
     {
       description: "CSV export of the Expand W365 tenants (opens in Excel)",
       command: `curl -s ${header} -o cloud-endpoints.csv '${baseUrl}/api/cloud-endpoints/export?salesMotion=Expand%20W365'`,
+    },
+    {
+      description: "Propensity: the Act now customers (high fit), highest propensity first (first 5)",
+      command: `curl -s ${header} '${baseUrl}/api/propensity?cluster=Act%20now&customerType=Customer&pageSize=5'`,
     },
   ];
 }

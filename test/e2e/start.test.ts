@@ -8,7 +8,7 @@ import { salesMotions } from "../../shared/domain/cloudEndpoints/index.js";
 import { startDemo, type Demo } from "../../local/start.js";
 
 // What `npm start` does, end to end: emulators, the functions on the local host, the demo partner's files
-// ingested through the blob trigger and refreshed; then the three curl calls it prints, run as printed.
+// ingested through the blob trigger and refreshed; then the curl calls it prints, run as printed.
 
 const exec = promisify(execFile);
 
@@ -33,10 +33,10 @@ async function runExample(index: number): Promise<string> {
 }
 
 describe("npm start", () => {
-  it("issues an administrator key for the demo partner and prints three curl examples against its base URL", () => {
+  it("issues an administrator key for the demo partner and prints four curl examples against its base URL", () => {
     expect(demo.partnerId).toBe("contoso-demo");
     expect(demo.apiKey).toMatch(/^poi_contoso-demo_/);
-    expect(demo.examples).toHaveLength(3);
+    expect(demo.examples).toHaveLength(4);
     for (const example of demo.examples) {
       expect(example.command).toMatch(/^curl /);
       expect(example.command).toContain(demo.baseUrl);
@@ -45,7 +45,7 @@ describe("npm start", () => {
   });
 
   it("ingested the demo drop through the blob trigger", () => {
-    for (const dataset of ["tenants", "subscriptions", "usage", "incentives"]) {
+    for (const dataset of ["tenants", "subscriptions", "usage", "incentives", "signals", "installbase"]) {
       expect(logs.some((l) => l.includes(`contoso-demo/${dataset}/demo-`) && l.includes("loaded")), dataset).toBe(true);
     }
   });
@@ -70,6 +70,16 @@ describe("npm start", () => {
     const lines = csv.trim().split(/\r?\n/);
     expect(lines.length).toBeGreaterThan(2);
     expect(lines.slice(1).every((line) => line.includes(",Expand W365,"))).toBe(true);
+  });
+
+  it("example 4 lists Act now customers with their propensities and why", async () => {
+    const page = JSON.parse(await runExample(3)) as {
+      items: { cluster: string; customerType: string; fitFactors: string[]; products: unknown[] }[];
+    };
+    expect(page.items.length).toBeGreaterThan(0);
+    expect(page.items.length).toBeLessThanOrEqual(5);
+    expect(page.items.every((row) => row.cluster === "Act now" && row.customerType === "Customer")).toBe(true);
+    expect(page.items.some((row) => row.fitFactors.length > 0 && row.products.length > 0)).toBe(true);
   });
 
   it("the printed drop example asks POST /api/uploads for a URL and uploads a file of your own, which is ingested with its bad row reported", async () => {
