@@ -11,7 +11,7 @@ import {
   type SubscriptionItem,
   type TenantDoc,
 } from "../domain/documents.js";
-import { daysBetween, isoDay } from "../domain/propensity/dates.js";
+import { addDays, isoDay } from "../domain/propensity/dates.js";
 import type { InstallBaseRow, SignalRow } from "../domain/propensity/rows.js";
 import { signalHorizonDays, signalIdentity } from "../domain/propensity/signals.js";
 import { liveIngestionIds, type LiveSet, type LiveSnapshot } from "../ingest/liveSet.js";
@@ -156,15 +156,17 @@ export interface SignalsRead {
  * of the refresh day `asOf`.
  */
 export async function readSignals(data: PartnerDataReader, partnerId: string, live: LiveSet, asOf: string): Promise<SignalsRead> {
-  const today = isoDay(asOf) ?? asOf;
+  const oldestDay = addDays(isoDay(asOf) ?? asOf, -signalHorizonDays);
   const newest = new Map<string, { asOf: string; line: number; signal: SignalRow }>();
   let staged = 0;
   let pastHorizon = 0;
   for await (const page of data.documents(partnerId, "signals", liveIngestionIds(live, "signals"), signalsDocSchema)) {
     for (const doc of page) {
-      for (const { line, ...signal } of doc.signals) {
+      // The staged signal is used as it is (its line rides along unread): hundreds of thousands, no copies.
+      for (const signal of doc.signals) {
+        const line = signal.line;
         staged++;
-        if (daysBetween(isoDay(signal.observedOn) ?? signal.observedOn, today) > signalHorizonDays) {
+        if ((isoDay(signal.observedOn) ?? signal.observedOn) < oldestDay) {
           pastHorizon++;
           continue;
         }
