@@ -7,8 +7,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "no
 import { cpus, loadavg, tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { applyPreparation, fitPreparation, tableFromCsv } from "../shared/scoring/prepare.js";
-import { trainGbdt } from "../shared/scoring/gbdt.js";
+import { applyPreparation, fitPreparation, tableFromCsv, trainGbdt } from "../shared/scoring/index.js";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 // MODEL_BENCH_DATASETS points elsewhere (e.g. to check the message when the folder is absent).

@@ -1,9 +1,9 @@
 import { app, type InvocationContext, type Timer } from "@azure/functions";
-import { ingestJobSchema } from "../shared/adapters/storage/queues.js";
 import { names } from "../shared/config.js";
 import { parseDropPath } from "../shared/ingest/dropFile.js";
 import { ingestDrop, type IngestDeps } from "../shared/ingest/ingestDrop.js";
 import { loadQueuedDrop, sweepDrops, type SweepDeps } from "../shared/ingest/sweepDrops.js";
+import { ingestJobSchema } from "../shared/ports/ingest.js";
 import { safeLogger } from "../shared/logging.js";
 import { appDeps, type IngestQueueDeps } from "../shared/wiring.js";
 

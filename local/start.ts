@@ -332,6 +332,7 @@ async function main(): Promise<void> {
     "",
     "Partner opportunity insights is running.",
     "",
+    `  Web page:        ${demo.baseUrl}/   (sign in with the API key below)`,
     `  Base URL:        ${demo.baseUrl}/api   (host: ${demo.hostKind === "func" ? "func start" : "local host"})`,
     `  Partner:         ${demo.partnerId}`,
     `  API key (admin): ${demo.apiKey}`,

@@ -3,10 +3,7 @@
 // Prints one JSON object with the chosen learner, test metrics, timings and each candidate's validation scores.
 
 import { readFileSync, writeFileSync } from "node:fs";
-import { trainModel } from "../shared/scoring/model.js";
-import { evaluateProbabilities } from "../shared/scoring/metrics.js";
-import { PrepareError, tableFromCsv, type RawTable } from "../shared/scoring/prepare.js";
-import { TrainingDataError } from "../shared/scoring/select.js";
+import { evaluateProbabilities, PrepareError, tableFromCsv, trainModel, TrainingDataError, type RawTable } from "../shared/scoring/index.js";
 
 const USAGE = `usage: npm run model -- evaluate --train FILE.csv --test FILE.csv --label COLUMN --positive VALUE
                        [--time COLUMN] [--drop a,b] [--ignore-empty a,b] [--seed N] [--save model.json]

@@ -10,6 +10,8 @@ const settingsSchema = z.object({
   // Only for the local emulator; in Azure the app authenticates with its managed identity.
   COSMOS_KEY: z.string().min(1).optional(),
   COSMOS_DATABASE: z.string().min(1).default("insights"),
+  /** A Cosmos DB request that has not answered after this long fails (and is retried if it may be). */
+  COSMOS_REQUEST_TIMEOUT_MS: positiveInt.default(10_000),
   // Local: an Azurite connection string. Azure: identity-based (AzureWebJobsStorage__blobServiceUri / __queueServiceUri).
   AzureWebJobsStorage: z.string().min(1).optional(),
   AzureWebJobsStorage__blobServiceUri: z.string().url().optional(),
@@ -63,7 +65,7 @@ export const configSchema = settingsSchema
     path: ["AzureWebJobsStorage"],
   })
   .transform((s) => ({
-    cosmos: { endpoint: s.COSMOS_ENDPOINT, key: s.COSMOS_KEY, database: s.COSMOS_DATABASE },
+    cosmos: { endpoint: s.COSMOS_ENDPOINT, key: s.COSMOS_KEY, database: s.COSMOS_DATABASE, requestTimeoutMs: s.COSMOS_REQUEST_TIMEOUT_MS },
     storage: {
       connectionString: s.AzureWebJobsStorage,
       blobServiceUri: s.AzureWebJobsStorage__blobServiceUri,

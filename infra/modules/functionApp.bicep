@@ -82,6 +82,10 @@ resource app 'Microsoft.Web/sites@2024-04-01' = {
           value: cosmosDatabaseName
         }
         {
+          name: 'COSMOS_REQUEST_TIMEOUT_MS'
+          value: '10000'
+        }
+        {
           name: 'INGEST_MAX_BYTES'
           value: string(ingestMaxBytes)
         }

@@ -1,4 +1,4 @@
-import { createRandom } from "../../shared/scoring/dataset.js";
+import { createRandom } from "../../shared/scoring/index.js";
 
 // Seeded randomness for the demo partner. Every value comes from a stream keyed by (seed, tenant index,
 // salt), so any tenant can be generated alone and the same seed always gives the same files.

@@ -17,6 +17,8 @@ export interface BlobTriggerDeps {
   invoke: Invoke;
   pollIntervalMs: number;
   log: (line: string) => void;
+  /** Larger blobs are not downloaded: the delivery fails with their size. */
+  maxBlobBytes: number;
 }
 
 interface PendingBlob {
@@ -26,7 +28,7 @@ interface PendingBlob {
   attempt: number;
 }
 
-export function startBlobTrigger(r: Registration, { config, storage, activity, invoke, pollIntervalMs, log }: BlobTriggerDeps): void {
+export function startBlobTrigger(r: Registration, { config, storage, activity, invoke, pollIntervalMs, log, maxBlobBytes }: BlobTriggerDeps): void {
   const trigger = triggerOf(r);
   const triggerPath = resolveSettingExpressions(String(trigger.path), process.env);
   const [containerName, ...rest] = triggerPath.split("/");
@@ -57,8 +59,16 @@ export function startBlobTrigger(r: Registration, { config, storage, activity, i
     const blob = container.getBlockBlobClient(item.name);
     let version: Awaited<ReturnType<typeof downloadBlobVersion>>;
     try {
-      version = await downloadBlobVersion(blob, item.etag);
+      version = await downloadBlobVersion(blob, item.etag, maxBlobBytes);
     } catch (err) {
+      if (err instanceof BlobTooLargeError) {
+        // Its size will not change: poisoned at once, like a delivery that failed every attempt.
+        log(`[host] ${r.name}: ${err.message}`);
+        receipts.add(key);
+        inFlight.delete(key);
+        await poisonBlob(item);
+        return;
+      }
       inFlight.delete(key);
       throw err;
     }
@@ -163,12 +173,23 @@ export function startBlobTrigger(r: Registration, { config, storage, activity, i
  * The properties and content of exactly this version of the blob; undefined when it was moved away (404)
  * or overwritten (412) since it was listed, so the function is not invoked for it.
  */
+/** A blob over the host's size limit: never downloaded into memory. */
+export class BlobTooLargeError extends Error {
+  constructor(name: string, size: number, limit: number) {
+    super(`blob ${name} is ${size} bytes, over the local host's limit of ${limit} bytes for a blob trigger; not downloaded`);
+    this.name = "BlobTooLargeError";
+  }
+}
+
 async function downloadBlobVersion(
   blob: BlockBlobClient,
   etag: string,
+  maxBytes: number,
 ): Promise<{ props: BlobGetPropertiesResponse; content: Buffer } | undefined> {
   try {
     const props = await blob.getProperties({ conditions: { ifMatch: etag } });
+    // The size first: a file larger than the limit is never read into memory.
+    if ((props.contentLength ?? 0) > maxBytes) throw new BlobTooLargeError(blob.name, props.contentLength ?? 0, maxBytes);
     const content = await blob.downloadToBuffer(0, undefined, { conditions: { ifMatch: etag } });
     return { props, content };
   } catch (err) {

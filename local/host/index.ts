@@ -1,5 +1,6 @@
 import path from "node:path";
 import { format } from "node:util";
+import { redactSecrets } from "../../shared/logging.js";
 import { resetServices } from "../../shared/wiring.js";
 import { createActivity } from "./activity.js";
 import { startBlobTrigger } from "./blobTrigger.js";
@@ -25,6 +26,8 @@ export { matchRoute, parseRouteTemplate } from "./routeTemplates.js";
 // module the same way the worker does (registry.ts), so handlers cannot tell the hosts apart.
 // One file per trigger kind: http.ts, blobTrigger.ts, queueTrigger.ts, timer.ts.
 
+export const defaultMaxBlobBytes = 512 * 1024 * 1024;
+
 export interface LocalHostOptions {
   /** App settings (like local.settings.json "Values"): set as environment variables for the handlers. */
   settings: Record<string, string>;
@@ -38,6 +41,11 @@ export interface LocalHostOptions {
   port?: number;
   /** How often blob containers and queues are polled. Default 300 ms. */
   pollIntervalMs?: number;
+  /**
+   * Largest blob a blob trigger is handed (the runtime hands the whole blob in memory). A larger one is not
+   * downloaded: its delivery fails (and is retried, then poisoned) with the size in the log. Default 512 MiB.
+   */
+  maxBlobBytes?: number;
   log?: (line: string) => void;
 }
 
@@ -54,7 +62,9 @@ export interface LocalHost {
 const stopGraceMs = 10_000;
 
 export async function startLocalHost(options: LocalHostOptions): Promise<LocalHost> {
-  const log = options.log ?? ((line: string) => console.log(line));
+  // Every line the host writes goes through the same redaction as the app's logs (a key in a URL, an error).
+  const write = options.log ?? ((line: string) => console.log(line));
+  const log = (line: string) => write(redactSecrets(line));
   const registry = coreRegistry();
   registry.log = log;
   const functionsDir = path.resolve(options.functionsDir ?? "functions");
@@ -93,7 +103,7 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
   };
 
   try {
-    const triggers = { config: hostConfig, storage: createStorageClients(), activity, invoke, pollIntervalMs, log };
+    const triggers = { config: hostConfig, storage: createStorageClients(), activity, invoke, pollIntervalMs, log, maxBlobBytes: options.maxBlobBytes ?? defaultMaxBlobBytes };
     for (const r of registrations) if (triggerOf(r).type === "blobTrigger") startBlobTrigger(r, triggers);
     for (const r of registrations) if (triggerOf(r).type === "queueTrigger") startQueueTrigger(r, triggers);
     for (const r of registrations) if (triggerOf(r).type === "timerTrigger") startTimer(r, triggers);

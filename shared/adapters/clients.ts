@@ -17,14 +17,20 @@ export interface Clients {
 
 export function createClients(config: Config): Clients {
   const credential = needsCredential(config) ? new DefaultAzureCredential({ managedIdentityClientId: config.storage.clientId }) : undefined;
+  // A request that hangs fails after requestTimeoutMs; the SDK's own throttling retries are kept short, because
+  // the adapters retry transient failures themselves (adapters/cosmos/retry.ts) within a budget of their own.
+  const policy = {
+    requestTimeout: config.cosmos.requestTimeoutMs,
+    retryOptions: { maxRetryAttemptCount: 3, fixedRetryIntervalInMilliseconds: 0, maxWaitTimeInSeconds: 5 },
+  };
   const cosmos = config.cosmos.key
     ? new CosmosClient({
         endpoint: config.cosmos.endpoint,
         key: config.cosmos.key,
         // The local emulator advertises https locations it does not serve; stay on the given endpoint.
-        connectionPolicy: { enableEndpointDiscovery: false },
+        connectionPolicy: { ...policy, enableEndpointDiscovery: false },
       })
-    : new CosmosClient({ endpoint: config.cosmos.endpoint, aadCredentials: credential! });
+    : new CosmosClient({ endpoint: config.cosmos.endpoint, aadCredentials: credential!, connectionPolicy: policy });
   const database = cosmos.database(config.cosmos.database);
   const containers = Object.fromEntries(
     Object.entries(cosmosContainers).map(([name, def]) => [name, database.container(def.id)]),

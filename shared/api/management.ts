@@ -94,6 +94,9 @@ export const errorBodySchema = z.object({
   }),
 });
 
+/** GET me: who the key belongs to (the web page shows what the role may do). */
+export const meResponseSchema = z.object({ partnerId: z.string(), role: z.enum(roles), keyId: z.string() });
+
 /** System, data (ingestions, uploads, refresh) and key routes. */
 export const managementRoutes = {
   health: {
@@ -114,6 +117,15 @@ export const managementRoutes = {
     summary: "This OpenAPI 3.1 document. No authentication.",
     query: emptyQuerySchema,
     responses: { 200: { description: "The OpenAPI document." } },
+  },
+  me: {
+    name: "me",
+    method: "GET",
+    route: "me",
+    summary: "The caller: the partner, role and key id of the API key sent (the web page shows what the role may do).",
+    roles: readers,
+    query: emptyQuerySchema,
+    responses: { 200: { description: "The caller.", schema: meResponseSchema } },
   },
   listIngestions: {
     name: "listIngestions",

@@ -25,7 +25,9 @@ export function cloudEndpointsCsvColumns(selection: "default" | "all"): CsvColum
   return cloudEndpointsColumns.filter((c) => selection === "all" || !c.hidden);
 }
 
-const formulaStart = /^(?:[\t\r]|[\s\u00A0\u3000]*[=+\-@\uFF1D\uFF0B\uFF0D\uFF20])/;
+// Whitespace, control, zero-width and bidirectional formatting characters are invisible to a reader but a
+// spreadsheet may skip them: a formula sign after any of them is still a formula sign.
+const formulaStart = /^(?:[\t\r]|[\s\u0000-\u001F\u007F\u00A0\u061C\u200B-\u200F\u202A-\u202E\u2060-\u2069\u3000\uFEFF]*[=+\-@\uFF1D\uFF0B\uFF0D\uFF20])/;
 
 /** A text cell that a spreadsheet would run as a formula gets a leading apostrophe. */
 export function neutraliseFormula(text: string): string {

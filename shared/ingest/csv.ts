@@ -30,6 +30,7 @@ export interface CsvOptions {
 }
 
 const LF = 10;
+const CR = 13;
 const QUOTE = 34;
 
 /** Yields the records of each decoded chunk as one array (cheaper than one await per record). */
@@ -50,6 +51,8 @@ export async function* parseCsvBatches(
   let waitingChars = 0;
 
   let first = true;
+  // A file whose lines end in CR alone (classic Mac) is read as lines: decided on the first text, kept to the end.
+  let crOnly: boolean | undefined;
   for await (const chunk of source) {
     let text: string;
     if (typeof chunk === "string") {
@@ -61,11 +64,27 @@ export async function* parseCsvBatches(
       } catch {
         throw invalidUtf8(previousTail, chunk, byteNewlines);
       }
-      byteNewlines += countByte(chunk, LF);
+      if (crOnly === undefined) {
+        crOnly = lineEndIsCr(pending + waiting.join("") + text);
+        // Decided now: text held back before the first line break is read the same way.
+        if (crOnly) {
+          pending = pending.replaceAll("\r", "\n");
+          waiting = waiting.map((w) => w.replaceAll("\r", "\n"));
+        }
+      }
+      byteNewlines += countByte(chunk, crOnly ? CR : LF);
       previousTail = incompleteTail(chunk, previousTail);
     }
     first = false;
     if (text.length === 0) continue;
+    if (crOnly === undefined) {
+      crOnly = lineEndIsCr(pending + waiting.join("") + text);
+      if (crOnly) {
+        pending = pending.replaceAll("\r", "\n");
+        waiting = waiting.map((w) => w.replaceAll("\r", "\n"));
+      }
+    }
+    if (crOnly) text = text.replaceAll("\r", "\n");
     if (waitingChars > 0 || pending.length > 0) {
       waiting.push(text);
       waitingChars += text.length;
@@ -91,12 +110,25 @@ export async function* parseCsvBatches(
       `invalid UTF-8: the file ends inside a multi-byte character on line ${byteNewlines + 1}`,
     );
   }
-  const text = pending + waiting.join("") + rest;
+  const text = pending + waiting.join("") + (crOnly ? rest.replaceAll("\r", "\n") : rest);
   if (text.length > 0) {
     const records: CsvRecord[] = [];
     parseText(text, true, state, records);
     if (records.length > 0) yield records;
   }
+}
+
+/**
+ * Whether the first line break of `text` is a CR alone (a classic Mac file); undefined while it cannot be told
+ * (no line break yet, or a CR at the very end whose LF may be in the next chunk).
+ */
+function lineEndIsCr(text: string): boolean | undefined {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === LF) return false;
+    if (c === CR) return i + 1 < text.length ? text.charCodeAt(i + 1) !== LF : undefined;
+  }
+  return undefined;
 }
 
 /**

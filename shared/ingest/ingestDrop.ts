@@ -17,6 +17,7 @@ import { CsvError, detached, parseCsvBatches } from "./csv.js";
 import { ingestOf, stagedDocId, type IngestHeader, type StagedDoc } from "./datasets.js";
 import type { IngestionContext } from "./documents.js";
 import { checkDrop, formatBytes, ingestionIdFor, normaliseEtag, parseDropPath, type DropPath } from "./dropFile.js";
+import { withoutInvisibleCharacters } from "./rows.js";
 
 // The ingest use case: one dropped blob version → its rows staged under its ingestion id → committed whole.
 //
@@ -187,6 +188,8 @@ class IngestionRun {
   private saving: Promise<void> = Promise.resolve();
   private heartbeatTimer: NodeJS.Timeout | undefined;
   private heartbeatFailure: unknown;
+  /** Rows read so far while staging: each heartbeat shows them, so a long drop reports its progress. */
+  private progress: IngestionRecord["counts"] | undefined;
   private readonly clock: () => Date;
 
   constructor(
@@ -201,7 +204,8 @@ class IngestionRun {
     // The lease is renewed on a timer, not only between batches, so a long archive step never loses it.
     const every = Math.max(250, Math.floor(deps.limits.leaseMs / 4));
     this.heartbeatTimer = setInterval(() => {
-      this.save((r) => r).catch((err) => (this.heartbeatFailure ??= err));
+      const progress = this.progress;
+      this.save((r) => (progress && r.status === "validating" ? { ...r, counts: progress } : r)).catch((err) => (this.heartbeatFailure ??= err));
     }, every);
     this.heartbeatTimer.unref?.();
   }
@@ -365,6 +369,7 @@ class IngestionRun {
         keys = writes.filter((w) => lost.has(w.doc.id)).map((w) => w.key);
       }
       result.documents = written.size;
+      this.progress = { rows: result.rows, loaded: result.loaded, rejected: result.rejected, documents: result.documents };
       if (this.heartbeatFailure instanceof ClaimLost) throw this.heartbeatFailure;
     };
     // One batch is written while the next is parsed. A batch starts only after the previous one landed, so a
@@ -382,6 +387,7 @@ class IngestionRun {
     };
 
     let headerSeen = false;
+    let cleanedCells = 0;
     try {
       for await (const batch of parseCsvBatches(chunks)) {
         for (const record of batch) {
@@ -390,7 +396,9 @@ class IngestionRun {
             continue;
           }
           result.rows++;
-          const outcome = validate(record);
+          const clean = withoutInvisibleCharacters(record);
+          cleanedCells += clean.cleaned;
+          const outcome = validate(clean.record);
           if (!outcome.ok) {
             result.rejected++;
             for (const e of outcome.errors) if (result.errors.length < maxErrors) result.errors.push(e);
@@ -414,6 +422,9 @@ class IngestionRun {
     }
     await writing;
     result.months = [...months].sort();
+    if (cleanedCells > 0) {
+      result.warnings.push(`${cleanedCells} cell(s) had control or bidirectional formatting characters, which were removed`);
+    }
     return result;
   }
 }

@@ -80,11 +80,42 @@ export function matchHeader(dataset: keyof RowsByDataset, fields: string[]): Hea
       reason: `missing column ${signalTenantColumns.join(" or ")} for dataset signals: a signal names its tenant by either (header has: ${columns.join(", ")})`,
     };
   }
-  const warnings =
-    unknown.length > 0
-      ? [`unknown column${unknown.length > 1 ? "s" : ""} ignored: ${unknown.join(", ")} (known: ${schemaFields.join(", ")})`]
-      : [];
+  const warnings = unknown.length > 0 ? [unknownColumnsWarning(unknown, schemaFields)] : [];
   return { ok: true, header: { dataset, columns, fieldIndex, warnings } };
+}
+
+const maxNamesListed = 10;
+const maxNameChars = 40;
+
+/** The warning for ignored columns, bounded in size however wide the header (a few hundred characters at most). */
+export function unknownColumnsWarning(unknown: readonly string[], known: readonly string[]): string {
+  const shown = unknown.slice(0, maxNamesListed).map((n) => (n.length > maxNameChars ? `${n.slice(0, maxNameChars)}…` : n));
+  const more = unknown.length - shown.length;
+  return (
+    `unknown column${unknown.length > 1 ? "s" : ""} ignored: ${shown.join(", ")}` +
+    (more > 0 ? ` and ${more} more` : "") +
+    ` (known: ${known.join(", ")})`
+  );
+}
+
+// NUL, other control characters and bidirectional formatting characters have no place in a name: they hide or
+// reorder text a reader sees (a name that displays differently from what it is). They are removed from every
+// cell before validation, and the ingestion record says how many cells were cleaned.
+const invisible = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]/g;
+
+/** The record's fields without control and bidirectional characters; `cleaned` counts the cells changed. */
+export function withoutInvisibleCharacters(record: CsvRecord): { record: CsvRecord; cleaned: number } {
+  let cleaned = 0;
+  let fields = record.fields;
+  for (let i = 0; i < fields.length; i++) {
+    const value = fields[i];
+    invisible.lastIndex = 0;
+    if (!invisible.test(value)) continue;
+    if (fields === record.fields) fields = [...fields];
+    fields[i] = value.replace(invisible, "");
+    cleaned++;
+  }
+  return cleaned === 0 ? { record, cleaned } : { record: { ...record, fields }, cleaned };
 }
 
 export type RowOutcome<R> = { ok: true; line: number; row: R } | { ok: false; line: number; errors: RowError[] };

@@ -1,3 +1,4 @@
+import { z } from "zod";
 import type { IngestionDoc } from "../domain/documents.js";
 
 // What the ingest use case and the drop sweep need from storage; adapters in shared/adapters implement these.
@@ -105,10 +106,8 @@ export interface DropStore {
 }
 
 /** Drops to ingest again (found by the sweep): one message per blob version, handled by a queue trigger. */
-export interface IngestJob {
-  blobPath: string;
-  etag: string;
-}
+export const ingestJobSchema = z.object({ blobPath: z.string().min(1), etag: z.string().min(1) });
+export type IngestJob = z.infer<typeof ingestJobSchema>;
 
 export interface IngestQueue {
   enqueue(job: IngestJob): Promise<void>;

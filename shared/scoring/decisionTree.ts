@@ -3,8 +3,10 @@
 // log-odds of its training positive rate, so the tree is a TrainedLearner like the others.
 
 import type { Dataset, FeatureInfo, LabelledDataset, LearnerJson, TrainedLearner } from "./dataset.js";
-import { binDataset } from "./binning.js";
-import { EnsembleBuilder, TreeEnsemble, TreeGrower, type TreeEnsembleJson } from "./gbdt.js";
+import { binDataset } from "./trees/binning.js";
+import { TreeEnsemble, type TreeEnsembleJson } from "./trees/ensemble.js";
+import { EnsembleBuilder } from "./trees/ensembleBuilder.js";
+import { TreeGrower } from "./trees/grow.js";
 
 export interface DecisionTreeOptions {
   maxDepth: number;

@@ -40,6 +40,8 @@ export type { CalibrationChoice, CalibrationJson, Calibrator } from "./calibrati
 
 export { DEFAULT_GBDT_OPTIONS, GbdtModel, gbdtFromJSON, trainGbdt } from "./gbdt.js";
 export type { GbdtJson, GbdtOptions } from "./gbdt.js";
+// The tree ensemble behind GbdtModel.ensemble and DecisionTreeModel.ensemble (their JSON's `trees` / `tree`).
+export type { TreeEnsemble, TreeEnsembleArrays, TreeEnsembleJson } from "./trees/ensemble.js";
 export { DEFAULT_DECISION_TREE_OPTIONS, DecisionTreeModel, decisionTreeFromJSON, describeRule, trainDecisionTree } from "./decisionTree.js";
 export type { DecisionTreeJson, DecisionTreeOptions, RuleCondition, TreeRule } from "./decisionTree.js";
 

@@ -81,6 +81,7 @@ export class LogisticModel implements TrainedLearner {
       const cols = this.byFeature[f];
       if (cols.length === 0) continue;
       const x = data.columns[f];
+      // designValue repeated column by column, so the row loops do not test the column's type per cell.
       for (const c of cols) {
         if (c.coef === 0) continue;
         if (c.type === "z") {

@@ -21,7 +21,7 @@ import { iterateTabRows } from "../../shared/api/tabReads.js";
 import { cloudEndpointsListQuerySchema, cloudEndpointsRowQuery } from "../../shared/api/cloudEndpoints.js";
 
 const listQueryOf = (qs: string) => cloudEndpointsListQuerySchema.parse(Object.fromEntries(new URLSearchParams(qs)));
-import type { CloudEndpointsRow } from "../../shared/domain/cloudEndpoints/index.js";
+import { summarizeCloudEndpoints, type CloudEndpointsRow } from "../../shared/domain/cloudEndpoints/index.js";
 import { guid, row, seedResultSet as seedInto } from "../support/cloudEndpointsSeed.js";
 
 // The HTTP API against the real emulators: handlers called directly, as the Functions host would.
@@ -371,6 +371,9 @@ describe("Cloud Endpoints routes", () => {
     const empty = await call(summaryRoute, request("GET", "cloud-endpoints/summary", { key: keyEmpty }));
     expect(empty.status).toBe(200);
     expect(empty.jsonBody).toMatchObject({ status: "notRefreshedYet", kpis: { tenants: 0 } });
+    // The empty tab is the summary of no rows: the same shape, every segment and motion at zero.
+    const { kpis, charts } = summarizeCloudEndpoints([]);
+    expect({ kpis: empty.jsonBody.kpis, charts: empty.jsonBody.charts }).toEqual({ kpis, charts });
   });
 
   it("answers an empty list with status notRefreshedYet before the first refresh", async () => {

@@ -32,6 +32,7 @@ beforeAll(async () => {
     hostJsonOverrides: { extensions: { http: { routePrefix: "api" }, queues: { visibilityTimeout: "00:00:00", maxDequeueCount: 3 } } },
     port: 0,
     pollIntervalMs: 100,
+    maxBlobBytes: 4096,
     log: (line) => logLines.push(line),
   });
 });
@@ -177,6 +178,27 @@ describe("local host: blob trigger", () => {
     expect(logLines.some((l) => l.includes("poisoned host-test-drops/g3/bad.csv"))).toBe(true);
     await host.idle();
     expect(callsOf("blobSeen").filter((c) => c.triggerMetadata?.fileName === "bad.csv")).toHaveLength(3);
+  });
+});
+
+describe("local host: limits and logs", () => {
+  it("never downloads a blob over its size limit: the delivery is poisoned at once, with the size in the log", async () => {
+    const etag = await upload("g4/huge.csv", "x".repeat(10_000));
+    await host.idle();
+    expect(callsOf("blobSeen").filter((c) => c.triggerMetadata?.fileName === "huge.csv")).toHaveLength(0);
+    const { receivedMessageItems } = await env.clients.queues.getQueueClient("webjobs-blobtrigger-poison").receiveMessages({ numberOfMessages: 32 });
+    const messages = receivedMessageItems.map((m) => JSON.parse(Buffer.from(m.messageText, "base64").toString("utf8")));
+    expect(messages).toContainEqual(expect.objectContaining({ BlobName: "g4/huge.csv", ETag: etag }));
+    expect(logLines.some((l) => l.includes("g4/huge.csv is 10000 bytes, over the local host's limit of 4096 bytes"))).toBe(true);
+  });
+
+  it("redacts a key-shaped string from every line it writes, in the path or the query, encoded or not", async () => {
+    const secret = "S3cr3tS3cr3tS3cr3tS3cr3tS3cr3tS3cr3tS3cr3t0";
+    await fetch(`${host.baseUrl}/api/tenants/poi_contoso_${secret}/items/1?k=poi%5Fcontoso%5F${secret}`);
+    await fetch(`${host.baseUrl}/api/nothing-here?key=poi_contoso-demo_${secret}`);
+    const written = logLines.join("\n");
+    expect(written).toContain("poi_[redacted]");
+    expect(written).not.toContain(secret);
   });
 });
 

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { IncentivesDoc, SubscriptionsDoc, TenantDoc, UsageDoc } from "../../shared/domain/documents.js";
 import { cloudEndpointsSummaryDocSchema, resultIds } from "../../shared/domain/results.js";
 import { refreshPartner } from "../../shared/refresh/refreshPartner.js";
-import { createRandom } from "../../shared/scoring/dataset.js";
+import { createRandom } from "../../shared/scoring/index.js";
 import { startTestEnvironment, type TestEnvironment } from "../support/emulators.js";
 import { seedCommittedDrop } from "../support/partnerDataSeed.js";
 

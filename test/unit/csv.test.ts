@@ -159,3 +159,19 @@ describe("CSV parser", () => {
     expect(lastLine).toBe(rows + 1);
   });
 });
+
+describe("line endings", () => {
+  it("reads a file whose lines end in CR alone as lines, with their line numbers", async () => {
+    const records = await parseAll("tenantId,tenantName\rt1,Contoso\rt2,\"Fab\rrikam\"\r", [5, 7]);
+    expect(records.map((r) => [r.line, r.fields])).toEqual([
+      [1, ["tenantId", "tenantName"]],
+      [2, ["t1", "Contoso"]],
+      [3, ["t2", "Fab\nrikam"]],
+    ]);
+  });
+
+  it("keeps a CR inside a line of a file with LF or CRLF line ends as it is", async () => {
+    const records = await parseAll('a,b\r\n"x\ry",z\r\n');
+    expect(records.map((r) => r.fields)).toEqual([["a", "b"], ["x\ry", "z"]]);
+  });
+});

@@ -3,7 +3,7 @@ import type { CsvRecord } from "../../shared/ingest/csv.js";
 import { mergeIncentives, mergeSubscriptions, mergeTenant, mergeUsage } from "../../shared/ingest/documents.js";
 import { resolveLiveSet, type LoadedIngestion } from "../../shared/ingest/liveSet.js";
 import { checkDrop, ingestionIdFor, parseDropPath, snapshotDate } from "../../shared/ingest/dropFile.js";
-import { createRowValidator, matchHeader, type DatasetHeader } from "../../shared/ingest/rows.js";
+import { createRowValidator, matchHeader, withoutInvisibleCharacters, type DatasetHeader } from "../../shared/ingest/rows.js";
 import { datasetNames, type DatasetName } from "../../shared/domain/datasets.js";
 
 const t1 = "0f8fad5b-d9cb-469f-a165-70867728950e";
@@ -112,6 +112,27 @@ describe("row validation", () => {
       ok: false,
       errors: [{ line: 5, reason: "field 2 has text after its closing quote" }],
     });
+  });
+});
+
+describe("cells a reader could be fooled by", () => {
+  it("removes NUL, control and bidirectional characters from cells and counts the cells cleaned", () => {
+    const record = { line: 4, fields: [t1, "Con\u0000toso\u202E", "\u2066Retail\u2069", "plain\ttext"] };
+    const { record: clean, cleaned } = withoutInvisibleCharacters(record);
+    expect(clean.fields).toEqual([t1, "Contoso", "Retail", "plain\ttext"]);
+    expect(cleaned).toBe(2);
+    expect(clean.line).toBe(4);
+    // Nothing to clean: the same record comes back.
+    expect(withoutInvisibleCharacters({ line: 2, fields: ["a"] }).record.fields).toEqual(["a"]);
+  });
+
+  it("bounds the warning for a header of thousands of unknown columns", () => {
+    const fields = ["tenantId", "tenantName", ...Array.from({ length: 5000 }, (_, i) => `extra_column_${i}_${"x".repeat(100)}`)];
+    const matched = matchHeader("tenants", fields);
+    if (!matched.ok) throw new Error(matched.reason);
+    expect(matched.header.warnings).toHaveLength(1);
+    expect(matched.header.warnings[0].length).toBeLessThan(1500);
+    expect(matched.header.warnings[0]).toContain("and 4990 more");
   });
 });
 

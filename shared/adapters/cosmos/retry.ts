@@ -100,6 +100,15 @@ export interface BulkOutcome {
   lost: number[];
 }
 
+/**
+ * The SDK's bulk call rethrows a failed request as a plain Error("Bulk request errored with: …") without its
+ * status, so whether it was throttling or a dropped connection cannot be told: it is retried like a transient
+ * failure (a lasting fault still ends, once the budget is spent, as StoreUnavailableError).
+ */
+function isOpaqueBulkFailure(err: unknown): boolean {
+  return err instanceof Error && statusOf(err) === undefined && err.message.startsWith("Bulk request errored with");
+}
+
 /** A bulk operation answered with a status that no retry fixes (a bad document, a missing permission). */
 export class BulkWriteError extends Error {
   constructor(message: string, readonly status: number) {
@@ -133,7 +142,7 @@ export async function bulkWithRetry(
       );
       results = responses.map((r) => r.statusCode);
     } catch (err) {
-      if (!isTransient(err)) throw err;
+      if (!isTransient(err) && !isOpaqueBulkFailure(err)) throw err;
       results = pending.map(() => statusOf(err) ?? 503);
       lastTransient = err;
     }

@@ -2,13 +2,11 @@ import type { QueueServiceClient } from "@azure/storage-queue";
 import { z } from "zod";
 import { names } from "../../config.js";
 import { StoreUnavailableError } from "../../errors.js";
-import type { IngestJob, IngestQueue } from "../../ports/ingest.js";
+import { ingestJobSchema, type IngestQueue } from "../../ports/ingest.js";
 import { refreshJobSchema, type RefreshQueue } from "../../ports/refreshQueue.js";
 
 // Storage queues: refresh jobs (one per partner) and ingest jobs (drops the sweep found unfinished).
 // The Functions queue trigger expects base64 text by default (host.json messageEncoding).
-
-export const ingestJobSchema = z.object({ blobPath: z.string().min(1), etag: z.string().min(1) }) satisfies z.ZodType<IngestJob>;
 
 function sender<T>(queues: QueueServiceClient, queueName: string, schema: z.ZodType<T>) {
   const queue = queues.getQueueClient(queueName);

@@ -5,12 +5,14 @@
 // Numeric bins are quantile bins over the training values; categorical bins are category codes,
 // with the rarest categories lumped into one bin when there are too many.
 
-import type { Dataset, FeatureInfo } from "./dataset.js";
+import type { Dataset, FeatureInfo } from "../dataset.js";
 
 /** The code every feature uses for a missing (or unseen) value. */
 export const MISSING_BIN = 0;
 /** Value bins per feature at most, so codes (including the missing code) fit in a byte. */
 export const MAX_BINS = 255;
+/** Words of a per-node bin bitset (256 bin codes): how grown trees store a categorical split. */
+export const BIN_SET_WORDS = 8;
 /** Above this many rows, bin edges are estimated from an evenly spaced sample of rows. */
 const BINNING_SAMPLE_ROWS = 200_000;
 

@@ -3,17 +3,13 @@
 // average over both branches of each split on it. Two equivalent evaluations: the reference
 // recursion, and per-leaf tables (below) that make explaining a row several times faster.
 
-/** The parts of a tree TreeSHAP needs; node ids index every array. */
-export interface ShapTreeView {
-  /** Split feature, -1 for a leaf. */
-  feature: Int32Array;
-  left: Int32Array;
-  right: Int32Array;
-  /** Leaf value (internal nodes are ignored). */
-  value: Float64Array;
-  /** Training weight reaching the node (hessian sum or row count); a parent's cover is its children's sum. */
-  cover: Float64Array;
-}
+import type { TreeEnsembleArrays } from "./ensemble.js";
+
+/**
+ * The parts of the tree ensemble TreeSHAP reads; node ids index every array. It relies on a
+ * parent's cover being its children's sum (hessian sums and row counts both are).
+ */
+export type ShapTreeView = Pick<TreeEnsembleArrays, "feature" | "left" | "right" | "value" | "cover">;
 
 /**
  * Reusable work space for one explanation: the path of unique features from the root,
@@ -175,6 +171,7 @@ function unwindPath(s: ShapScratch, start: number, depth: number, index: number)
   }
 }
 
+// Same recurrence as unwindPath, summed instead of written back: the leaf loop calls it once per path feature.
 function unwoundPathSum(s: ShapScratch, start: number, depth: number, index: number): number {
   const pw = s.pathWeight;
   const rec = s.reciprocal;
