@@ -31,7 +31,8 @@ let deps: RefreshDeps;
 
 beforeAll(async () => {
   env = await startTestEnvironment();
-  deps = { ...env.deps.refresh, cleanup: undefined };
+  // These tests watch one tab's result sets through the publisher: the other tabs' producers stay out.
+  deps = { ...env.deps.refresh, producers: env.deps.refresh.producers.filter((p) => p.tab === "cloudEndpoints"), cleanup: undefined };
 });
 
 /** The refresh, seen from the Cloud Endpoints tab: refreshed (with its counts), superseded, or skipped. */

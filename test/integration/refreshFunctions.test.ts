@@ -17,7 +17,8 @@ let deps: RefreshDeps & { failures: typeof env.deps.partners };
 
 beforeAll(async () => {
   env = await startTestEnvironment();
-  deps = { ...env.deps.refresh, failures: env.deps.partners };
+  // These tests count one tab's result sets and pointer switches: the other tabs' producers stay out.
+  deps = { ...env.deps.refresh, producers: env.deps.refresh.producers.filter((p) => p.tab === "cloudEndpoints"), failures: env.deps.partners };
 });
 const listPartnerRegistry = () => ({ listForSchedule: () => env.deps.partners.listForSchedule() });
 const pointerId = resultIds.pointer("cloudEndpoints");
