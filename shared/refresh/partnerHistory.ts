@@ -41,6 +41,23 @@ export async function readTenants(data: PartnerDataReader, partnerId: string, li
   return out;
 }
 
+/** The newest tenants snapshot, only the fields a producer asks for (less travels and less is held). */
+export async function readTenantFields<K extends keyof TenantDoc & string>(
+  data: PartnerDataReader,
+  partnerId: string,
+  live: LiveSet,
+  fields: readonly K[],
+): Promise<Map<string, Pick<TenantDoc, K | "tenantId">>> {
+  const out = new Map<string, Pick<TenantDoc, K | "tenantId">>();
+  const newest = live.snapshots.tenants?.[0];
+  if (!newest) return out;
+  const keys = [...new Set<keyof TenantDoc & string>(["tenantId", ...fields])];
+  const mask = Object.fromEntries(keys.map((k) => [k, true])) as { [F in keyof TenantDoc]?: true };
+  const schema = tenantDocSchema.pick(mask) as unknown as z.ZodType<Pick<TenantDoc, K | "tenantId">>;
+  for await (const page of data.documents(partnerId, "tenant", [newest.ingestionId], schema, keys)) for (const t of page) out.set(t.tenantId, t);
+  return out;
+}
+
 /** Each tenant's licence snapshots, newest first: one per live subscriptions drop the tenant appears in. */
 export async function readSubscriptionHistory(data: PartnerDataReader, partnerId: string, live: LiveSet): Promise<Map<string, SubscriptionSnapshot[]>> {
   const out = new Map<string, SubscriptionSnapshot[]>();

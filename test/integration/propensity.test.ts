@@ -310,6 +310,29 @@ describe("a partner without licensed customers", () => {
   });
 });
 
+// ---- tenure from the subscription history -------------------------------------------------------------------
+
+describe("a partner whose licences carry no start dates", () => {
+  const partnerId = "prop-history";
+  const t = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, "0")}`;
+
+  it("dates each customer from the oldest subscriptions snapshot it appears in, so fit learns from those of 6 months or more", async () => {
+    const key = (await env.deps.api.auth.issue({ partnerId, role: "reportViewer", name: "viewer" })).key;
+    await env.deps.partners.register(partnerId, "History");
+    const tenants = Array.from({ length: 30 }, (_, i) => `${t(i + 1)},Customer ${i + 1},Yes,SMB,${20 + i},${i % 2 ? "Retail" : "Healthcare"}`);
+    await drop(partnerId, "tenants", `tenants_${today}.csv`, `tenantId,tenantName,cspAssociation,segment,employees,industry\n${tenants.join("\n")}\n`);
+    const lines = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => `${t(from + i)},SPB,${10 + from + i}`).join("\n");
+    // Tenants 1-10 since nine months ago, 11-20 since four months ago, 21-30 only now; no start dates anywhere.
+    await drop(partnerId, "subscriptions", `subscriptions_${daysAgo(270)}.csv`, `tenantId,sku,quantity\n${lines(1, 10)}\n`);
+    await drop(partnerId, "subscriptions", `subscriptions_${daysAgo(200)}.csv`, `tenantId,sku,quantity\n${lines(1, 10)}\n`);
+    await drop(partnerId, "subscriptions", `subscriptions_${daysAgo(120)}.csv`, `tenantId,sku,quantity\n${lines(1, 20)}\n`);
+    await drop(partnerId, "subscriptions", `subscriptions_${today}.csv`, `tenantId,sku,quantity\n${lines(1, 30)}\n`);
+    await refresh(partnerId);
+    const s = (await call(handlers().summary, request("GET", "propensity/summary", { key }))).jsonBody;
+    expect(s.report.fit).toMatchObject({ licensedCustomers: 30, eligibleCustomers: 10, withoutStartDate: 0 });
+  });
+});
+
 // ---- before the first refresh, and between partners ------------------------------------------------------
 
 describe("Propensity routes for callers and partners", () => {

@@ -17,6 +17,7 @@ import {
   type FitModel,
   type FitModelJson,
   type FitModelRecordDoc,
+  type ListedTenant,
   type PropensitySettings,
   type TenantInput,
   type TenantLicences,
@@ -25,7 +26,7 @@ import type { LiveSet, LiveSnapshot } from "../../ingest/liveSet.js";
 import type { ModelStore } from "../../ports/models.js";
 import type { PartnerDataReader } from "../../ports/partnerData.js";
 import type { ClusterMappingStore, FitModelRecords } from "../../ports/propensity.js";
-import { readFirstAppearance, readInstallBase, readLatestUsage, readSignals, readSubscriptionSnapshot, readTenants } from "../partnerHistory.js";
+import { readFirstAppearance, readInstallBase, readLatestUsage, readSignals, readSubscriptionSnapshot, readTenantFields } from "../partnerHistory.js";
 import type { RowInput } from "../publisher.js";
 import type { TabProducer } from "./producer.js";
 
@@ -46,6 +47,25 @@ export interface PropensityProducerDeps {
   log?: { info(message: string): void; warn(message: string): void };
 }
 
+/** The tenants-file columns the tab uses (firmographics, names, associations). */
+const listedTenantFields = [
+  "tenantName",
+  "domain",
+  "countryRegion",
+  "segment",
+  "subSegment",
+  "tpid",
+  "customerName",
+  "industry",
+  "employees",
+  "azureMonthlyRevenue",
+  "cporAssociation",
+  "cspAssociation",
+  "eaLicensingPartner",
+  "eaRenewal",
+  "largestCspRenewal",
+] as const satisfies readonly (keyof ListedTenant)[];
+
 /** Rows per write: the publisher writes one page while the next is built. */
 const rowsPerPage = 250;
 
@@ -59,12 +79,13 @@ export function propensityProducer(deps: PropensityProducerDeps): TabProducer {
       const subscriptionSnapshots = live.snapshots.subscriptions ?? [];
       const newest = subscriptionSnapshots[0];
       const earlier = earlierSnapshot(subscriptionSnapshots);
-      const [tenants, current, before, firstSeen, usage, signals, installBase, savedMapping, record] = await Promise.all([
-        readTenants(deps.data, partnerId, live),
+      // The snapshots older than the two read whole tell when a tenant was first seen (two fields each).
+      const olderSnapshots = subscriptionSnapshots.filter((s) => s !== newest && s !== earlier);
+      const [tenants, current, before, firstSeenEarlier, usage, signals, installBase, savedMapping, record] = await Promise.all([
+        readTenantFields(deps.data, partnerId, live, listedTenantFields),
         newest ? readSubscriptionSnapshot(deps.data, partnerId, newest) : new Map<string, never>(),
         earlier ? readSubscriptionSnapshot(deps.data, partnerId, earlier) : undefined,
-        // With one snapshot, every tenant in it was first seen on its date.
-        subscriptionSnapshots.length > 1 ? readFirstAppearance(deps.data, partnerId, subscriptionSnapshots) : undefined,
+        olderSnapshots.length > 0 ? readFirstAppearance(deps.data, partnerId, olderSnapshots) : undefined,
         readLatestUsage(deps.data, partnerId, live),
         readSignals(deps.data, partnerId, live, asOf),
         readInstallBase(deps.data, partnerId, live),
@@ -75,7 +96,8 @@ export function propensityProducer(deps: PropensityProducerDeps): TabProducer {
       const licences = new Map<string, TenantLicences>();
       for (const [tenantId, items] of current) {
         const earlierItems = earlier ? before?.get(tenantId) : undefined;
-        const firstSeenOn = firstSeen?.get(tenantId) ?? newest?.asOf;
+        const seen = [firstSeenEarlier?.get(tenantId), earlierItems ? earlier!.asOf : undefined, newest?.asOf].filter((d) => d !== undefined);
+        const firstSeenOn = seen.length > 0 ? seen.reduce((a, b) => (a < b ? a : b)) : undefined;
         licences.set(tenantId, {
           current: items,
           ...(earlier && earlierItems ? { earlier: { asOf: earlier.asOf, items: earlierItems } } : {}),
@@ -219,8 +241,18 @@ export function facetsOf(c: CustomerPropensity): string[] {
   return [...tags];
 }
 
+const rounded = (x: number, digits: number) => Math.round(x * 10 ** digits) / 10 ** digits;
+
+/** The row as stored: working precision rounded away (the scores are whole numbers; 20,000 rows travel). */
 function propensityRowDoc(c: CustomerPropensity): Record<string, unknown> {
-  return { ...c, priority: priorityOf(c), facets: facetsOf(c) };
+  return {
+    ...c,
+    ...(c.fitProbability !== undefined ? { fitProbability: rounded(c.fitProbability, 4) } : {}),
+    intentPoints: rounded(c.intentPoints, 3),
+    strongestSignals: c.strongestSignals.map((s) => ({ ...s, points: rounded(s.points, 3) })),
+    priority: priorityOf(c),
+    facets: facetsOf(c),
+  };
 }
 
 function searchTextOf(c: CustomerPropensity): string {
