@@ -280,6 +280,16 @@ describe("a partner's drops to its Propensity tab", () => {
     expect(await env.deps.models.load(partnerId, fitModelKind, first.version)).toBeUndefined();
     expect(await env.deps.models.load(partnerId, fitModelKind, retrained.version)).toBeDefined();
   });
+
+  it("learns fit again, and says so, when the stored model has gone missing", async () => {
+    const stored = (await call(h.summary, request("GET", "propensity/summary", { key: viewer }))).jsonBody.report.fit;
+    await env.deps.models.remove(partnerId, fitModelKind, stored.version);
+    await refresh(partnerId, new Date(Date.now() + 100 * 86_400_000));
+    const report = (await call(h.summary, request("GET", "propensity/summary", { key: viewer }))).jsonBody.report;
+    expect(report.fit.reused).toBe(false);
+    expect(report.fit.version).not.toBe(stored.version);
+    expect(report.messages).toContain(`The stored fit model ${stored.version} is missing from the model store; fit was learned again.`);
+  });
 });
 
 // ---- a partner with no licensed customers ---------------------------------------------------------------

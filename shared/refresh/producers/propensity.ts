@@ -44,7 +44,6 @@ export interface PropensityProducerDeps {
   clusterMappings: ClusterMappingStore;
   settings: PropensitySettings;
   fitEveryMonths: number;
-  log?: { info(message: string): void; warn(message: string): void };
 }
 
 /** The tenants-file columns the tab uses (firmographics, names, associations). */
@@ -81,7 +80,7 @@ export function propensityProducer(deps: PropensityProducerDeps): TabProducer {
       const earlier = earlierSnapshot(subscriptionSnapshots);
       // The snapshots older than the two read whole tell when a tenant was first seen (two fields each).
       const olderSnapshots = subscriptionSnapshots.filter((s) => s !== newest && s !== earlier);
-      const [tenants, current, before, firstSeenEarlier, usage, signals, installBase, savedMapping, record] = await Promise.all([
+      const [tenants, current, before, firstSeenOlder, usage, signals, installBase, savedMapping] = await Promise.all([
         readTenantFields(deps.data, partnerId, live, listedTenantFields),
         newest ? readSubscriptionSnapshot(deps.data, partnerId, newest) : new Map<string, never>(),
         earlier ? readSubscriptionSnapshot(deps.data, partnerId, earlier) : undefined,
@@ -90,13 +89,12 @@ export function propensityProducer(deps: PropensityProducerDeps): TabProducer {
         readSignals(deps.data, partnerId, live, asOf),
         readInstallBase(deps.data, partnerId, live),
         deps.clusterMappings.read(partnerId),
-        deps.fitModels.read(partnerId),
       ]);
 
       const licences = new Map<string, TenantLicences>();
       for (const [tenantId, items] of current) {
         const earlierItems = earlier ? before?.get(tenantId) : undefined;
-        const seen = [firstSeenEarlier?.get(tenantId), earlierItems ? earlier!.asOf : undefined, newest?.asOf].filter((d) => d !== undefined);
+        const seen = [firstSeenOlder?.get(tenantId), earlierItems ? earlier!.asOf : undefined, newest?.asOf].filter((d) => d !== undefined);
         const firstSeenOn = seen.length > 0 ? seen.reduce((a, b) => (a < b ? a : b)) : undefined;
         licences.set(tenantId, {
           current: items,
@@ -129,6 +127,7 @@ export function propensityProducer(deps: PropensityProducerDeps): TabProducer {
         signals: { staged: signals.staged, repeated: signals.repeated, pastHorizon: signals.pastHorizon, horizonDays: signalHorizonDays },
         fitModel: { reused: fit.reused, version: fit.record.version, trainedAt: fit.record.trainedAt, dueOn: addMonths(fit.record.trainedOn, deps.fitEveryMonths) },
       });
+      report.messages.push(...fit.notes);
       const summary = {
         ...result.summary,
         report,
@@ -175,6 +174,8 @@ interface ChosenFit {
   model: FitModel;
   record: FitModelRecordDoc;
   reused: boolean;
+  /** What went wrong with the stored model, for the tab's report (the refresh has no log of its own). */
+  notes: string[];
 }
 
 /** The stored fit model when it still stands (same inputs, not due), else a newly trained and stored one. */
@@ -182,13 +183,14 @@ async function fitModelFor(deps: PropensityProducerDeps, partnerId: string, live
   const inputsKey = fitInputsKey(live, deps.settings);
   const today = isoDay(now.toISOString())!;
   const record = await deps.fitModels.read(partnerId);
+  const notes: string[] = [];
   if (record && record.inputsKey === inputsKey && !isDue(record.trainedOn, today, deps.fitEveryMonths)) {
     try {
       const artifact = await deps.models.load(partnerId, fitModelKind, record.version);
-      if (artifact !== undefined) return { model: fitModelFromJSON(artifact as FitModelJson), record, reused: true };
-      deps.log?.warn(`refresh ${partnerId} propensity: fit model ${record.version} is missing from the model store; learning it again`);
+      if (artifact !== undefined) return { model: fitModelFromJSON(artifact as FitModelJson), record, reused: true, notes };
+      notes.push(`The stored fit model ${record.version} is missing from the model store; fit was learned again.`);
     } catch (err) {
-      deps.log?.warn(`refresh ${partnerId} propensity: fit model ${record.version} could not be read (${describeError(err)}); learning it again`);
+      notes.push(`The stored fit model ${record.version} could not be read (${describeError(err)}); fit was learned again.`);
     }
   }
   const model = trainFit(tenants, now.toISOString(), deps.settings.fit);
@@ -207,13 +209,11 @@ async function fitModelFor(deps: PropensityProducerDeps, partnerId: string, live
     report: model.report,
   };
   await deps.fitModels.write(next);
-  // The version before the previous one explains no current result set any more.
+  // The version before the previous one explains no current result set any more; removing it is best effort.
   if (record?.previousVersion !== undefined && record.previousVersion !== version) {
-    await deps.models.remove(partnerId, fitModelKind, record.previousVersion).catch((err) => {
-      deps.log?.warn(`refresh ${partnerId} propensity: removing fit model ${record.previousVersion} failed (${describeError(err)}); it stays in the model store`);
-    });
+    await deps.models.remove(partnerId, fitModelKind, record.previousVersion).catch(() => undefined);
   }
-  return { model, record: next, reused: false };
+  return { model, record: next, reused: false, notes };
 }
 
 // ---- rows ------------------------------------------------------------------------------------------
