@@ -1,20 +1,17 @@
-import { fork, type ChildProcess } from "node:child_process";
-import { mkdtempSync } from "node:fs";
-import { cpus, tmpdir } from "node:os";
-import { join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { cpus } from "node:os";
 import { gzipSync } from "node:zlib";
 import { demoWorkloads, generateDemoPartner } from "../local/demoData/index.js";
 import { startEmulators, type Emulators } from "../local/emulators.js";
 import { createClients, ensureResources, type Clients } from "../shared/adapters/clients.js";
 import { cloudEndpointsExportQuerySchema, cloudEndpointsListQuerySchema, cloudEndpointsRowQuery } from "../shared/api/cloudEndpoints.js";
 import { iterateTabRows, readTabPage } from "../shared/api/tabReads.js";
-import { resultIds } from "../shared/domain/results.js";
+import { resultIds, tabNames } from "../shared/domain/results.js";
 import { wire } from "../shared/wiring.js";
 import { loadConfig, names } from "../shared/config.js";
 import { datasetNames, type DatasetName } from "../shared/domain/datasets.js";
 import { ingestionDocSchema, partnerDocSchema, type IngestionDoc } from "../shared/domain/documents.js";
 import { bulkUpsertFloor, readPartnerDocuments } from "./floors.js";
+import { hostProfileDir, startHostChild, type HostChild } from "./hostChild.js";
 import { summariseCpuProfile } from "./profile.js";
 import { mb, round, runLoad, waitFor, type LoadResult } from "./stats.js";
 
@@ -35,8 +32,8 @@ const spec = {
   watchdogMs: 9 * 60_000,
 };
 const targets = { dropToQueryableMs: 60_000, peakRssBytes: 512 * 1024 * 1024, queryP99VsFloor: 2 };
+const profileDir = hostProfileDir();
 
-const profileDir = process.env.BENCH_HOST_PROFILE ? mkdtempSync(join(tmpdir(), "bench-host-profile-")) : undefined;
 
 type DropTexts = Partial<Record<DatasetName, string>>;
 
@@ -53,55 +50,6 @@ function dataRows(csv: string): number {
   for (let i = csv.indexOf("\n"); i >= 0; i = csv.indexOf("\n", i + 1)) lines++;
   if (!csv.endsWith("\n")) lines++;
   return Math.max(0, lines - 1);
-}
-
-interface HostChild {
-  child: ChildProcess;
-  baseUrl: string;
-  request<T>(type: "memory" | "logs" | "stop", reply: string): Promise<T>;
-}
-
-async function startHostChild(settings: Record<string, string>): Promise<HostChild> {
-  const execArgv = ["--import", "tsx"];
-  // Diagnostics: BENCH_HOST_PROFILE=1 writes a CPU profile of the host (summarised in the output);
-  // BENCH_HOST_MAX_OLD_SPACE_MB caps its V8 heap, to tell live memory from garbage not yet collected.
-  if (profileDir) execArgv.push("--cpu-prof", `--cpu-prof-dir=${profileDir}`);
-  if (process.env.BENCH_HOST_MAX_OLD_SPACE_MB) execArgv.push(`--max-old-space-size=${Number(process.env.BENCH_HOST_MAX_OLD_SPACE_MB)}`);
-  const child = fork(fileURLToPath(new URL("./hostProcess.ts", import.meta.url)), [], {
-    execArgv,
-    env: { ...process.env, BENCH_HOST_SETTINGS: JSON.stringify(settings) },
-    stdio: ["ignore", "ignore", "pipe", "ipc"],
-  });
-  let stderr = "";
-  child.stderr!.on("data", (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
-  const ready = await new Promise<{ baseUrl: string }>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`host did not start within 60 s: ${stderr}`)), 60_000);
-    child.once("exit", (code) => reject(new Error(`host exited with ${code}: ${stderr}`)));
-    child.on("message", (m: { type: string; baseUrl: string }) => {
-      if (m.type === "ready") {
-        clearTimeout(timer);
-        resolve(m);
-      }
-    });
-  });
-  return {
-    child,
-    baseUrl: ready.baseUrl,
-    request<T>(type: "memory" | "logs" | "stop", reply: string) {
-      return new Promise<T>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`host did not answer "${type}"`)), 20_000);
-        const onMessage = (m: { type: string }) => {
-          if (m.type === reply) {
-            clearTimeout(timer);
-            child.off("message", onMessage);
-            resolve(m as T);
-          }
-        };
-        child.on("message", onMessage);
-        child.send({ type });
-      });
-    },
-  };
 }
 
 async function ingestionsOf(clients: Clients, partnerId: string): Promise<IngestionDoc[]> {
@@ -179,7 +127,7 @@ async function main(): Promise<Record<string, unknown>> {
     await ensureResources(config, clients);
     const deps = wire({ config, clients });
     const readCurrentPointer = () => deps.api.results.pointer(partnerId, "cloudEndpoints");
-    host = await startHostChild(emulators.settings);
+    host = await startHostChild(emulators.settings, profileDir);
     const { key } = await deps.api.auth.issue({ partnerId, role: "reportViewer", name: "bench" });
     const api = (path: string) => fetch(`${host!.baseUrl}/api/${path}`, { headers: { "x-api-key": key }, signal: AbortSignal.timeout(120_000) });
 
@@ -217,11 +165,12 @@ async function main(): Promise<Record<string, unknown>> {
     );
     partial.ingest = { uploadMs, ingestedMs, loadedRows, perDataset };
 
-    // Queryable: a refresh covering every loaded drop switched the pointer and the list route serves rows.
+    // Queryable: the Cloud Endpoints pointer covers every loaded drop and the list route serves rows (the other
+    // tabs' producers run after it in the same refresh).
     await waitFor("a refresh of the whole drop", spec.pipelineTimeoutMs, async () => {
       const partner = await readPartner(clients, partnerId);
       const pointer = await readCurrentPointer();
-      const covered = partner?.dataVersion !== undefined && partner.refreshedDataVersion !== undefined && partner.refreshedDataVersion >= partner.dataVersion;
+      const covered = partner?.dataVersion !== undefined && pointer?.dataVersion !== undefined && pointer.dataVersion >= partner.dataVersion;
       return pointer && covered ? pointer : undefined;
     });
     const firstPage = await waitFor("the list route to answer with rows", 60_000, async () => {
@@ -231,9 +180,16 @@ async function main(): Promise<Record<string, unknown>> {
     }, 100);
     const queryableMs = elapsedSince(landing);
     partial.queryable = { queryableMs, firstPageRows: firstPage.length };
+    // Every tab refreshed, so nothing else runs while the refresh and the queries below are measured.
+    await waitFor("every tab to cover the drop", spec.pipelineTimeoutMs, async () => {
+      const partner = await readPartner(clients, partnerId);
+      return partner?.dataVersion !== undefined && partner.refreshedDataVersion !== undefined && partner.refreshedDataVersion >= partner.dataVersion ? true : undefined;
+    });
+    partial.allTabsRefreshedMs = elapsedSince(landing);
 
     // ---- refresh on its own: a manual job, enqueue → pointer switched ---------------------------
     const before = await readCurrentPointer();
+    const otherTabsBefore = await Promise.all(tabNames.filter((t) => t !== "cloudEndpoints").map(async (tab) => ({ tab, pointer: await deps.api.results.pointer(partnerId, tab) })));
     const refreshStart = performance.now();
     await deps.api.refreshQueue.enqueue({ partnerId, reason: "manual", requestedAt: new Date().toISOString() });
     const after = await waitFor("the manual refresh to switch the pointer", spec.pipelineTimeoutMs, async () => {
@@ -241,6 +197,13 @@ async function main(): Promise<Record<string, unknown>> {
       return pointer && pointer.resultSetId !== before?.resultSetId ? pointer : undefined;
     }, 100);
     const refreshMs = elapsedSince(refreshStart);
+    // The same job goes on with the other tabs: let it finish before measuring queries.
+    await waitFor("the manual refresh's other tabs", spec.pipelineTimeoutMs, async () => {
+      for (const { tab, pointer } of otherTabsBefore) {
+        if (pointer && (await deps.api.results.pointer(partnerId, tab))?.resultSetId === pointer.resultSetId) return undefined;
+      }
+      return true;
+    }, 100);
 
     // ---- list query under load, then the export -------------------------------------------------
     const listLoad = await runLoad(spec.queryClients, spec.queryWindowMs, async () => {

@@ -42,6 +42,15 @@ param ingestMaxErrorsKept int = 100
 @description('Priority frontline industries for the Flex sales motions (comma-separated).')
 param frontlineIndustries string = 'Retail,Manufacturing,Healthcare,Hospitality,Transportation and Logistics'
 
+@description('Propensity: the fit model is relearned at least every this many months (and whenever tenants or subscriptions change).')
+param propensityFitEveryMonths int = 3
+
+@description('Propensity: days after which a buying signal weighs half as much.')
+param propensityIntentHalfLifeDays int = 30
+
+@description('Propensity: signal type weights over the defaults, "Demo request=1.5|Webinar=0.6" (empty: the defaults).')
+param propensitySignalWeights string = ''
+
 @description('Seconds a delivery working on a drop may stay silent before another takes the drop over.')
 param ingestLeaseSeconds int = 60
 
@@ -227,6 +236,9 @@ module functionApp 'modules/functionApp.bicep' = {
     entraIssuer: entraIssuer
     entraJwksUri: entraJwksUri
     entraTrustAppServiceAuth: entraTrustAppServiceAuth
+    propensityFitEveryMonths: propensityFitEveryMonths
+    propensityIntentHalfLifeDays: propensityIntentHalfLifeDays
+    propensitySignalWeights: propensitySignalWeights
   }
 }
 

@@ -115,7 +115,7 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
     // Drop the demo partner's files; the blob trigger ingests them and queues the refresh.
     const tenants = options.tenants ?? 400;
     const today = new Date().toISOString().slice(0, 10);
-    log(`Generating the demo partner "${demoPartnerId}" (${tenants} tenants, 12 months of usage) and dropping its files…`);
+    log(`Generating the demo partner "${demoPartnerId}" (${tenants} tenants, 12 months of usage, prospects, signals, install base) and dropping its files…`);
     const drops = clients.blobs.getContainerClient(names.blobContainers.drops);
     const blobNames: string[] = [];
     for (const dataset of demoDatasets) {
@@ -193,6 +193,11 @@ export function curlExamples(baseUrl: string, apiKey: string, fewDeals?: { apiKe
       description: "CSV export of the Expand W365 tenants (opens in Excel)",
       command: `curl -s ${header} -o cloud-endpoints.csv '${baseUrl}/api/cloud-endpoints/export?salesMotion=Expand%20W365'`,
     },
+    {
+      description: "Propensity: the Act now customers (high fit), highest propensity first (first 5)",
+      command: `curl -s ${header} '${baseUrl}/api/propensity?cluster=Act%20now&customerType=Customer&pageSize=5'`,
+    },
+    // Last: the second demo partner's call uses its own key.
     ...deals,
   ];
 }

@@ -57,6 +57,28 @@ const settingsSchema = z.object({
   ENTRA_JWKS_URI: z.preprocess((v) => (v === "" ? undefined : v), z.string().url().optional()),
   /** "true" only behind App Service authentication: then its x-ms-client-principal header is trusted. */
   ENTRA_TRUST_APP_SERVICE_AUTH: z.preprocess((v) => (v === "" ? undefined : v), z.enum(["true", "false"]).default("false")),
+  /** Propensity: the fit model is relearned at least this often (and whenever tenants or subscriptions change). */
+  PROPENSITY_FIT_EVERY_MONTHS: positiveInt.max(24).default(3),
+  /** Propensity: a signal's weight halves every this many days. */
+  PROPENSITY_INTENT_HALF_LIFE_DAYS: positiveInt.max(3650).default(30),
+  /** Propensity: signal type weights over the defaults, "Demo request=1.5|Webinar=0.6" (empty: the defaults). */
+  PROPENSITY_SIGNAL_WEIGHTS: z
+    .string()
+    .default("")
+    .transform((text, ctx) => {
+      const weights: Record<string, number> = {};
+      for (const pair of text.split("|").map((p) => p.trim()).filter(Boolean)) {
+        const at = pair.lastIndexOf("=");
+        const type = pair.slice(0, at).trim();
+        const weight = Number(pair.slice(at + 1).trim());
+        if (at <= 0 || type === "" || pair.slice(at + 1).trim() === "" || !Number.isFinite(weight) || weight < 0) {
+          ctx.addIssue({ code: "custom", message: `"${pair}" is not "signal type=weight" with a weight ≥ 0` });
+          return z.NEVER;
+        }
+        weights[type] = weight;
+      }
+      return weights;
+    }),
 });
 
 export type Settings = z.infer<typeof settingsSchema>;
@@ -101,6 +123,11 @@ export const configSchema = settingsSchema
           }
         : undefined,
     trustAppServiceAuth: s.ENTRA_TRUST_APP_SERVICE_AUTH === "true",
+    propensity: {
+      fitEveryMonths: s.PROPENSITY_FIT_EVERY_MONTHS,
+      halfLifeDays: s.PROPENSITY_INTENT_HALF_LIFE_DAYS,
+      signalWeights: s.PROPENSITY_SIGNAL_WEIGHTS,
+    },
   }));
 
 export type Config = z.output<typeof configSchema>;

@@ -7,6 +7,7 @@ import { createIdentityMappingStore } from "./adapters/cosmos/identities.js";
 import { createIngestionReader, createIngestionStore } from "./adapters/cosmos/ingestions.js";
 import { createPartnerDataReader, createStagingStore } from "./adapters/cosmos/partnerData.js";
 import { createPartnerRegistry } from "./adapters/cosmos/partners.js";
+import { createClusterMappingStore, createFitModelRecords } from "./adapters/cosmos/propensity.js";
 import { createResultReader, createResultSetStore } from "./adapters/cosmos/results.js";
 import { requestBudget, withCosmosRetry } from "./adapters/cosmos/retry.js";
 import { createDropStore } from "./adapters/storage/drops.js";
@@ -32,11 +33,14 @@ import type { DropStore, IngestionReader } from "./ports/ingest.js";
 import type { ScoreHistoryStore } from "./ports/dealScoring.js";
 import type { ModelStore } from "./ports/models.js";
 import type { PartnerReader, PartnerRegistry } from "./ports/partners.js";
+import type { ClusterMappingStore } from "./ports/propensity.js";
 import type { RefreshQueue } from "./ports/refreshQueue.js";
 import type { ResultReader } from "./ports/results.js";
 import type { UploadUrlIssuer } from "./ports/uploads.js";
+import { propensitySettingsSchema } from "./domain/propensity/score.js";
 import { cloudEndpointsProducer } from "./refresh/producers/cloudEndpoints.js";
 import { dealScoresProducer } from "./refresh/producers/dealScores.js";
+import { propensityProducer } from "./refresh/producers/propensity.js";
 import type { RefreshDeps } from "./refresh/refreshPartner.js";
 
 // The composition root: settings parsed and SDK clients built once per process (on first use, so a function
@@ -63,6 +67,8 @@ export interface ApiDeps {
   ingestions: IngestionReader;
   refreshQueue: RefreshQueue;
   uploads: UploadUrlIssuer;
+  /** The Propensity tab's cell → cluster mapping, per partner. */
+  clusterMappings: ClusterMappingStore;
   /** Seals and opens continuation tokens (the key is read once per process). */
   tokens(): Promise<TokenSealer>;
   /** Cheap reachability checks; each rejects when its store is unreachable. */
@@ -111,9 +117,11 @@ export function wire({ config, clients }: Services): AppDeps {
   const drops = createDropStore(blobs);
   const refreshQueue = createRefreshQueue(queues);
   const sealing = createSealingKeyStore(containers.partners);
-  let sealer: Promise<TokenSealer> | undefined;
-  const partnerData = createPartnerDataReader(containers.partnerData, ingestions);
   const models = createModelStore(blobs);
+  const clusterMappings = createClusterMappingStore(containers.partners);
+  const data = createPartnerDataReader(containers.partnerData, ingestions);
+  let sealer: Promise<TokenSealer> | undefined;
+  const partnerData = data;
   const dealModels = createDealModelStore(containers.partners);
   const scoreHistory = createScoreHistoryStore(containers.partners);
   const deals = createDealsReader(partnerData);
@@ -155,6 +163,7 @@ export function wire({ config, clients }: Services): AppDeps {
       ingestions: createIngestionReader(containers.ingestions),
       refreshQueue,
       uploads: createUploadUrlIssuer(blobs),
+      clusterMappings,
       tokens: () => {
         sealer ??= sealing.sealingKey().then(createTokenSealer, (err) => {
           sealer = undefined;
@@ -173,11 +182,21 @@ export function wire({ config, clients }: Services): AppDeps {
     sweep: { drops, ingestions, queue: createIngestQueue(queues), leaseMs: ingest.limits.leaseMs },
     refresh: {
       partners,
-      data: createPartnerDataReader(containers.partnerData, ingestions),
+      data,
       results: createResultSetStore(containers.results),
       producers: [
-        cloudEndpointsProducer({ data: createPartnerDataReader(containers.partnerData, ingestions), frontlineIndustries: config.frontlineIndustries }),
-        dealScoresProducer({ data: partnerData, models: dealModels, artifacts: models, scoreHistory }),
+        cloudEndpointsProducer({ data, frontlineIndustries: config.frontlineIndustries }),
+        dealScoresProducer({ data, models: dealModels, artifacts: models, scoreHistory }),
+        propensityProducer({
+          data,
+          models,
+          fitModels: createFitModelRecords(containers.partners),
+          clusterMappings,
+          settings: propensitySettingsSchema.parse({
+            intent: { halfLifeDays: config.propensity.halfLifeDays, signalWeights: config.propensity.signalWeights },
+          }),
+          fitEveryMonths: config.propensity.fitEveryMonths,
+        }),
       ],
       cleanup: { ingestions, staging },
     },

@@ -36,6 +36,9 @@ param entraIssuer string
 param entraJwksUri string
 @description('Trust the x-ms-client-principal header: only with App Service authentication enabled in front of the app.')
 param entraTrustAppServiceAuth bool
+param propensityFitEveryMonths int
+param propensityIntentHalfLifeDays int
+param propensitySignalWeights string
 
 resource plan 'Microsoft.Web/serverfarms@2024-04-01' = {
   name: planName
@@ -150,6 +153,18 @@ resource app 'Microsoft.Web/sites@2024-04-01' = {
         {
           name: 'ENTRA_TRUST_APP_SERVICE_AUTH'
           value: entraTrustAppServiceAuth ? 'true' : 'false'
+        }
+        {
+          name: 'PROPENSITY_FIT_EVERY_MONTHS'
+          value: string(propensityFitEveryMonths)
+        }
+        {
+          name: 'PROPENSITY_INTENT_HALF_LIFE_DAYS'
+          value: string(propensityIntentHalfLifeDays)
+        }
+        {
+          name: 'PROPENSITY_SIGNAL_WEIGHTS'
+          value: propensitySignalWeights
         }
         {
           name: 'APPLICATIONINSIGHTS_CONNECTION_STRING'

@@ -10,9 +10,13 @@ export interface DemoTenant {
   index: number;
   archetype: DemoArchetype;
   tenantId: string;
+  domain: string;
+  employees: number;
+  azureMonthlyRevenue: number;
   tenantRow: string[];
   subscriptions: SubscriptionLine[];
-  usage: DemoUsage;
+  /** Absent for a prospect (no licences, no usage). */
+  usage?: DemoUsage;
   incentives: DemoIncentive[];
 }
 
@@ -22,6 +26,8 @@ export interface DemoRun {
   months: number;
   /** Latest usage month (YYYY-MM). */
   asOfMonth: string;
+  /** The latest day signals are dated (YYYY-MM-DD). */
+  asOfDay: string;
 }
 
 /** One CSV file of the demo partner: its header, and the lines one tenant contributes to it. */
@@ -36,6 +42,11 @@ function csvField(value: string): string {
 
 export function csvLine(fields: readonly (string | number)[]): string {
   return fields.map((f) => csvField(String(f))).join(",") + "\n";
+}
+
+/** "YYYY-MM-DD" moved by `delta` days. */
+export function addDays(day: string, delta: number): string {
+  return new Date(Date.parse(`${day}T00:00:00Z`) + delta * 86_400_000).toISOString().slice(0, 10);
 }
 
 /** "YYYY-MM" moved by `delta` months. */

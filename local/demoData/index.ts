@@ -2,8 +2,11 @@ import { Readable } from "node:stream";
 import type { DatasetName } from "../../shared/domain/datasets.js";
 import { addMonths, type DemoDatasetFile, type DemoRun, type DemoTenant } from "./dataset.js";
 import { drawIncentives, incentivesFile } from "./incentives.js";
+import { installBaseFile } from "./installbase.js";
 import { archetypeFor, drawProfile, type DemoArchetype } from "./profile.js";
+import { drawProspect } from "./prospects.js";
 import { guid, salts, tenantRandom } from "./random.js";
+import { signalsFile } from "./signals.js";
 import { drawSubscriptions, subscriptionsFile } from "./subscriptions.js";
 import { drawTenantIdentity, drawTenantRow, tenantsFile } from "./tenants.js";
 import { drawUsageSeries, usageFile } from "./usage.js";
@@ -15,7 +18,8 @@ export { demoWorkloads } from "./usage.js";
 export { demoDealsFiles, type DemoDealsFile } from "./deals.js";
 
 // A realistic, deterministic demo partner: customer tenants with licences, 12 months of usage and MCI
-// engagements, as the CSV files a partner drops (PRODUCT.md section 1). Every tenant is derived from
+// engagements, prospects without licences, six months of buying signals and an on-premises install base, as
+// the CSV files a partner drops (PRODUCT.md section 1). Every tenant is derived from
 // (seed, index) alone, so each dataset can be streamed in chunks for 20,000 tenants without holding a
 // whole file in memory, and the files always agree with one another.
 //
@@ -31,6 +35,10 @@ export interface DemoPartnerOptions {
   seed?: number;
   /** Latest usage month (YYYY-MM). Default: the last complete month (UTC). */
   asOfMonth?: string;
+  /** Prospects (tenants without licences) listed after the customer tenants. Default: a tenth of `tenants`. */
+  prospects?: number;
+  /** The latest day signals are dated (YYYY-MM-DD). Default: today (UTC), or the last day of `asOfMonth` when given. */
+  asOfDay?: string;
 }
 
 /** The datasets generated per customer tenant (deals are CRM snapshots: ./deals.ts). */
@@ -43,6 +51,8 @@ const datasetFiles = {
   subscriptions: subscriptionsFile,
   usage: usageFile,
   incentives: incentivesFile,
+  signals: signalsFile,
+  installbase: installBaseFile,
 } as const satisfies Record<DemoTenantDataset, DemoDatasetFile>;
 
 export const demoDatasets = Object.keys(datasetFiles) as readonly (keyof typeof datasetFiles)[];
@@ -51,8 +61,12 @@ export function lastCompleteMonth(now: Date = new Date()): string {
   return addMonths(`${now.getUTCFullYear()}-${String(now.getUTCMonth() + 1).padStart(2, "0")}`, -1);
 }
 
-/** Generates tenant `index` of the demo partner (pure: the same inputs give the same tenant). */
+/**
+ * Generates tenant `index` of the demo partner (pure: the same inputs give the same tenant): a customer tenant
+ * below `total`, a prospect from there on.
+ */
 export function demoTenant(seed: number, index: number, total: number, asOfMonth: string): DemoTenant {
+  if (index >= total) return drawProspect(seed, index);
   // One stream per tenant, drawn in exactly this order: reordering these calls changes every file for a seed.
   const rng = tenantRandom(seed, index, salts.tenant);
   const archetype = archetypeFor(seed, index, total);
@@ -63,27 +77,37 @@ export function demoTenant(seed: number, index: number, total: number, asOfMonth
   const usage = drawUsageSeries(rng, profile);
   const incentives = drawIncentives(rng, profile.visible);
   const tenantRow = drawTenantRow(rng, { tenantId, profile, identity, renewalMonth, incentives, asOfMonth });
-  return { index, archetype, tenantId, tenantRow, subscriptions, usage, incentives };
+  const azureMonthlyRevenue = Number(tenantRow[10]);
+  return { index, archetype, tenantId, domain: identity.domain, employees: identity.employees, azureMonthlyRevenue, tenantRow, subscriptions, usage, incentives };
 }
 
-function resolve(options: DemoPartnerOptions): DemoRun & { tenants: number } {
+function resolve(options: DemoPartnerOptions): DemoRun & { tenants: number; prospects: number } {
   const tenants = options.tenants ?? 400;
   const months = options.months ?? 12;
   const seed = options.seed ?? 2024;
   const asOfMonth = options.asOfMonth ?? lastCompleteMonth();
+  const prospects = options.prospects ?? Math.round(tenants / 10);
   if (!/^\d{4}-(0[1-9]|1[0-2])$/.test(asOfMonth)) throw new Error(`asOfMonth "${asOfMonth}" must be YYYY-MM`);
   if (!Number.isInteger(tenants) || tenants < 1) throw new Error("tenants must be a positive whole number");
   if (!Number.isInteger(months) || months < 1) throw new Error("months must be a positive whole number");
-  return { tenants, months, seed, asOfMonth };
+  if (!Number.isInteger(prospects) || prospects < 0) throw new Error("prospects must be a whole number ≥ 0");
+  const asOfDay = options.asOfDay ?? (options.asOfMonth ? lastDayOf(asOfMonth) : new Date().toISOString().slice(0, 10));
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(asOfDay)) throw new Error(`asOfDay "${asOfDay}" must be YYYY-MM-DD`);
+  return { tenants, months, seed, asOfMonth, asOfDay, prospects };
+}
+
+function lastDayOf(month: string): string {
+  const [y, m] = month.split("-").map(Number);
+  return new Date(Date.UTC(y, m, 0)).toISOString().slice(0, 10);
 }
 
 /** One dataset's CSV as text chunks (header first, then `tenantsPerChunk` tenants per chunk). */
 export function* demoDatasetChunks(dataset: DemoTenantDataset, options: DemoPartnerOptions = {}, tenantsPerChunk = 250): Generator<string> {
-  const { tenants, ...run } = resolve(options);
+  const { tenants, prospects, ...run } = resolve(options);
   const file = datasetFiles[dataset];
   yield `${file.header}\n`;
   let chunk = "";
-  for (let i = 0; i < tenants; i++) {
+  for (let i = 0; i < tenants + prospects; i++) {
     chunk += file.lines(demoTenant(run.seed, i, tenants, run.asOfMonth), run);
     if ((i + 1) % tenantsPerChunk === 0) {
       yield chunk;
@@ -109,9 +133,9 @@ export function generateDemoPartner(options: DemoPartnerOptions = {}): DemoPartn
 
 /** The profile each tenant was generated from (tests compare it with what a refresh finds). */
 export function demoTenantArchetypes(options: DemoPartnerOptions = {}): Map<string, DemoArchetype> {
-  const { tenants, seed, asOfMonth } = resolve(options);
+  const { tenants, prospects, seed, asOfMonth } = resolve(options);
   const out = new Map<string, DemoArchetype>();
-  for (let i = 0; i < tenants; i++) {
+  for (let i = 0; i < tenants + prospects; i++) {
     const t = demoTenant(seed, i, tenants, asOfMonth);
     out.set(t.tenantId, t.archetype);
   }

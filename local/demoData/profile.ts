@@ -18,7 +18,9 @@ export type DemoArchetype =
   | "Nurture Intune"
   | "hidden: SMB"
   | "hidden: EA licensing only"
-  | "hidden: below thresholds";
+  | "hidden: below thresholds"
+  /** A company without licences (propensity's prospects), listed after the customer tenants. */
+  | "hidden: prospect";
 
 // Share of tenants per profile (sums to 1).
 const archetypeWeights: [DemoArchetype, number][] = [
@@ -122,6 +124,8 @@ export function drawProfile(rng: Rng, archetype: DemoArchetype): TenantProfile {
     case "hidden: SMB":
       eligible = 0;
       break;
+    case "hidden: prospect":
+      throw new Error("a prospect has no licence profile (prospects.ts draws it)");
   }
 
   // Split eligible seats into F3 (frontline), E5 and E3

@@ -13,6 +13,9 @@ export const salts = {
   archetype: 1,
   tenant: 2,
   usageNoise: 3,
+  signals: 4,
+  installBase: 5,
+  prospect: 6,
 } as const;
 
 /** Stream `salt` of tenant `index`. */

@@ -17,7 +17,7 @@ const companyNames = [
   "Rainier Logistics", "Cascade Outfitters", "Olympic Clinics", "Summit Foods", "Harbor Freightways",
 ];
 
-const nameSuffixByIndustry: Record<string, readonly string[]> = {
+export const nameSuffixByIndustry: Record<string, readonly string[]> = {
   Retail: ["Stores", "Retail", "Outlets", "Markets"],
   Manufacturing: ["Manufacturing", "Industries", "Components", "Works"],
   Healthcare: ["Health", "Medical Group", "Clinics", "Care"],
@@ -78,12 +78,7 @@ export function drawTenantIdentity(rng: Rng, profile: TenantProfile, index: numb
             : "Very Small";
 
   // Names
-  const base = companyNames[index % companyNames.length];
-  const suffix = pick(rng, nameSuffixByIndustry[industry]);
-  const round = Math.floor(index / companyNames.length);
-  const tenantName = `${base} ${suffix}${round > 0 ? ` ${round + 1}` : ""}`;
-  const slug = `${base} ${suffix}`.toLowerCase().replace(/&/g, "and").replace(/[^a-z0-9]+/g, "");
-  const domain = `${slug}${round > 0 ? round + 1 : ""}.com`;
+  const { base, tenantName, domain } = tenantNames(index, pick(rng, nameSuffixByIndustry[industry]));
   const country = weightedCountry(rng);
   const tpid = String(between(rng, 1_000_000, 99_999_999));
 
@@ -108,7 +103,16 @@ export function drawTenantIdentity(rng: Rng, profile: TenantProfile, index: numb
   return { employees, subSegment, base, tenantName, domain, country, tpid, cpor, csp, eaPartner, cspTier, t2Reseller };
 }
 
-function weightedCountry(rng: Rng): string {
+/** Tenant `index`'s name and domain: a company name, its suffix, and a number once the names repeat (unique per partner). */
+export function tenantNames(index: number, suffix: string): { base: string; tenantName: string; domain: string } {
+  const base = companyNames[index % companyNames.length];
+  const round = Math.floor(index / companyNames.length);
+  const tenantName = `${base} ${suffix}${round > 0 ? ` ${round + 1}` : ""}`;
+  const slug = `${base} ${suffix}`.toLowerCase().replace(/&/g, "and").replace(/[^a-z0-9]+/g, "");
+  return { base, tenantName, domain: `${slug}${round > 0 ? round + 1 : ""}.com` };
+}
+
+export function weightedCountry(rng: Rng): string {
   const total = countries.reduce((s, [, w]) => s + w, 0);
   let r = rng() * total;
   for (const [name, weight] of countries) {

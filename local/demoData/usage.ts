@@ -66,12 +66,14 @@ function usageInMonth(s: UsageSeries, m: number, months: number, noise: number):
 export const usageFile: DemoDatasetFile = {
   header: "tenantId,month,workload,assignedUsers,activeUsers",
   lines(t, { seed, months, asOfMonth }) {
+    const usage = t.usage;
+    if (!usage) return "";
     const noise = tenantRandom(seed, t.index, salts.usageNoise);
     let out = "";
     for (let m = 0; m < months; m++) {
       const month = addMonths(asOfMonth, m - (months - 1));
       for (const workload of demoWorkloads) {
-        const { pau, mau } = usageInMonth(t.usage[workload], m, months, (noise() - 0.5) * 0.06);
+        const { pau, mau } = usageInMonth(usage[workload], m, months, (noise() - 0.5) * 0.06);
         out += `${t.tenantId},${month},${workload},${pau},${mau}\n`;
       }
     }

@@ -2,6 +2,7 @@ import { cloudEndpointsRoutes } from "./cloudEndpoints.js";
 import { dealScoringRoutes } from "./dealScoring.js";
 import { identityRoutes } from "./identity.js";
 import { managementRoutes } from "./management.js";
+import { propensityRoutes } from "./propensity.js";
 
 // Every HTTP route in one table, gathered from each tab's own file: the functions register from it, the route
 // pipeline applies its authentication, roles and validation, and the OpenAPI document is built from it.
@@ -13,6 +14,7 @@ export const routes = {
   ...cloudEndpointsRoutes,
   ...dealScoringRoutes,
   ...identityRoutes,
+  ...propensityRoutes,
 };
 
 export type RouteName = keyof typeof routes;

@@ -37,7 +37,7 @@ export async function readTabPage(
   }
   const tokens = await deps.tokens();
   // The token is bound to the partner and to everything that decides which rows come in which order.
-  const filters = query.filters.map((q) => (q.op === "in" ? { ...q, values: [...q.values].sort() } : q));
+  const filters = query.filters.map((q) => (q.op === "in" || q.op === "hasAny" ? { ...q, values: [...q.values].sort() } : q));
   const f = fingerprint([partnerId, query.tab, filters, query.sort]);
   let resultSetId = pointer.resultSetId;
   let from: { phase: 0 | 1; storeToken?: string } | undefined;

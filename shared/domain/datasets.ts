@@ -4,7 +4,7 @@ import { guidSchema, yearMonthSchema } from "./common.js";
 // The CSV datasets a partner drops (PRODUCT.md section 1). Column names are matched
 // case-insensitively by the ingest code; these schemas validate one parsed row each.
 
-export const datasetNames = ["tenants", "subscriptions", "usage", "incentives", "deals"] as const;
+export const datasetNames = ["tenants", "subscriptions", "usage", "incentives", "deals", "signals", "installbase"] as const;
 export const datasetNameSchema = z.enum(datasetNames);
 export type DatasetName = z.infer<typeof datasetNameSchema>;
 
@@ -138,6 +138,9 @@ export const requiredColumns: Record<DatasetName, string[]> = {
   incentives: ["tenantId", "engagement", "workloads", "potentialEarnings"],
   // Rows are read by shared/domain/dealScoring/dealRows.ts (other columns become attributes).
   deals: ["dealId", "status", "createdOn"],
+  // CloudAscent propensity (row schemas in propensity/rows.ts): a signals file also needs tenantId or domain.
+  signals: ["signalType", "observedOn"],
+  installbase: ["tenantId", "product", "version"],
 };
 
 /** Canonical workload names; other values are kept as given. */

@@ -153,8 +153,47 @@ export const dealDocSchema = dealRowSchema.extend({
 });
 export type DealDoc = z.infer<typeof dealDocSchema>;
 
+/**
+ * A block of consecutive lines of one signals drop (signals files are rarely sorted by tenant, so grouping by
+ * position writes each document once). Each signal names its tenant by tenantId or by a domain, matched to a
+ * tenant at refresh time; `line` orders repeats of one signal within the drop (the later line wins).
+ */
+export const signalsDocSchema = z.object({
+  ...base,
+  type: z.literal("signals"),
+  ingestionId: z.string(),
+  asOf: z.string(),
+  block: z.number(),
+  signals: z.array(
+    z.object({
+      tenantId: z.string().optional(),
+      domain: z.string().optional(),
+      signalType: z.string(),
+      observedOn: z.string(),
+      strength: z.number().optional(),
+      line: z.number(),
+    }),
+  ),
+});
+export type SignalsDoc = z.infer<typeof signalsDocSchema>;
+
+/** One tenant's on-premises products in one installbase drop. */
+export const installBaseDocSchema = z.object({
+  ...stagedBase,
+  type: z.literal("installbase"),
+  products: z.array(z.object({ product: z.string(), version: z.string(), quantity: z.number().optional() })),
+});
+export type InstallBaseDoc = z.infer<typeof installBaseDocSchema>;
+
 /** The type of a staged document (one per dataset). */
-export type StagedDocType = TenantDoc["type"] | SubscriptionsDoc["type"] | UsageDoc["type"] | IncentivesDoc["type"] | DealDoc["type"];
+export type StagedDocType =
+  | TenantDoc["type"]
+  | SubscriptionsDoc["type"]
+  | UsageDoc["type"]
+  | IncentivesDoc["type"]
+  | DealDoc["type"]
+  | SignalsDoc["type"]
+  | InstallBaseDoc["type"];
 
 // ---- ingestions container ------------------------------------------------------------
 

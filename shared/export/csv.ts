@@ -1,8 +1,8 @@
 import { ReadableStream } from "node:stream/web";
 import { cloudEndpointsColumns, type CloudEndpointsRow } from "../domain/cloudEndpoints/index.js";
 
-// CSV that opens cleanly in Excel (every tab's export: Cloud Endpoints, deal scores): UTF-8 BOM, RFC 4180 quoting, CRLF line ends, and text cells
-// neutralised against formula injection. Decisions:
+// CSV that opens cleanly in Excel, for every tab's export: UTF-8 BOM, RFC 4180 quoting, CRLF line ends, and
+// text cells neutralised against formula injection. Decisions:
 // - Neutralising applies to text cells only (a leading = + - @ tab or CR gets a ' in front). The trigger is
 //   also looked for after leading whitespace (LibreOffice can trim spaces on import, and some Excel locales
 //   read the full-width ＝ ＋ － ＠ as formula signs), at the cost of an apostrophe on the odd " - n/a".
@@ -106,7 +106,11 @@ export function toByteStream(chunks: AsyncIterable<string>, onError: (err: unkno
 }
 
 /** Goes into Content-Disposition: only [a-z0-9-] of the partner id survive, so no quote, CR or LF can reach the header. */
-export function exportFileName(partnerId: string, now: Date = new Date(), tab: "cloud-endpoints" | "deal-scores" = "cloud-endpoints"): string {
+export function exportFileName(
+  partnerId: string,
+  now: Date = new Date(),
+  tab: "cloud-endpoints" | "deal-scores" | "propensity" | "opportunities" = "cloud-endpoints",
+): string {
   const safe = partnerId.toLowerCase().replace(/[^a-z0-9-]/g, "-").slice(0, 63);
   return `${tab}-${safe}-${now.toISOString().slice(0, 10)}.csv`;
 }

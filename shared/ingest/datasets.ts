@@ -2,7 +2,7 @@ import type { DatasetName } from "../domain/datasets.js";
 import type { RowError, StagedDocType } from "../domain/documents.js";
 import type { CsvRecord } from "./csv.js";
 import { dealsIngest } from "./deals.js";
-import { datasetWriters, docTypeOf, type DocByDataset, type IngestionContext } from "./documents.js";
+import { datasetWriters, docTypeOf, signalBlockKey, type DocByDataset, type IngestionContext } from "./documents.js";
 import { createRowValidator, matchHeader, type RowOutcome, type RowsByDataset } from "./rows.js";
 
 // What ingest needs to know of each dataset, in one table: how its header is read, how a row is validated,
@@ -40,12 +40,16 @@ export interface DatasetIngest<Row = unknown, Doc extends StagedDoc = StagedDoc>
   merge(ctx: IngestionContext, key: string, existing: Doc | undefined, rows: Row[]): Doc;
 }
 
-function fromSchema<D extends keyof RowsByDataset>(dataset: D, monthOf?: (row: RowsByDataset[D]) => string): DatasetIngest<RowsByDataset[D], DocByDataset[D]> {
+function fromSchema<D extends keyof RowsByDataset>(
+  dataset: D,
+  options: { monthOf?: (row: RowsByDataset[D]) => string; keyOf?: (row: RowsByDataset[D]) => string } = {},
+): DatasetIngest<RowsByDataset[D], DocByDataset[D]> {
+  const { monthOf } = options;
   return {
     docType: docTypeOf[dataset],
     matchHeader: (fields) => matchHeader(dataset, fields),
     validator: (header, options) => createRowValidator({ ...(header as Parameters<typeof createRowValidator<D>>[0]), dataset }, options),
-    keyOf: (row) => row.tenantId,
+    keyOf: options.keyOf ?? ((row) => (row as { tenantId: string }).tenantId),
     ...(monthOf ? { monthOf } : {}),
     merge: datasetWriters[dataset].merge,
   };
@@ -54,9 +58,11 @@ function fromSchema<D extends keyof RowsByDataset>(dataset: D, monthOf?: (row: R
 export const datasetIngest: { [D in DatasetName]: DatasetIngest<never, never> } = {
   tenants: fromSchema("tenants") as DatasetIngest<never, never>,
   subscriptions: fromSchema("subscriptions") as DatasetIngest<never, never>,
-  usage: fromSchema("usage", (row) => row.month) as DatasetIngest<never, never>,
+  usage: fromSchema("usage", { monthOf: (row) => row.month }) as DatasetIngest<never, never>,
   incentives: fromSchema("incentives") as DatasetIngest<never, never>,
   deals: dealsIngest as unknown as DatasetIngest<never, never>,
+  signals: fromSchema("signals", { keyOf: signalBlockKey }) as DatasetIngest<never, never>,
+  installbase: fromSchema("installbase") as DatasetIngest<never, never>,
 };
 
 /** The dataset's entry, typed for generic use by the ingest use case. */

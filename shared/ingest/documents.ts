@@ -1,6 +1,7 @@
 import { latestMonth } from "../domain/cloudEndpoints/usage.js";
 import type { IncentiveRow, SubscriptionRow, TenantRow, UsageRow } from "../domain/datasets.js";
-import type { IncentivesDoc, SubscriptionItem, SubscriptionsDoc, TenantDoc, UsageDoc } from "../domain/documents.js";
+import type { IncentivesDoc, InstallBaseDoc, SignalsDoc, SubscriptionItem, SubscriptionsDoc, TenantDoc, UsageDoc } from "../domain/documents.js";
+import type { InstallBaseRow, SignalRow } from "../domain/propensity/rows.js";
 import type { RowsByDataset } from "./rows.js";
 
 // How one ingestion's rows of a tenant become that tenant's staged document of this ingestion (pure). Rows of
@@ -20,6 +21,8 @@ export type DocByDataset = {
   subscriptions: SubscriptionsDoc;
   usage: UsageDoc;
   incentives: IncentivesDoc;
+  signals: SignalsDoc;
+  installbase: InstallBaseDoc;
 };
 export type { StagedDocType } from "../domain/documents.js";
 
@@ -28,6 +31,8 @@ export const docTypeOf: { [D in keyof DocByDataset]: DocByDataset[D]["type"] } =
   subscriptions: "subscriptions",
   usage: "usage",
   incentives: "incentives",
+  signals: "signals",
+  installbase: "installbase",
 };
 
 
@@ -88,11 +93,51 @@ export function mergeIncentives(ctx: IngestionContext, tenantId: string, existin
   return { ...staged("incentives", ctx, tenantId), type: "incentives", engagements: [...engagements.values()] };
 }
 
+/** Lines of a signals file per staged document (a few hundred KB, far below Cosmos DB's 2 MB item limit). */
+export const signalLinesPerBlock = 2000;
+
+/** A signals row as ingest carries it: the parsed row and its line in the file. */
+export type SignalLine = SignalRow & { line: number };
+
+/** Signals are staged by position in the file: the block of lines a row is in. */
+export function signalBlockKey(row: Pick<SignalLine, "line">): string {
+  return String(Math.floor(row.line / signalLinesPerBlock));
+}
+
+export function mergeSignals(ctx: IngestionContext, key: string, existing: SignalsDoc | undefined, rows: SignalLine[]): SignalsDoc {
+  // Keyed by line, so a delivery that takes over and merges the same rows again changes nothing.
+  const signals = new Map<number, SignalsDoc["signals"][number]>();
+  for (const s of existing?.signals ?? []) signals.set(s.line, s);
+  for (const row of rows) signals.set(row.line, withoutUndefined({ ...row }));
+  return {
+    id: `signals:${ctx.ingestionId}:${key}`,
+    partnerId: ctx.partnerId,
+    type: "signals",
+    ingestionId: ctx.ingestionId,
+    asOf: ctx.asOf,
+    block: Number(key),
+    signals: [...signals.values()].sort((a, b) => a.line - b.line),
+  };
+}
+
+export function mergeInstallBase(ctx: IngestionContext, tenantId: string, existing: InstallBaseDoc | undefined, rows: InstallBaseRow[]): InstallBaseDoc {
+  const products = new Map<string, InstallBaseDoc["products"][number]>();
+  const keyOf = (p: { product: string; version: string }) => `${p.product.toLowerCase()}\u0000${p.version.toLowerCase()}`;
+  for (const p of existing?.products ?? []) products.set(keyOf(p), p);
+  // The same product and version twice for a tenant: the later row wins.
+  for (const row of rows) {
+    products.set(keyOf(row), { product: row.product, version: row.version, ...(row.quantity !== undefined ? { quantity: row.quantity } : {}) });
+  }
+  return { ...staged("installbase", ctx, tenantId), type: "installbase", products: [...products.values()] };
+}
+
 export const datasetWriters: { [D in keyof DocByDataset]: DatasetWriter<D> } = {
   tenants: { merge: mergeTenant },
   subscriptions: { merge: mergeSubscriptions },
   usage: { merge: mergeUsage },
   incentives: { merge: mergeIncentives },
+  signals: { merge: mergeSignals },
+  installbase: { merge: mergeInstallBase },
 };
 
 function withoutUndefined<T extends object>(value: T): T {

@@ -1,4 +1,6 @@
 import type { DatasetName } from "../domain/datasets.js";
+import { daysBetween } from "../domain/propensity/dates.js";
+import { signalHorizonDays } from "../domain/propensity/signals.js";
 import type { LoadedIngestion } from "../ports/ingest.js";
 
 export type { LoadedIngestion };
@@ -9,7 +11,8 @@ export type { LoadedIngestion };
 //   finished: a later version of the same blob replaces the earlier one whole, and a later file of the same
 //   dataset and snapshot date replaces that snapshot whole (rows it no longer has disappear).
 // - Snapshot datasets keep their newest snapshot (subscriptions keep up to 24, the history the models learn
-//   from); usage is by month: each month comes whole from the newest drop that carries it.
+//   from); usage is by month: each month comes whole from the newest drop that carries it; signals accumulate:
+//   every snapshot dated within a year of the newest stays live (the same signal in two is read once).
 // - Deals keep a history: every snapshot of the 31 days before the newest one, then the newest snapshot of
 //   each earlier calendar month, back 24 months (at most 57 snapshots, whatever the drop frequency), so a
 //   deal's stage and status changes span two years while a refresh reads a bounded number of snapshots.
@@ -19,7 +22,9 @@ export type DatasetPolicy =
   | { kind: "snapshot"; keep: number }
   | { kind: "monthly" }
   /** Every snapshot of the newest `recentDays`, then the newest of each earlier month, back `months` months. */
-  | { kind: "history"; months: number; recentDays: number };
+  | { kind: "history"; months: number; recentDays: number }
+  /** Every snapshot dated within `horizonDays` of the newest one stays live (signals add up over drops). */
+  | { kind: "accumulating"; horizonDays: number };
 
 /** How many snapshots of each dataset stay visible. */
 export const datasetPolicies: Record<DatasetName, DatasetPolicy> = {
@@ -28,6 +33,8 @@ export const datasetPolicies: Record<DatasetName, DatasetPolicy> = {
   usage: { kind: "monthly" },
   incentives: { kind: "snapshot", keep: 1 },
   deals: { kind: "history", months: 24, recentDays: 31 },
+  signals: { kind: "accumulating", horizonDays: signalHorizonDays },
+  installbase: { kind: "snapshot", keep: 1 },
 };
 
 export interface LiveSnapshot {
@@ -87,7 +94,12 @@ export function resolveLiveSet(loaded: readonly LoadedIngestion[]): LiveSet {
     const byDate = new Map<string, LoadedIngestion>();
     for (const ingestion of list) byDate.set(ingestion.asOf, ingestion);
     const byDateNewestFirst = [...byDate.values()].sort((a, b) => (a.asOf < b.asOf ? 1 : a.asOf > b.asOf ? -1 : 0));
-    const newestFirst = policy.kind === "history" ? thinHistory(byDateNewestFirst, policy) : byDateNewestFirst.slice(0, policy.keep);
+    const newestFirst =
+      policy.kind === "history"
+        ? thinHistory(byDateNewestFirst, policy)
+        : policy.kind === "accumulating"
+          ? byDateNewestFirst.filter((i) => daysBetween(i.asOf, byDateNewestFirst[0].asOf) <= policy.horizonDays)
+          : byDateNewestFirst.slice(0, policy.keep);
     snapshots[dataset as DatasetName] = newestFirst.map((i) => ({ ingestionId: i.id, asOf: i.asOf }));
     for (const i of newestFirst) live.add(i.id);
   }

@@ -10,6 +10,8 @@ import {
   type UsageRow,
 } from "../domain/datasets.js";
 import type { RowError } from "../domain/documents.js";
+import { isoDay } from "../domain/propensity/dates.js";
+import { propensityRowSchemas, signalTenantColumns, type InstallBaseRow, type SignalRow } from "../domain/propensity/rows.js";
 import { detached, type CsvRecord } from "./csv.js";
 
 // Header matching and row validation for one dataset file: pure, one row at a time.
@@ -19,8 +21,13 @@ export interface RowsByDataset {
   subscriptions: SubscriptionRow;
   usage: UsageRow;
   incentives: IncentiveRow;
+  /** Signals carry their line: they are staged by position in the file (documents.ts). */
+  signals: SignalRow & { line: number };
+  installbase: InstallBaseRow;
 }
 export type DatasetRow = RowsByDataset[keyof RowsByDataset];
+
+const rowSchemas = { ...datasetRowSchemas, ...propensityRowSchemas };
 
 export interface DatasetHeader {
   dataset: keyof RowsByDataset;
@@ -35,7 +42,7 @@ export type HeaderOutcome = { ok: true; header: DatasetHeader } | { ok: false; r
 
 /** Matches a header row to the dataset's columns, case-insensitively. */
 export function matchHeader(dataset: keyof RowsByDataset, fields: string[]): HeaderOutcome {
-  const schemaFields = Object.keys(datasetRowSchemas[dataset].shape);
+  const schemaFields = Object.keys(rowSchemas[dataset].shape);
   const byLower = new Map(schemaFields.map((f) => [f.toLowerCase(), f]));
   const columns = fields.map((f) => f.trim());
   const fieldIndex = new Map<string, number>();
@@ -64,6 +71,13 @@ export function matchHeader(dataset: keyof RowsByDataset, fields: string[]): Hea
       reason:
         `missing required column${missing.length > 1 ? "s" : ""} ${missing.join(", ")} for dataset ${dataset}` +
         ` (header has: ${columns.join(", ") || "nothing"})`,
+    };
+  }
+  // A signal names its tenant by tenantId or by domain: the file needs at least one of the two.
+  if (dataset === "signals" && !signalTenantColumns.some((c) => fieldIndex.has(c))) {
+    return {
+      ok: false,
+      reason: `missing column ${signalTenantColumns.join(" or ")} for dataset signals: a signal names its tenant by either (header has: ${columns.join(", ")})`,
     };
   }
   const warnings = unknown.length > 0 ? [unknownColumnsWarning(unknown, schemaFields)] : [];
@@ -117,10 +131,11 @@ export function createRowValidator<D extends keyof RowsByDataset>(
   options: RowValidatorOptions,
 ): (record: CsvRecord) => RowOutcome<RowsByDataset[D]> {
   const dataset = header.dataset;
-  const schema = datasetRowSchemas[dataset] as unknown as z.ZodType<RowsByDataset[D]>;
+  const schema = rowSchemas[dataset] as unknown as z.ZodType<RowsByDataset[D]>;
   const entries = [...header.fieldIndex.entries()];
   const width = header.columns.length;
   const currentMonth = options.now.toISOString().slice(0, 7);
+  const today = options.now.toISOString().slice(0, 10);
   const tenantLines = new Map<string, number>();
   const usageFastPath = dataset === "usage" ? makeUsageFastPath(header.fieldIndex) : undefined;
   const columnOf = (field: PropertyKey | undefined): string | undefined => {
@@ -141,7 +156,7 @@ export function createRowValidator<D extends keyof RowsByDataset>(
     if (record.problem) return { ok: false, line, errors: [{ line, reason: record.problem }] };
     const fast = usageFastPath ? usageFastPath(record.fields) : undefined;
     if (fast) {
-      const problem = businessCheck(dataset, fast, line, currentMonth, tenantLines);
+      const problem = businessCheck(dataset, fast, line, { currentMonth, today }, tenantLines);
       if (problem) return { ok: false, line, errors: [{ ...problem, column: columnOf(problem.column) }] };
       fast.workload = canonicalWorkload(fast.workload);
       return { ok: true, line, row: fast as RowsByDataset[D] };
@@ -158,9 +173,10 @@ export function createRowValidator<D extends keyof RowsByDataset>(
       return { ok: false, line, errors };
     }
     const row = parsed.data;
-    const problem = businessCheck(dataset, row as DatasetRow, line, currentMonth, tenantLines);
+    const problem = businessCheck(dataset, row as DatasetRow, line, { currentMonth, today }, tenantLines);
     if (problem) return { ok: false, line, errors: [{ ...problem, column: columnOf(problem.column) }] };
     if (dataset === "usage") (row as UsageRow).workload = canonicalWorkload((row as UsageRow).workload);
+    if (dataset === "signals") (row as SignalRow & { line: number }).line = line;
     return { ok: true, line, row };
   };
 }
@@ -169,7 +185,7 @@ function businessCheck(
   dataset: keyof RowsByDataset,
   row: DatasetRow,
   line: number,
-  currentMonth: string,
+  { currentMonth, today }: { currentMonth: string; today: string },
   tenantLines: Map<string, number>,
 ): RowError | undefined {
   if (dataset === "usage") {
@@ -178,8 +194,13 @@ function businessCheck(
       return { line, column: "month", reason: `month ${month} is in the future (latest allowed: ${currentMonth})` };
     }
   }
+  if (dataset === "signals") {
+    // A signal not yet observed cannot say anything: refused, like a usage month in the future (days in UTC).
+    const observedOn = (row as SignalRow).observedOn;
+    if ((isoDay(observedOn) ?? observedOn) > today) return { line, column: "observedOn", reason: `observedOn ${observedOn} is in the future (latest allowed: ${today})` };
+  }
   if (dataset === "tenants") {
-    const tenantId = row.tenantId;
+    const tenantId = (row as TenantRow).tenantId;
     const first = tenantLines.get(tenantId);
     if (first !== undefined) {
       return { line, column: "tenantId", reason: `duplicate tenantId ${tenantId}: already on line ${first}` };

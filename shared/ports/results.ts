@@ -31,6 +31,8 @@ export type FilterValue = string | number | boolean;
 export type RowFilter =
   | { field: string; op: "in"; values: readonly FilterValue[] }
   | { field: string; op: "eq" | "gte" | "lte"; value: FilterValue }
+  /** The row's array field holds at least one of the values. */
+  | { field: string; op: "hasAny"; values: readonly FilterValue[] }
   /** Substring of the row's lower-case searchText. */
   | { field: "searchText"; op: "contains"; value: string };
 

@@ -34,21 +34,21 @@ async function runExample(index: number): Promise<string> {
 }
 
 describe("npm start", () => {
-  it("issues an administrator key for the demo partner and prints five curl examples against its base URL", () => {
+  it("issues an administrator key for the demo partner and prints six curl examples against its base URL", () => {
     expect(demo.partnerId).toBe("contoso-demo");
     expect(demo.apiKey).toMatch(/^poi_contoso-demo_/);
     expect(demo.fewDeals.apiKey).toMatch(/^poi_fabrikam-demo_/);
-    expect(demo.examples).toHaveLength(5);
+    expect(demo.examples).toHaveLength(6);
     for (const [i, example] of demo.examples.entries()) {
       expect(example.command).toMatch(/^curl /);
       expect(example.command).toContain(demo.baseUrl);
       // The last one is the second demo partner's, with its own key.
-      expect(example.command).toContain(i === 4 ? demo.fewDeals.apiKey : demo.apiKey);
+      expect(example.command).toContain(i === 5 ? demo.fewDeals.apiKey : demo.apiKey);
     }
   });
 
   it("ingested the demo drop through the blob trigger", () => {
-    for (const dataset of ["tenants", "subscriptions", "usage", "incentives"]) {
+    for (const dataset of ["tenants", "subscriptions", "usage", "incentives", "signals", "installbase"]) {
       expect(logs.some((l) => l.includes(`contoso-demo/${dataset}/demo-`) && l.includes("loaded")), dataset).toBe(true);
     }
     // Deals are monthly CRM snapshots, each a drop named with its date.
@@ -77,8 +77,18 @@ describe("npm start", () => {
     expect(lines.slice(1).every((line) => line.includes(",Expand W365,"))).toBe(true);
   });
 
-  it("example 4 lists the demo partner's scored open deals, highest first, with grade, trend and top factors in words", async () => {
+  it("example 4 lists Act now customers with their propensities and why", async () => {
     const page = JSON.parse(await runExample(3)) as {
+      items: { cluster: string; customerType: string; fitFactors: string[]; products: unknown[] }[];
+    };
+    expect(page.items.length).toBeGreaterThan(0);
+    expect(page.items.length).toBeLessThanOrEqual(5);
+    expect(page.items.every((row) => row.cluster === "Act now" && row.customerType === "Customer")).toBe(true);
+    expect(page.items.some((row) => row.fitFactors.length > 0 && row.products.length > 0)).toBe(true);
+  });
+
+  it("example 5 lists the demo partner's scored open deals, highest first, with grade, trend and top factors in words", async () => {
+    const page = JSON.parse(await runExample(4)) as {
       items: { score: number; grade: string; trend: string; topPositive: { text: string }[]; topNegative: { text: string }[] }[];
     };
     expect(page.items).toHaveLength(5);
@@ -90,8 +100,8 @@ describe("npm start", () => {
     }
   });
 
-  it("example 5 shows the second demo partner's training refused, with the counts it has and needs", async () => {
-    const answer = JSON.parse(await runExample(4)) as { error: { field: string; details: { won: { have: number; need: number }; lost: { have: number; need: number } } } };
+  it("example 6 shows the second demo partner's training refused, with the counts it has and needs", async () => {
+    const answer = JSON.parse(await runExample(5)) as { error: { field: string; details: { won: { have: number; need: number }; lost: { have: number; need: number } } } };
     expect(answer.error.field).toBe("trainingWindowMonths");
     expect(answer.error.details.won.need).toBe(40);
     expect(answer.error.details.won.have < 40 || answer.error.details.lost.have < 40).toBe(true);

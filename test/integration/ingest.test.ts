@@ -2,6 +2,7 @@ import { gzipSync } from "node:zlib";
 import { InvocationContext } from "@azure/functions";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { names } from "../../shared/config.js";
+import { datasetNames } from "../../shared/domain/datasets.js";
 import type { PartnerDoc, UsageDoc } from "../../shared/domain/documents.js";
 import { ingestDrop, type IngestDeps, type IngestOutcome } from "../../shared/ingest/ingestDrop.js";
 import { resolveLiveSet } from "../../shared/ingest/liveSet.js";
@@ -296,7 +297,7 @@ describe("ingest: files rejected whole, with the original kept in rejected/", ()
     const record = await expectRejected(
       `${partnerId}/licences/l.csv`,
       tenantsCsv,
-      'unknown dataset folder "licences": known datasets are tenants, subscriptions, usage, incentives, deals',
+      `unknown dataset folder "licences": known datasets are ${datasetNames.join(", ")}`,
     );
     expect(record.archivedTo).toBe(`rejected/${partnerId}/licences/${record.id}-l.csv`);
   });

@@ -54,7 +54,7 @@ describe("demo partner data", () => {
   });
 
   it("passes the ingest's header and row validation for every dataset, with no warnings", async () => {
-    for (const dataset of ["tenants", "subscriptions", "usage", "incentives"] as const) {
+    for (const dataset of ["tenants", "subscriptions", "usage", "incentives", "signals", "installbase"] as const) {
       const { rows, errors, warnings } = await validRows(dataset, files[dataset]);
       expect(errors, dataset).toEqual([]);
       expect(warnings, dataset).toEqual([]);
@@ -63,10 +63,11 @@ describe("demo partner data", () => {
   });
 
   it("has hundreds of tenants with GUID ids, 12 months × 8 workloads of usage each, and realistic attributes", async () => {
+    // 400 customer tenants, then a tenth as many prospects (no licences, no usage).
     const tenants = (await validRows("tenants", files.tenants)).rows;
-    expect(tenants).toHaveLength(400);
-    expect(new Set(tenants.map((t) => t.tenantId)).size).toBe(400);
-    expect(new Set(tenants.map((t) => t.domain)).size).toBe(400);
+    expect(tenants).toHaveLength(440);
+    expect(new Set(tenants.map((t) => t.tenantId)).size).toBe(440);
+    expect(new Set(tenants.map((t) => t.domain)).size).toBe(440);
     expect(new Set(tenants.map((t) => t.segment))).toEqual(new Set(["Enterprise", "SME&C", "SMB"]));
     for (const industry of ["Retail", "Manufacturing", "Healthcare", "Hospitality", "Transportation and Logistics"]) {
       expect(tenants.some((t) => t.industry === industry), industry).toBe(true);

@@ -4,6 +4,7 @@ import { mergeIncentives, mergeSubscriptions, mergeTenant, mergeUsage } from "..
 import { resolveLiveSet, type LoadedIngestion } from "../../shared/ingest/liveSet.js";
 import { checkDrop, ingestionIdFor, parseDropPath, snapshotDate } from "../../shared/ingest/dropFile.js";
 import { createRowValidator, matchHeader, withoutInvisibleCharacters, type DatasetHeader, type RowsByDataset } from "../../shared/ingest/rows.js";
+import { datasetNames } from "../../shared/domain/datasets.js";
 
 const t1 = "0f8fad5b-d9cb-469f-a165-70867728950e";
 const t2 = "7c9e6679-7425-40de-944b-e07fc1f90ae7";
@@ -241,10 +242,11 @@ describe("drop file checks", () => {
   });
 
   it("rejects an unknown dataset folder listing the known datasets", () => {
-    expect(check("drops/acme/leads/d.csv")).toEqual({
+    expect(check("drops/acme/crm-export/d.csv")).toEqual({
       ok: false,
-      reason: 'unknown dataset folder "leads": known datasets are tenants, subscriptions, usage, incentives, deals',
+      reason: `unknown dataset folder "crm-export": known datasets are ${datasetNames.join(", ")}`,
     });
+    expect(datasetNames).toEqual(expect.arrayContaining(["tenants", "subscriptions", "usage", "incentives", "signals", "installbase"]));
   });
 
   it("rejects file names other than .csv and .csv.gz, files over the limit and .gz files that are not gzip", () => {

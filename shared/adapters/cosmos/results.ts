@@ -125,6 +125,10 @@ export function buildRowsQuery(partnerId: string, resultSetId: string, query: Ro
     if (filter.op === "in") {
       where.push(`ARRAY_CONTAINS(${name}, ${field})`);
       parameters.push({ name, value: [...filter.values] });
+    } else if (filter.op === "hasAny") {
+      const names = filter.values.map((_, j) => `${name}_${j}`);
+      where.push(names.length === 0 ? "false" : `(${names.map((n) => `ARRAY_CONTAINS(${field}, ${n})`).join(" OR ")})`);
+      filter.values.forEach((value, j) => parameters.push({ name: names[j], value }));
     } else if (filter.op === "contains") {
       where.push(`CONTAINS(${field}, ${name})`);
       parameters.push({ name, value: filter.value });

@@ -53,4 +53,9 @@ export interface PropensityInputs {
   signals: readonly SignalRow[];
   /** All the partner's install-base rows. */
   installBase: readonly InstallBaseRow[];
+  /**
+   * Tenants of the partner's data the tab does not list (reached only as the EA licensing partner): their
+   * signals and install-base rows are counted apart, never reported as unknown, and not used.
+   */
+  unlistedTenants?: readonly { tenantId: string; domain?: string }[];
 }

@@ -42,9 +42,17 @@ export const intentSettingsSchema = z.object({
 export type IntentSettings = z.infer<typeof intentSettingsSchema>;
 export const defaultIntentSettings: IntentSettings = intentSettingsSchema.parse({});
 
+const typeKeys = new Map<string, string>();
+
 /** Signal types compare without case, spaces or punctuation: "Demo-Request" is "demo request". */
 export function signalTypeKey(type: string): string {
-  return type.toLowerCase().replace(/[^a-z0-9]+/g, "");
+  // Few distinct types, hundreds of thousands of signals: each spelling is worked out once.
+  let key = typeKeys.get(type);
+  if (key === undefined) {
+    key = type.toLowerCase().replace(/[^a-z0-9]+/g, "");
+    if (typeKeys.size < 10_000) typeKeys.set(type, key);
+  }
+  return key;
 }
 
 /** The weight of a signal type under the settings, undefined for a type without one. */

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { blankable, guid, isoDate, optionalCount } from "../datasets.js";
+import { blankable, guid, isoDate, optionalCount, requiredColumns } from "../datasets.js";
 import { normalizeDomain } from "./signals.js";
 
 // The two datasets CloudAscent propensity adds (PRODUCT.md section 1 and section 4 "Decisions"):
@@ -56,7 +56,7 @@ export const propensityRowSchemas = {
  * (each row then needs a value in one of them).
  */
 export const propensityRequiredColumns: Record<(typeof propensityDatasetNames)[number], string[]> = {
-  signals: ["signalType", "observedOn"],
-  installbase: ["tenantId", "product", "version"],
+  signals: requiredColumns.signals,
+  installbase: requiredColumns.installbase,
 };
 export const signalTenantColumns = ["tenantId", "domain"] as const;

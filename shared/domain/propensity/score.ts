@@ -99,6 +99,8 @@ export interface InstallBaseReport {
   rows: number;
   /** Rows for a tenant not in the latest tenants snapshot. */
   unknownTenant: number;
+  /** Rows for a tenant the tab does not list (reached only as the EA licensing partner). */
+  notListedTenant: number;
   /** Rows whose product is in no catalogue (end of service or Azure workloads). */
   unknownProductRows: number;
   unknownProducts: { product: string; version: string; count: number }[];
@@ -213,14 +215,21 @@ export function scorePropensity(inputs: PropensityInputs, options: ScorePropensi
     settings.fit,
   );
 
+  const unlisted = inputs.unlistedTenants ?? [];
   const matched = matchSignals(
     inputs.signals,
     tenants.map((t) => ({ tenantId: t.tenant.tenantId, ...(t.tenant.domain !== undefined ? { domain: t.tenant.domain } : {}) })),
+    unlisted,
   );
   const known = new Set(tenants.map((t) => t.tenant.tenantId));
+  const notListed = new Set(unlisted.map((t) => t.tenantId));
   const installByTenant = groupBy(inputs.installBase, (r) => r.tenantId);
   let installUnknownTenant = 0;
-  for (const [tenantId, rows] of installByTenant) if (!known.has(tenantId)) installUnknownTenant += rows.length;
+  let installNotListed = 0;
+  for (const [tenantId, rows] of installByTenant) {
+    if (notListed.has(tenantId)) installNotListed += rows.length;
+    else if (!known.has(tenantId)) installUnknownTenant += rows.length;
+  }
 
   const weightOf = signalWeights(settings.intent);
   const unknownTypes = new Map<string, number>();
@@ -273,6 +282,7 @@ export function scorePropensity(inputs: PropensityInputs, options: ScorePropensi
     installBase: {
       rows: inputs.installBase.length,
       unknownTenant: installUnknownTenant,
+      notListedTenant: installNotListed,
       unknownProductRows,
       unknownProducts: [...unknownProducts.values()].sort((a, b) => b.count - a.count || a.product.localeCompare(b.product)).slice(0, listedProducts),
     },

@@ -1,8 +1,26 @@
+import { isoDay } from "./dates.js";
+import { signalTypeKey } from "./intent.js";
 import type { SignalRow } from "./rows.js";
 
 // Which tenant a buying signal belongs to. A signal names its tenant by tenantId, or by a domain that is
 // matched to the tenant holding that domain (PRODUCT.md section 4). Pure: all signals and tenants in, a
 // per-tenant list and a report of what could not be matched out.
+
+/**
+ * How long a signal counts, in days by observedOn: signals drops accumulate (each drop is a snapshot of its date),
+ * and every snapshot within this horizon of the newest one is read. At the default 30-day half-life a year-old
+ * signal weighs 2^-12 of a fresh one, so nothing that still matters is left out.
+ */
+export const signalHorizonDays = 365;
+
+/**
+ * What makes two signal lines the same signal: the signal type (compared as weights are) and the day it was
+ * observed. Within one drop the later line wins; across drops the newest snapshot's wins, so a partner may drop
+ * every signal once or a rolling export that repeats earlier ones, and each signal counts once.
+ */
+export function signalIdentity(signal: Pick<SignalRow, "signalType" | "observedOn">): string {
+  return `${signalTypeKey(signal.signalType)}|${isoDay(signal.observedOn) ?? signal.observedOn}`;
+}
 
 /**
  * Lower-case host name of a domain as partners write it: "https://www.Contoso.com/about" → "contoso.com",
@@ -35,6 +53,8 @@ export interface SignalMatchReport {
   matchedByDomain: number;
   /** Signals whose tenantId is not a tenant of the partner's latest tenants snapshot. */
   unknownTenant: number;
+  /** Signals of tenants the tab does not list (reached only as the EA licensing partner): counted, not used. */
+  notListedTenant: number;
   /** Signals given by a domain no tenant has (the most frequent domains listed). */
   unmatchedDomain: number;
   unmatchedDomains: DomainCount[];
@@ -61,12 +81,14 @@ function topDomains(counts: Map<string, number>): DomainCount[] {
 /**
  * Attributes each signal to a tenant: by tenantId when given (a tenantId wins over a domain), else by domain.
  * A domain matches the tenant with that domain or, for a subdomain (sales.contoso.com), with its nearest
- * parent domain (contoso.com). A domain held by two tenants is ambiguous and attributed to neither.
+ * parent domain (contoso.com). A domain held by two tenants is ambiguous and attributed to neither. Signals of
+ * `unlisted` tenants (known, but not shown) are counted apart and attributed to nobody.
  */
-export function matchSignals(signals: readonly SignalRow[], tenants: readonly SignalTenant[]): SignalMatch {
+export function matchSignals(signals: readonly SignalRow[], tenants: readonly SignalTenant[], unlisted: readonly SignalTenant[] = []): SignalMatch {
   const known = new Set<string>();
+  const notListed = new Set(unlisted.map((t) => t.tenantId));
   const tenantByDomain = new Map<string, string | null>(); // null: several tenants share it
-  for (const t of tenants) {
+  for (const t of [...tenants, ...unlisted]) {
     known.add(t.tenantId);
     if (!t.domain) continue;
     const d = normalizeDomain(t.domain);
@@ -87,6 +109,7 @@ export function matchSignals(signals: readonly SignalRow[], tenants: readonly Si
     matchedByTenantId: 0,
     matchedByDomain: 0,
     unknownTenant: 0,
+    notListedTenant: 0,
     unmatchedDomain: 0,
     unmatchedDomains: [],
     ambiguousDomain: 0,
@@ -94,7 +117,8 @@ export function matchSignals(signals: readonly SignalRow[], tenants: readonly Si
   };
   for (const s of signals) {
     if (s.tenantId !== undefined) {
-      if (known.has(s.tenantId)) {
+      if (notListed.has(s.tenantId)) report.notListedTenant++;
+      else if (known.has(s.tenantId)) {
         add(s.tenantId, s);
         report.matchedByTenantId++;
       } else report.unknownTenant++;
@@ -106,7 +130,8 @@ export function matchSignals(signals: readonly SignalRow[], tenants: readonly Si
       holder = tenantByDomain.get(d);
       if (holder !== undefined) break;
     }
-    if (holder) {
+    if (holder && notListed.has(holder)) report.notListedTenant++;
+    else if (holder) {
       add(holder, s);
       report.matchedByDomain++;
     } else if (holder === null) {

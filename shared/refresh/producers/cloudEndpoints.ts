@@ -1,4 +1,3 @@
-import { z } from "zod";
 import {
   buildCloudEndpointsRow,
   countLicences,
@@ -10,9 +9,10 @@ import {
   type LicenceCounts,
   type UsageFigures,
 } from "../../domain/cloudEndpoints/index.js";
-import { incentivesDocSchema, monthUsageSchema, subscriptionsDocSchema, tenantDocSchema, usageDocSchema } from "../../domain/documents.js";
+import { incentivesDocSchema, subscriptionsDocSchema, tenantDocSchema } from "../../domain/documents.js";
 import { liveIngestionIds, type LiveSet } from "../../ingest/liveSet.js";
 import type { PartnerDataReader } from "../../ports/partnerData.js";
+import { readLatestUsage } from "../partnerHistory.js";
 import type { RowInput } from "../publisher.js";
 import type { TabProducer } from "./producer.js";
 
@@ -27,8 +27,6 @@ export interface CloudEndpointsProducerDeps {
 }
 
 const licencesSchema = subscriptionsDocSchema.pick({ tenantId: true, items: true });
-const usageLatestSchema = usageDocSchema.pick({ id: true, tenantId: true, ingestionId: true, latest: true });
-const usageMonthsSchema = usageDocSchema.pick({ tenantId: true, ingestionId: true, months: true });
 const incentivesSchema = incentivesDocSchema.pick({ tenantId: true, engagements: true });
 const tenantFields = Object.keys(tenantDocSchema.shape);
 
@@ -79,35 +77,10 @@ export function cloudEndpointsProducer(deps: CloudEndpointsProducerDeps): TabPro
   };
 }
 
-/**
- * Each tenant's latest usage month among the months the live drops supply. Usage documents carry `latest` (their
- * newest month): that is all that travels, unless a newer drop has replaced that month, in which case the
- * tenant's documents are read whole (rare: only tenants missing from the newest drop of their latest month).
- */
+/** Each tenant's Cloud Endpoints usage figures from its latest usage month. */
 async function latestUsageByTenant(data: PartnerDataReader, partnerId: string, live: LiveSet): Promise<Map<string, UsageFigures>> {
-  const best = new Map<string, { month: string; workloads: z.infer<typeof monthUsageSchema> }>();
-  const fallback: { id: string; tenantId: string; month: string }[] = [];
-  const consider = (tenantId: string, month: string, workloads: z.infer<typeof monthUsageSchema>) => {
-    const known = best.get(tenantId);
-    if (!known || month > known.month) best.set(tenantId, { month, workloads });
-  };
-  await drain(data.documents(partnerId, "usage", liveIngestionIds(live, "usage"), usageLatestSchema, ["id", "tenantId", "ingestionId", "latest"]), (doc) => {
-    // A document without latest (none written by this code lacks it) is read whole, like an overridden month.
-    if (!doc.latest) fallback.push({ id: doc.id, tenantId: doc.tenantId, month: "9999-99" });
-    else if (live.usageMonths.get(doc.latest.month) === doc.ingestionId) consider(doc.tenantId, doc.latest.month, doc.latest.workloads);
-    else fallback.push({ id: doc.id, tenantId: doc.tenantId, month: doc.latest.month });
-  });
-  // Only documents that could still hold a later month than the tenant's best one so far need reading whole.
-  const unresolved = fallback.filter((f) => (best.get(f.tenantId)?.month ?? "") < f.month).map((f) => f.id);
-  for (let i = 0; i < unresolved.length; i += 500) {
-    for (const doc of await data.documentsById(partnerId, unresolved.slice(i, i + 500), usageMonthsSchema)) {
-      for (const [month, workloads] of Object.entries(doc.months)) {
-        if (live.usageMonths.get(month) === doc.ingestionId) consider(doc.tenantId, month, workloads);
-      }
-    }
-  }
   const out = new Map<string, UsageFigures>();
-  for (const [tenantId, { month, workloads }] of best) out.set(tenantId, latestUsage({ months: { [month]: workloads } }));
+  for (const [tenantId, { month, workloads }] of await readLatestUsage(data, partnerId, live)) out.set(tenantId, latestUsage({ months: { [month]: workloads } }));
   return out;
 }
 
