@@ -11,15 +11,19 @@ export class ApiError extends Error {
     message: string,
     readonly code?: string,
     readonly field?: string,
+    /** The API's machine-readable detail (deal scoring: `problem` and the counts behind a refusal). */
+    readonly details?: Record<string, unknown>,
   ) {
     super(message);
     this.name = "ApiError";
   }
 }
 
+export type SendMethod = "POST" | "PUT" | "PATCH" | "DELETE";
+
 export interface Api {
   get<T>(path: string, query?: Query, signal?: AbortSignal): Promise<T>;
-  send<T>(method: "POST" | "DELETE", path: string, body?: unknown): Promise<T | undefined>;
+  send<T>(method: SendMethod, path: string, body?: unknown, query?: Query): Promise<T | undefined>;
   /** A file answer (CSV export): its bytes and the file name the server suggests. */
   download(path: string, query?: Query): Promise<{ blob: Blob; fileName: string }>;
 }
@@ -52,14 +56,14 @@ const messagesByStatus: Record<number, string> = {
 };
 
 async function errorFrom(response: Response): Promise<ApiError> {
-  let body: { error?: { code?: string; message?: string; field?: string } } | undefined;
+  let body: { error?: { code?: string; message?: string; field?: string; details?: Record<string, unknown> } } | undefined;
   try {
     body = (await response.json()) as typeof body;
   } catch {
     body = undefined;
   }
   const message = body?.error?.message ?? messagesByStatus[response.status] ?? `The service answered ${response.status}.`;
-  return new ApiError(response.status, message, body?.error?.code, body?.error?.field);
+  return new ApiError(response.status, message, body?.error?.code, body?.error?.field, body?.error?.details);
 }
 
 const unreachable = () => new ApiError(0, "Could not reach the service. Check your connection and try again.");
@@ -91,8 +95,8 @@ export function createApi(apiKey: string, onUnauthorized: () => void = () => und
     async get<T>(path: string, query?: Query, signal?: AbortSignal) {
       return (await (await call("GET", path, query, undefined, signal)).json()) as T;
     },
-    async send<T>(method: "POST" | "DELETE", path: string, body?: unknown) {
-      const response = await call(method, path, undefined, body);
+    async send<T>(method: SendMethod, path: string, body?: unknown, query?: Query) {
+      const response = await call(method, path, query, body);
       return response.status === 204 ? undefined : ((await response.json()) as T);
     },
     async download(path: string, query?: Query) {

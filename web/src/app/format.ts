@@ -6,6 +6,7 @@ const percent = new Intl.NumberFormat(locale, { style: "percent", maximumFractio
 const money = new Intl.NumberFormat(locale, { style: "currency", currency: "USD", maximumFractionDigits: 0 });
 const compactMoney = new Intl.NumberFormat(locale, { style: "currency", currency: "USD", notation: "compact", maximumFractionDigits: 1 });
 const dateTime = new Intl.DateTimeFormat(locale, { dateStyle: "medium", timeStyle: "short" });
+const dateOnly = new Intl.DateTimeFormat(locale, { dateStyle: "medium", timeZone: "UTC" });
 const monthName = new Intl.DateTimeFormat(locale, { month: "short", year: "numeric", timeZone: "UTC" });
 
 export const formatInteger = (n: number) => integer.format(n);
@@ -18,6 +19,13 @@ export function formatDateTime(iso: string | undefined): string {
   if (!iso) return "–";
   const date = new Date(iso);
   return Number.isNaN(date.getTime()) ? iso : dateTime.format(date);
+}
+
+/** A day (an ISO date or instant, read in UTC): "Sep 19, 2026". */
+export function formatDate(iso: string | undefined): string {
+  if (!iso) return "–";
+  const date = new Date(iso.length === 10 ? `${iso}T00:00:00Z` : iso);
+  return Number.isNaN(date.getTime()) ? iso : dateOnly.format(date);
 }
 
 /** "2026-03" → "Mar 2026". */
