@@ -99,6 +99,42 @@ export function dealScoringFlow(session: () => PageSession & { browser: Browser;
     expect(await seriousAccessibilityViolations(page)).toEqual([]);
     await page.evaluate("document.getElementById('model-title').scrollIntoView()");
     await screenshot(page, "deal-scoring-model");
+  });
+
+  it("lets an administrator train a new version, publish it and revert to the previous one, and move a grade band", async () => {
+    const { demo, admin } = session();
+    const page = await inFront(admin);
+    const versions = page.getByRole("region", { name: "Model versions" });
+    const stateOf = async (version: number) => (await versions.locator("tbody tr", { has: page.locator(`th:text-is("${version}")`) }).locator("td").first().innerText()).trim();
+    const count = await versions.locator("tbody tr").count();
+    const next = count + 1;
+    await page.getByRole("button", { name: "Train a new version" }).click();
+    await expect.poll(() => page.getByText(/Training queued/).count(), patience).toBe(1);
+    // The page reads the model again by itself until the version is trained.
+    await expect.poll(() => stateOf(next), { timeout: 120_000 }).toBe("Trained");
+    await page.getByRole("button", { name: `Publish version ${next}` }).click();
+    await expect.poll(() => stateOf(next), patience).toBe("Active");
+    expect(await page.getByText(`Version ${next} published`).count()).toBe(1);
+    expect(await stateOf(1)).toBe("Published before");
+
+    await page.getByRole("button", { name: "Revert to the previous version" }).click();
+    await page.getByRole("dialog", { name: "Revert to the previous version?" }).getByRole("button", { name: "Revert" }).click();
+    await expect.poll(() => stateOf(1), patience).toBe("Active");
+    expect(await stateOf(next)).toBe("Trained");
+    expect(await page.getByText("Reverted to version 1").count()).toBe(1);
+
+    // Moving where B starts moves where C ends; the API keeps what the page shows.
+    await page.getByLabel("B from").fill("65");
+    expect(await page.getByText("A 80–100 · B 65–79 · C 40–64 · D 0–39").count()).toBe(1);
+    await page.getByRole("button", { name: "Save grade bands" }).click();
+    await expect.poll(() => page.getByText(/Grade bands saved/).count(), patience).toBe(1);
+    const saved = (await (await fetch(`${demo.baseUrl}/api/deal-models/${demo.dealModelId}`, { headers: { "x-api-key": demo.apiKey } })).json()) as { gradeBands: unknown };
+    expect(saved.gradeBands).toEqual({ A: { min: 80, max: 100 }, B: { min: 65, max: 79 }, C: { min: 40, max: 64 }, D: { min: 0, max: 39 } });
+    await page.getByLabel("B from").fill("60");
+    await page.getByRole("button", { name: "Save grade bands" }).click();
+    await expect.poll(() => page.getByText(/Grade bands saved/).count(), patience).toBe(1);
+    await expect.poll(() => page.getByLabel("B from").inputValue(), patience).toBe("60");
+
     await page.getByRole("button", { name: "Scored deals" }).click();
     await expect.poll(() => page.getByRole("region", { name: deals }).isVisible(), patience).toBe(true);
   });
