@@ -1,4 +1,5 @@
-// Generated partner histories with planted causes, for the opportunity models' tests and benchmark.
+// Generated partner histories with planted causes, for the opportunity models' tests and benchmarks (kept in bench/,
+// outside the test tree, so the build never includes test code).
 // Monthly subscription snapshots and usage months; each tenant's events (churn, upgrades, Defender, MFA, trial
 // conversion) are drawn from hazards that depend on its usage at that month, and logged, so a test can check that
 // a model trained on early months ranks the tenants whose events really happened later (ground truth independent
@@ -14,9 +15,9 @@
 // - MFA: Entra ID P1 or Business Premium → +20 % for a 30-point rise.
 // - Trial conversion: 5 % + 30 % × the share of trial users active.
 
-import { createRandom } from "../../shared/scoring/index.js";
-import type { SubscriptionItem } from "../../shared/domain/documents.js";
-import type { TenantHistory, UsageByMonth } from "../../shared/domain/opportunities/inputs.js";
+import { createRandom } from "../shared/scoring/index.js";
+import type { SubscriptionItem } from "../shared/domain/documents.js";
+import type { TenantHistory, UsageByMonth } from "../shared/domain/opportunities/inputs.js";
 
 export interface TenantEvents {
   churn?: number;
