@@ -38,6 +38,9 @@ param ingestMaxErrorsKept int = 100
 @description('Priority frontline industries for the Flex sales motions (comma-separated).')
 param frontlineIndustries string = 'Retail,Manufacturing,Healthcare,Hospitality,Transportation and Logistics'
 
+@description('Opportunities tab thresholds as JSON, e.g. {"bands":{"high":0.6,"medium":0.3}}; {} keeps the documented defaults.')
+param opportunitySettings string = '{}'
+
 @description('Seconds a delivery working on a drop may stay silent before another takes the drop over.')
 param ingestLeaseSeconds int = 60
 
@@ -190,6 +193,7 @@ module functionApp 'modules/functionApp.bicep' = {
     uploadUrlMinutes: uploadUrlMinutes
     apiRequestsPerMinute: apiRequestsPerMinute
     frontlineIndustries: frontlineIndustries
+    opportunitySettings: opportunitySettings
   }
 }
 

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { opportunitySettingsSchema } from "./domain/opportunities/inputs.js";
 
 // Every setting the code reads, parsed once into the typed Config (its type is inferred from this schema).
 // infra/ must declare each of these that applies in Azure (a test checks it).
@@ -28,6 +29,19 @@ const settingsSchema = z.object({
   /** Requests per minute one API key may make to one instance before it gets 429. */
   API_REQUESTS_PER_MINUTE: positiveInt.default(600),
   FRONTLINE_INDUSTRIES: z.string().default("Retail,Manufacturing,Healthcare,Hospitality,Transportation and Logistics"),
+  /** Opportunities tab thresholds as JSON (bands, label horizon, churn share, ...; README "Opportunities tab"); {} = the defaults. */
+  OPPORTUNITY_SETTINGS: z
+    .string()
+    .default("{}")
+    .transform((text, ctx) => {
+      try {
+        return JSON.parse(text) as unknown;
+      } catch {
+        ctx.addIssue({ code: "custom", message: "must be a JSON object" });
+        return z.NEVER;
+      }
+    })
+    .pipe(opportunitySettingsSchema),
 });
 
 export type Settings = z.infer<typeof settingsSchema>;
@@ -58,6 +72,7 @@ export const configSchema = settingsSchema
     uploadUrlMinutes: s.UPLOAD_URL_MINUTES,
     apiRequestsPerMinute: s.API_REQUESTS_PER_MINUTE,
     frontlineIndustries: s.FRONTLINE_INDUSTRIES.split(",").map((x) => x.trim()).filter(Boolean),
+    opportunitySettings: s.OPPORTUNITY_SETTINGS,
   }));
 
 export type Config = z.output<typeof configSchema>;

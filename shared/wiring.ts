@@ -1,6 +1,7 @@
 import { createClients, type Clients } from "./adapters/clients.js";
 import { createApiKeyStore, createSealingKeyStore } from "./adapters/cosmos/apiKeys.js";
 import { createIngestionReader, createIngestionStore } from "./adapters/cosmos/ingestions.js";
+import { createOpportunityFeedbackStore, createOpportunityModelRegistry } from "./adapters/cosmos/opportunities.js";
 import { createPartnerDataReader, createStagingStore } from "./adapters/cosmos/partnerData.js";
 import { createPartnerRegistry } from "./adapters/cosmos/partners.js";
 import { createResultReader, createResultSetStore } from "./adapters/cosmos/results.js";
@@ -16,11 +17,15 @@ import type { IngestDeps } from "./ingest/ingestDrop.js";
 import type { SweepDeps } from "./ingest/sweepDrops.js";
 import type { DropStore, IngestionReader } from "./ports/ingest.js";
 import type { ModelStore } from "./ports/models.js";
+import type { OpportunityFeedbackStore, OpportunityModelRegistry } from "./ports/opportunities.js";
+import type { PartnerDataReader } from "./ports/partnerData.js";
+import type { OpportunitySettings } from "./domain/opportunities/index.js";
 import type { PartnerReader, PartnerRegistry } from "./ports/partners.js";
 import type { RefreshQueue } from "./ports/refreshQueue.js";
 import type { ResultReader } from "./ports/results.js";
 import type { UploadUrlIssuer } from "./ports/uploads.js";
 import { cloudEndpointsProducer } from "./refresh/producers/cloudEndpoints.js";
+import { opportunitiesProducer } from "./refresh/producers/opportunities.js";
 import type { RefreshDeps } from "./refresh/refreshPartner.js";
 
 // The composition root: settings parsed and SDK clients built once per process (on first use, so a function
@@ -46,6 +51,16 @@ export interface ApiDeps {
   tokens(): Promise<TokenSealer>;
   /** Cheap reachability checks; each rejects when its store is unreachable. */
   health: { cosmos(): Promise<unknown>; storage(): Promise<unknown> };
+  opportunities: OpportunitiesApiDeps;
+}
+
+/** What the Opportunities routes need beyond the result reader. */
+export interface OpportunitiesApiDeps {
+  feedback: OpportunityFeedbackStore;
+  models: Pick<OpportunityModelRegistry, "read">;
+  /** Live partner data, for the customer detail's subscriptions and usage. */
+  data: PartnerDataReader;
+  settings: OpportunitySettings;
 }
 
 export interface ScheduleDeps {
@@ -79,6 +94,10 @@ export function wire({ config, clients }: Services): AppDeps {
   const drops = createDropStore(blobs);
   const refreshQueue = createRefreshQueue(queues);
   const sealing = createSealingKeyStore(containers.partners);
+  const results = createResultReader(containers.results);
+  const models = createModelStore(blobs);
+  const opportunityFeedback = createOpportunityFeedbackStore(containers.partners);
+  const opportunityModels = createOpportunityModelRegistry(containers.partners);
   let sealer: Promise<TokenSealer> | undefined;
 
   const ingest: IngestDeps = {
@@ -101,7 +120,7 @@ export function wire({ config, clients }: Services): AppDeps {
       auth: createApiKeyAuth(createApiKeyStore(containers.partners), { requestsPerMinute: config.apiRequestsPerMinute }),
       rejections: createRejectionLog(),
       partners,
-      results: createResultReader(containers.results),
+      results,
       ingestions: createIngestionReader(containers.ingestions),
       refreshQueue,
       uploads: createUploadUrlIssuer(blobs),
@@ -116,6 +135,12 @@ export function wire({ config, clients }: Services): AppDeps {
         cosmos: () => withCosmosRetry("checking Cosmos DB", () => clients.database.read(), requestBudget),
         storage: () => blobs.getContainerClient(names.blobContainers.drops).getProperties(),
       },
+      opportunities: {
+        feedback: opportunityFeedback,
+        models: opportunityModels,
+        data: createPartnerDataReader(containers.partnerData, ingestions),
+        settings: config.opportunitySettings,
+      },
     },
     ingest,
     ingestQueue: { ingest, drops },
@@ -124,12 +149,23 @@ export function wire({ config, clients }: Services): AppDeps {
       partners,
       data: createPartnerDataReader(containers.partnerData, ingestions),
       results: createResultSetStore(containers.results),
-      producers: [cloudEndpointsProducer({ data: createPartnerDataReader(containers.partnerData, ingestions), frontlineIndustries: config.frontlineIndustries })],
+      producers: [
+        cloudEndpointsProducer({ data: createPartnerDataReader(containers.partnerData, ingestions), frontlineIndustries: config.frontlineIndustries }),
+        opportunitiesProducer({
+          // Large pages: the history is read whole, and each page is one query (on the emulator a full scan).
+          data: createPartnerDataReader(containers.partnerData, ingestions, { pageSize: 50_000 }),
+          results,
+          feedback: opportunityFeedback,
+          registry: opportunityModels,
+          models,
+          settings: config.opportunitySettings,
+        }),
+      ],
       cleanup: { ingestions, staging },
     },
     schedule: { partners, queue: refreshQueue },
     partners,
-    models: createModelStore(blobs),
+    models,
   };
 }
 

@@ -22,6 +22,7 @@ param sweepSchedule string
 param uploadUrlMinutes int
 param apiRequestsPerMinute int
 param frontlineIndustries string
+param opportunitySettings string
 
 resource plan 'Microsoft.Web/serverfarms@2024-04-01' = {
   name: planName
@@ -110,6 +111,10 @@ resource app 'Microsoft.Web/sites@2024-04-01' = {
         {
           name: 'FRONTLINE_INDUSTRIES'
           value: frontlineIndustries
+        }
+        {
+          name: 'OPPORTUNITY_SETTINGS'
+          value: opportunitySettings
         }
         {
           name: 'APPLICATIONINSIGHTS_CONNECTION_STRING'
