@@ -8,6 +8,8 @@ import { cloudEndpointsColumns, type CloudEndpointsRow } from "../domain/cloudEn
 //   read the full-width ＝ ＋ － ＠ as formula signs), at the cost of an apostrophe on the odd " - n/a".
 //   Numbers we computed (e.g. a negative whitespace) are written as numbers, since they cannot carry a formula.
 // - Booleans are Yes/No; lists are joined with "|"; utilisations are percentages ("85.3%"), which Excel reads as numbers.
+// - Every tab's export is a list of fields (a header and how to read the cell from a row) through csvFile; the Cloud
+//   Endpoints columns below are one such list.
 
 export const utf8Bom = "\uFEFF";
 const lineEnd = "\r\n";
@@ -36,22 +38,32 @@ export function quoteField(text: string): string {
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
-function formatNumber(value: number, key: keyof CloudEndpointsRow): string {
-  if (!Number.isFinite(value)) return "";
-  if (percentageKeys.has(key)) return `${Math.round(value * 1000) / 10}%`;
-  return String(value);
+/** One column of any tab's export: its header and how to read its cell from a row. */
+export interface CsvField<R> {
+  header: string;
+  value(row: R): unknown;
+  /** A share (0..1) written as a percentage. */
+  percentage?: boolean;
 }
 
-/** One cell, ready to write (escaped). */
-export function formatCell(value: unknown, key: keyof CloudEndpointsRow): string {
+/** One cell of any export, ready to write (escaped). */
+export function formatValue(value: unknown, options: { percentage?: boolean } = {}): string {
   if (value === undefined || value === null) return "";
   if (typeof value === "boolean") return value ? "Yes" : "No";
-  if (typeof value === "number") return formatNumber(value, key);
+  if (typeof value === "number") {
+    if (!Number.isFinite(value)) return "";
+    return options.percentage ? `${Math.round(value * 1000) / 10}%` : String(value);
+  }
   const text = Array.isArray(value) ? value.map(String).join("|") : String(value);
   return quoteField(neutraliseFormula(text));
 }
 
-export function csvHeaderLine(columns: readonly CsvColumn[]): string {
+/** One Cloud Endpoints cell, ready to write (escaped). */
+export function formatCell(value: unknown, key: keyof CloudEndpointsRow): string {
+  return formatValue(value, { percentage: percentageKeys.has(key) });
+}
+
+export function csvHeaderLine(columns: readonly Pick<CsvColumn, "header">[]): string {
   return columns.map((c) => quoteField(c.header)).join(",") + lineEnd;
 }
 
@@ -59,17 +71,22 @@ export function csvRowLine(row: Partial<CloudEndpointsRow>, columns: readonly Cs
   return columns.map((c) => formatCell(row[c.key], c.key)).join(",") + lineEnd;
 }
 
-/** The CSV as text chunks: BOM and header first, then one chunk per page of rows. */
-export async function* cloudEndpointsCsv(
-  pages: AsyncIterable<readonly Partial<CloudEndpointsRow>[]>,
-  columns: readonly CsvColumn[],
-): AsyncGenerator<string> {
-  yield utf8Bom + csvHeaderLine(columns);
+/** Any export as text chunks: BOM and header first, then one chunk per page of rows. */
+export async function* csvFile<R>(pages: AsyncIterable<readonly R[]>, fields: readonly CsvField<R>[]): AsyncGenerator<string> {
+  yield utf8Bom + csvHeaderLine(fields);
   for await (const rows of pages) {
     let chunk = "";
-    for (const row of rows) chunk += csvRowLine(row, columns);
+    for (const row of rows) chunk += fields.map((f) => formatValue(f.value(row), { percentage: f.percentage })).join(",") + lineEnd;
     if (chunk) yield chunk;
   }
+}
+
+/** The Cloud Endpoints CSV as text chunks: BOM and header first, then one chunk per page of rows. */
+export function cloudEndpointsCsv(pages: AsyncIterable<readonly Partial<CloudEndpointsRow>[]>, columns: readonly CsvColumn[]): AsyncGenerator<string> {
+  return csvFile(
+    pages,
+    columns.map((c) => ({ header: c.header, value: (row: Partial<CloudEndpointsRow>) => row[c.key], percentage: percentageKeys.has(c.key) })),
+  );
 }
 
 /**
@@ -96,8 +113,11 @@ export function toByteStream(chunks: AsyncIterable<string>, onError: (err: unkno
   });
 }
 
-/** Goes into Content-Disposition: only [a-z0-9-] of the partner id survive, so no quote, CR or LF can reach the header. */
-export function exportFileName(partnerId: string, now: Date = new Date()): string {
+/**
+ * Goes into Content-Disposition: only [a-z0-9-] of the partner id survive, so no quote, CR or LF can reach the
+ * header; `tab` is one of ours ("cloud-endpoints", "opportunities").
+ */
+export function exportFileName(partnerId: string, now: Date = new Date(), tab: "cloud-endpoints" | "opportunities" = "cloud-endpoints"): string {
   const safe = partnerId.toLowerCase().replace(/[^a-z0-9-]/g, "-").slice(0, 63);
-  return `cloud-endpoints-${safe}-${now.toISOString().slice(0, 10)}.csv`;
+  return `${tab}-${safe}-${now.toISOString().slice(0, 10)}.csv`;
 }
