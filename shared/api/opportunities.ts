@@ -33,7 +33,7 @@ export const maxSearchLength = 100;
  * Sort options → the stored row field they read (a whitelist: only these reach ORDER BY). "dateAdded" reads the
  * row's newestKey (date added, then probability), so newest-first lists the most probable of a day first.
  */
-export const sortFields = { dateAdded: "newestKey", probability: "probability", tenantName: "tenantName", seats: "seats", type: "type" } as const;
+export const sortFields = { dateAdded: "newestKey", probability: "probability", tenantName: "tenantName", seats: "seats", type: "opportunityType" } as const;
 export type OpportunitySort = keyof typeof sortFields;
 const sortNames = Object.keys(sortFields) as [OpportunitySort, ...OpportunitySort[]];
 const textSorts: ReadonlySet<OpportunitySort> = new Set(["tenantName", "type"]);
@@ -83,7 +83,7 @@ export type OpportunitiesFilter = z.output<typeof opportunitiesExportQuerySchema
 export function opportunitiesRowQuery(filter: OpportunitiesFilter): RowQuery {
   const filters: RowFilter[] = [{ field: "hidden", op: "eq", value: false }];
   if (filter.category) filters.push({ field: "category", op: "eq", value: filter.category });
-  if (filter.type?.length) filters.push({ field: "type", op: "in", values: filter.type });
+  if (filter.type?.length) filters.push({ field: "opportunityType", op: "in", values: filter.type });
   if (filter.status?.length) filters.push({ field: "status", op: "in", values: filter.status });
   if (filter.product?.length) filters.push({ field: "product", op: "in", values: filter.product });
   if (filter.search) filters.push({ field: "searchText", op: "contains", value: filter.search });

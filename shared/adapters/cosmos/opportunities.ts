@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import type { Container } from "@azure/cosmos";
-import { feedbackRecordSchema } from "../../domain/opportunities/index.js";
-import { opportunityFeedbackDocSchema, opportunityModelsDocSchema } from "../../domain/opportunities/stored.js";
+import type { FeedbackRecord } from "../../domain/opportunities/index.js";
+import { fromFeedbackDoc, opportunityFeedbackDocSchema, opportunityModelsDocSchema, toFeedbackDoc } from "../../domain/opportunities/stored.js";
 import type { OpportunityFeedbackStore, OpportunityModelRegistry } from "../../ports/opportunities.js";
 import { hasStatus, requestBudget, statusOf, withCosmosRetry } from "./retry.js";
 
@@ -9,7 +9,7 @@ import { hasStatus, requestBudget, statusOf, withCosmosRetry } from "./retry.js"
 // "opportunityFeedback", id "opportunityFeedback:{tenantId}:{type}:{time}-{random}"), in the partner's partition.
 
 const registryId = "opportunityModels";
-const feedbackFields = Object.keys(feedbackRecordSchema.shape);
+const feedbackFields = Object.keys(opportunityFeedbackDocSchema.shape);
 
 export function createOpportunityModelRegistry(container: Container): OpportunityModelRegistry {
   return {
@@ -50,12 +50,7 @@ export function createOpportunityFeedbackStore(container: Container): Opportunit
   return {
     async add(partnerId, record) {
       const stamp = record.givenAt.replace(/[^0-9]/g, "");
-      const doc = opportunityFeedbackDocSchema.parse({
-        ...record,
-        id: `opportunityFeedback:${record.opportunityId}:${stamp}-${randomBytes(4).toString("hex")}`,
-        partnerId,
-        type: "opportunityFeedback",
-      });
+      const doc = opportunityFeedbackDocSchema.parse(toFeedbackDoc(partnerId, `opportunityFeedback:${record.opportunityId}:${stamp}-${randomBytes(4).toString("hex")}`, record));
       await withCosmosRetry("storing opportunity feedback", () => container.items.create(doc), requestBudget);
     },
 
@@ -63,18 +58,18 @@ export function createOpportunityFeedbackStore(container: Container): Opportunit
       const iterator = container.items.query(
         {
           // partnerId in the filter too: the query must never leave the caller's partition.
-          query: `SELECT ${feedbackFields.map((f) => `c.${f}`).join(", ")}, c.partnerId FROM c WHERE c.partnerId = @partnerId AND c.type = 'opportunityFeedback'`,
+          query: `SELECT ${feedbackFields.map((f) => `c.${f}`).join(", ")} FROM c WHERE c.partnerId = @partnerId AND c.type = 'opportunityFeedback'`,
           parameters: [{ name: "@partnerId", value: partnerId }],
         },
         { partitionKey: partnerId, maxItemCount: 5000 },
       );
-      const out = [];
+      const out: FeedbackRecord[] = [];
       while (iterator.hasMoreResults()) {
         const { resources } = await withCosmosRetry("reading opportunity feedback", () => iterator.fetchNext(), requestBudget);
         for (const r of resources) {
           if (r.partnerId !== partnerId) continue;
-          const parsed = feedbackRecordSchema.safeParse(r);
-          if (parsed.success) out.push(parsed.data);
+          const record = fromFeedbackDoc(r);
+          if (record) out.push(record);
         }
       }
       return out.sort((a, b) => (a.givenAt < b.givenAt ? -1 : a.givenAt > b.givenAt ? 1 : 0));

@@ -1,9 +1,9 @@
 import { z } from "zod";
 import { rowDocSchema, summaryDocSchema } from "../results.js";
 import { catalogue } from "./catalogue.js";
-import { feedbackRecordSchema, opportunitySettingsSchema, previousOpportunitySchema } from "./inputs.js";
+import { feedbackRecordSchema, opportunitySettingsSchema, opportunityTypeSchema, type FeedbackRecord, type PreviousOpportunity } from "./inputs.js";
 import { trainedModelSchema } from "./modelSet.js";
-import { opportunitySchema, type Opportunity } from "./opportunity.js";
+import { opportunityId, opportunitySchema, type Opportunity } from "./opportunity.js";
 import { opportunitySummarySchema } from "./summary.js";
 
 // What the Opportunities tab keeps between refreshes, as stored (zod schemas validate what is read back):
@@ -17,8 +17,12 @@ import { opportunitySummarySchema } from "./summary.js";
 //   current, each model's metadata and the fingerprint of the data it was trained on;
 // - feedback (partners container): one document per answer, keyed by its opportunity.
 
-/** A stored result row: the opportunity without the catalogue fields, plus the list's own fields. */
-export const opportunityRowSchema = opportunitySchema.omit({ actions: true, resources: true }).extend({
+/**
+ * A stored result row: the opportunity without the catalogue fields, plus the list's own fields. Its type is stored
+ * as opportunityType and its id is not stored: every result document has its own id and type ("row").
+ */
+export const opportunityRowSchema = opportunitySchema.omit({ id: true, type: true, actions: true, resources: true }).extend({
+  opportunityType: opportunityTypeSchema,
   /** Dismissed by "not helpful" feedback: kept for date added, never listed. */
   hidden: z.boolean(),
   /** Sort key of the default order, newest first: "{dateAdded}|{probability to 4 decimals}". */
@@ -37,15 +41,21 @@ export function newestKey(o: Pick<Opportunity, "dateAdded" | "probability">): st
 }
 
 export function toOpportunityRow(o: Opportunity, hidden: boolean): OpportunityRow {
-  const { actions: _actions, resources: _resources, ...rest } = o;
-  return { ...rest, hidden, newestKey: newestKey(o) };
+  const { id: _id, type, actions: _actions, resources: _resources, ...rest } = o;
+  return { ...rest, opportunityType: type, hidden, newestKey: newestKey(o) };
 }
 
-/** A stored row as the API shows it: the opportunity with its model's actions and resources. */
+/** A stored row as the API shows it: the opportunity with its id, type and its model's actions and resources. */
 export function fromOpportunityRow(doc: unknown): Opportunity {
-  const { hidden: _hidden, newestKey: _key, ...row } = opportunityRowSchema.parse(doc);
+  const { hidden: _hidden, newestKey: _key, opportunityType: type, ...row } = opportunityRowSchema.parse(doc);
   const entry = catalogue[row.modelId];
-  return opportunitySchema.parse({ ...row, actions: [...entry.actions], resources: entry.resources.map((r) => ({ ...r })) });
+  return opportunitySchema.parse({
+    id: opportunityId(row.tenantId, type),
+    ...row,
+    type,
+    actions: [...entry.actions],
+    resources: entry.resources.map((r) => ({ ...r })),
+  });
 }
 
 /** Keyword search matches tenant name, domain and id (lower-case). */
@@ -53,8 +63,13 @@ export function opportunitySearchText(o: Pick<Opportunity, "tenantName" | "domai
   return [o.tenantName, o.domain ?? "", o.tenantId].join(" ").toLowerCase();
 }
 
-/** What the next refresh needs of a stored row (listed or hidden) for date added. */
-export const previousRowSchema = previousOpportunitySchema;
+/** What the next refresh needs of a stored row (listed or hidden): which (tenant, type, product) and since when. */
+export function previousOfRow(doc: unknown): PreviousOpportunity | undefined {
+  const parsed = opportunityRowSchema.pick({ tenantId: true, opportunityType: true, product: true, dateAdded: true }).safeParse(doc);
+  if (!parsed.success) return undefined;
+  const { opportunityType: type, ...rest } = parsed.data;
+  return { ...rest, type };
+}
 
 export const opportunitiesSummaryExtraSchema = z.object({
   /** Opportunities hidden by "not helpful" feedback in this result set. */
@@ -97,9 +112,23 @@ export const opportunityModelsDocSchema = z.object({
 });
 export type OpportunityModelsDoc = z.infer<typeof opportunityModelsDocSchema>;
 
-export const opportunityFeedbackDocSchema = feedbackRecordSchema.extend({
+/** One answer as stored: the record, with the opportunity's type as opportunityType (the document's type is its kind). */
+export const opportunityFeedbackDocSchema = feedbackRecordSchema.omit({ type: true }).extend({
   id: z.string(),
   partnerId: z.string(),
   type: z.literal("opportunityFeedback"),
+  opportunityType: opportunityTypeSchema,
 });
 export type OpportunityFeedbackDoc = z.infer<typeof opportunityFeedbackDocSchema>;
+
+export function toFeedbackDoc(partnerId: string, id: string, record: FeedbackRecord): OpportunityFeedbackDoc {
+  const { type, ...rest } = record;
+  return { ...rest, id, partnerId, type: "opportunityFeedback", opportunityType: type };
+}
+
+export function fromFeedbackDoc(doc: unknown): FeedbackRecord | undefined {
+  const parsed = opportunityFeedbackDocSchema.safeParse(doc);
+  if (!parsed.success) return undefined;
+  const { id: _id, partnerId: _partnerId, type: _kind, opportunityType, ...rest } = parsed.data;
+  return { ...rest, type: opportunityType };
+}

@@ -1,12 +1,11 @@
 import {
-  previousOpportunitySchema,
   scoreOpportunities,
   summarizeOpportunities,
   type Opportunity,
   type OpportunitySettings,
   type PreviousOpportunity,
 } from "../../domain/opportunities/index.js";
-import { opportunitySearchText, opportunityRowKey, toOpportunityRow, type OpportunitiesSummary } from "../../domain/opportunities/stored.js";
+import { opportunitySearchText, opportunityRowKey, previousOfRow, toOpportunityRow, type OpportunitiesSummary } from "../../domain/opportunities/stored.js";
 import type { ModelStore } from "../../ports/models.js";
 import type { OpportunityFeedbackStore, OpportunityModelRegistry } from "../../ports/opportunities.js";
 import type { PartnerDataReader } from "../../ports/partnerData.js";
@@ -90,8 +89,8 @@ async function readPrevious(results: OpportunitiesProducerDeps["results"], partn
   do {
     const page = await results.rows(partnerId, pointer.resultSetId, query, previousPageSize, from);
     for (const doc of page.docs) {
-      const parsed = previousOpportunitySchema.safeParse(doc);
-      if (parsed.success) out.push(parsed.data);
+      const previous = previousOfRow(doc);
+      if (previous) out.push(previous);
     }
     from = page.next;
   } while (from);
