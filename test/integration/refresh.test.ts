@@ -31,7 +31,8 @@ let deps: RefreshDeps;
 
 beforeAll(async () => {
   env = await startTestEnvironment();
-  deps = { ...env.deps.refresh, cleanup: undefined };
+  // The Cloud Endpoints producer only: these tests count that tab's sets and gate its pointer switch.
+  deps = { ...env.deps.refresh, cleanup: undefined, producers: env.deps.refresh.producers.filter((p) => p.tab === "cloudEndpoints") };
 });
 
 /** The refresh, seen from the Cloud Endpoints tab: refreshed (with its counts), superseded, or skipped. */

@@ -17,7 +17,8 @@ let deps: RefreshDeps & { failures: typeof env.deps.partners };
 
 beforeAll(async () => {
   env = await startTestEnvironment();
-  deps = { ...env.deps.refresh, failures: env.deps.partners };
+  // The Cloud Endpoints producer only: the tests count that tab's pointer switches and summaries.
+  deps = { ...env.deps.refresh, producers: env.deps.refresh.producers.filter((p) => p.tab === "cloudEndpoints"), failures: env.deps.partners };
 });
 const listPartnerRegistry = () => ({ listForSchedule: () => env.deps.partners.listForSchedule() });
 const pointerId = resultIds.pointer("cloudEndpoints");
