@@ -3,22 +3,28 @@ import { randomUUID } from "node:crypto";
 import { existsSync } from "node:fs";
 import { writeFile } from "node:fs/promises";
 import path from "node:path";
+import type { Readable } from "node:stream";
 import { fileURLToPath } from "node:url";
 import { createClients, ensureResources, type Clients } from "../shared/adapters/clients.js";
 import { loadConfig, names } from "../shared/config.js";
 import { wire, type AppDeps } from "../shared/wiring.js";
-import { demoDatasets, demoDatasetStream } from "./demoData/index.js";
+import { demoDatasets, demoDatasetStream, demoSnapshotDates, demoSnapshotStream, type DemoPartnerOptions } from "./demoData/index.js";
 import { startEmulators, type Emulators } from "./emulators.js";
 import { startLocalHost, type LocalHost } from "./host/index.js";
 
 // `npm start`: emulators, resources, the functions host (`func start` when Azure Functions Core Tools
-// is installed, else the project's local host), a demo partner whose files are dropped into drops/ and
-// ingested through the real blob trigger, a refresh, then the base URL, an API key and three curl calls.
+// is installed, else the project's local host), a demo partner whose files (15 monthly subscription snapshots
+// among them) are dropped into drops/ and ingested through the real blob trigger, a second demo partner with a
+// single snapshot (its opportunity models fall back to their priors), a refresh, then the base URL, an API key and
+// four curl calls.
 
 const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 
 export const demoPartnerId = "contoso-demo";
 export const demoPartnerName = "Contoso Cloud Partners (demo)";
+/** A partner that dropped one subscriptions snapshot so far: its opportunity models use their priors. */
+export const newPartnerId = "fabrikam-demo";
+export const newPartnerName = "Fabrikam IT Services (demo, first drop)";
 
 export interface DemoOptions {
   /** HTTP port; default 7071 (or PORT), falling back to a free port when taken. 0 = a free port. */
@@ -46,6 +52,8 @@ export interface Demo {
   examples: CurlExample[];
   /** Uploads a CSV of your own into the demo partner's drops (POST /api/uploads, then a PUT to the URL it gives). */
   dropExample: CurlExample;
+  /** The second demo partner (one snapshot) and a reader key for it. */
+  newPartner: { partnerId: string; apiKey: string };
   stop(): Promise<void>;
 }
 
@@ -99,30 +107,56 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
     await deps.partners.register(demoPartnerId, demoPartnerName);
     const { key: apiKey } = await deps.api.auth.issue({ partnerId: demoPartnerId, role: "administrator", name: "npm start demo administrator" });
 
-    // Drop the demo partner's files; the blob trigger ingests them and queues the refresh.
+    await deps.partners.register(newPartnerId, newPartnerName);
+    const { key: newPartnerKey } = await deps.api.auth.issue({ partnerId: newPartnerId, role: "reportViewer", name: "npm start demo viewer" });
+
+    // Drop the demo partners' files; the blob trigger ingests them and queues the refreshes.
     const tenants = options.tenants ?? 400;
     const today = new Date().toISOString().slice(0, 10);
-    log(`Generating the demo partner "${demoPartnerId}" (${tenants} tenants, 12 months of usage) and dropping its files…`);
+    // 18 months of usage: the 15 snapshots' months and three before them, for the first snapshot's trends.
+    const demo: DemoPartnerOptions = { tenants, seed: options.seed, months: 18, snapshots: 15 };
+    const newcomer: DemoPartnerOptions = { tenants: Math.max(20, Math.round(tenants / 4)), seed: (options.seed ?? 2024) + 1, months: 12, snapshots: 1 };
+    log(`Generating the demo partner "${demoPartnerId}" (${tenants} tenants, 15 monthly subscription snapshots, 18 months of usage) and dropping its files…`);
     const drops = clients.blobs.getContainerClient(names.blobContainers.drops);
     const blobNames: string[] = [];
-    for (const dataset of demoDatasets) {
-      const blobName = `${demoPartnerId}/${dataset}/demo-${today}.csv`;
-      await drops.getBlockBlobClient(blobName).uploadStream(demoDatasetStream(dataset, { tenants, seed: options.seed }), 4 * 1024 * 1024, 2, {
+    const upload = async (blobName: string, stream: () => Readable) => {
+      await drops.getBlockBlobClient(blobName).uploadStream(stream(), 4 * 1024 * 1024, 2, {
         blobHTTPHeaders: { blobContentType: "text/csv; charset=utf-8" },
       });
       blobNames.push(blobName);
       await announceBlob(blobName);
       log(`  dropped ${names.blobContainers.drops}/${blobName}`);
+    };
+    for (const dataset of demoDatasets) {
+      // subscriptions.csv is the newest snapshot, dropped last with the history below.
+      if (dataset === "subscriptions") continue;
+      await upload(`${demoPartnerId}/${dataset}/demo-${today}.csv`, () => demoDatasetStream(dataset, demo));
+    }
+    const dates = demoSnapshotDates(demo);
+    for (let k = 0; k < dates.length; k++) await upload(`${demoPartnerId}/subscriptions/demo-${dates[k]}.csv`, () => demoSnapshotStream(k, demo));
+    log(`Generating the second demo partner "${newPartnerId}" (${newcomer.tenants} tenants, one subscriptions snapshot) and dropping its files…`);
+    for (const dataset of demoDatasets) {
+      const name = dataset === "subscriptions" ? `demo-${demoSnapshotDates(newcomer)[0]}.csv` : `demo-${today}.csv`;
+      await upload(`${newPartnerId}/${dataset}/${name}`, () => demoDatasetStream(dataset, newcomer));
     }
 
     log("Waiting for ingestion and refresh…");
     const started = Date.now();
     await waitForHost();
-    await waitUntilReady(deps, demoPartnerId, blobNames, options.readyTimeoutMs ?? 300_000);
+    await waitUntilReady(deps, [demoPartnerId, newPartnerId], blobNames, options.readyTimeoutMs ?? 300_000);
     log(`  ingested and refreshed in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 
     const dropExample = dropFileExample(baseUrl, apiKey);
-    return { baseUrl, partnerId: demoPartnerId, apiKey, hostKind, examples: curlExamples(baseUrl, apiKey), dropExample, stop };
+    return {
+      baseUrl,
+      partnerId: demoPartnerId,
+      apiKey,
+      hostKind,
+      examples: curlExamples(baseUrl, apiKey),
+      dropExample,
+      newPartner: { partnerId: newPartnerId, apiKey: newPartnerKey },
+      stop,
+    };
   } catch (err) {
     await stop();
     throw err;
@@ -143,6 +177,10 @@ export function curlExamples(baseUrl: string, apiKey: string): CurlExample[] {
     {
       description: "CSV export of the Expand W365 tenants (opens in Excel)",
       command: `curl -s ${header} -o cloud-endpoints.csv '${baseUrl}/api/cloud-endpoints/export?salesMotion=Expand%20W365'`,
+    },
+    {
+      description: "Sales Advisor: High-probability opportunities, newest first (first 5)",
+      command: `curl -s ${header} '${baseUrl}/api/opportunities?status=High&pageSize=5'`,
     },
   ];
 }
@@ -289,25 +327,32 @@ async function postBlobCreatedEvent(baseUrl: string, clients: Clients, blobName:
   if (!res.ok) throw new Error(`posting the BlobCreated event for ${blobName} answered ${res.status}`);
 }
 
-/** Ready when every dropped file is loaded, the partner's data was refreshed since, and a result set is current. */
-async function waitUntilReady(deps: AppDeps, partnerId: string, blobNames: string[], timeoutMs: number): Promise<void> {
+/** Ready when every dropped file is loaded, each partner's data was refreshed since, and its tabs have results. */
+async function waitUntilReady(deps: AppDeps, partnerIds: string[], blobNames: string[], timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const loaded = new Map<string, string>();
-    let token: string | undefined;
-    do {
-      const page = await deps.api.ingestions.page(partnerId, 50, token);
-      for (const record of page.items) loaded.set(record.blobPath.replace(/^drops\//, ""), record.status);
-      token = page.storeToken;
-    } while (token);
+    for (const partnerId of partnerIds) {
+      let token: string | undefined;
+      do {
+        const page = await deps.api.ingestions.page(partnerId, 50, token);
+        for (const record of page.items) loaded.set(record.blobPath.replace(/^drops\//, ""), record.status);
+        token = page.storeToken;
+      } while (token);
+    }
     const failed = blobNames.filter((b) => loaded.get(b) === "failed");
     if (failed.length) throw new Error(`demo drop rejected: ${failed.join(", ")} (see GET /api/ingestions)`);
     const allLoaded = blobNames.every((b) => loaded.get(b) === "loaded");
     if (allLoaded) {
-      const partner = await deps.partners.read(partnerId);
-      const refreshed =
-        partner?.dataVersion !== undefined && partner.refreshedDataVersion !== undefined && partner.refreshedDataVersion >= partner.dataVersion;
-      if (refreshed && (await deps.api.results.pointer(partnerId, "cloudEndpoints"))) return;
+      let ready = true;
+      for (const partnerId of partnerIds) {
+        const partner = await deps.partners.read(partnerId);
+        const refreshed =
+          partner?.dataVersion !== undefined && partner.refreshedDataVersion !== undefined && partner.refreshedDataVersion >= partner.dataVersion;
+        const tabs = refreshed && (await deps.api.results.pointer(partnerId, "cloudEndpoints")) && (await deps.api.results.pointer(partnerId, "opportunities"));
+        ready &&= Boolean(tabs);
+      }
+      if (ready) return;
     }
     if (Date.now() > deadline) {
       const states = blobNames.map((b) => `${b}: ${loaded.get(b) ?? "not seen"}`).join("; ");
@@ -332,6 +377,7 @@ async function main(): Promise<void> {
     `  Partner:         ${demo.partnerId}`,
     `  API key (admin): ${demo.apiKey}`,
     `  OpenAPI:         ${demo.baseUrl}/api/openapi.json`,
+    `  Second partner:  ${demo.newPartner.partnerId} (one snapshot so far: opportunities from the models' priors), API key (viewer): ${demo.newPartner.apiKey}`,
     "",
     "Try:",
     // Under `func` a drop needs an Event Grid event, which a plain upload to the emulator does not send.

@@ -1,3 +1,4 @@
+import type { DemoHistory } from "./history.js";
 import type { DemoIncentive } from "./incentives.js";
 import type { DemoArchetype } from "./profile.js";
 import type { SubscriptionLine } from "./subscriptions.js";
@@ -11,9 +12,12 @@ export interface DemoTenant {
   archetype: DemoArchetype;
   tenantId: string;
   tenantRow: string[];
+  /** Current licences: the newest snapshot of `history`. */
   subscriptions: SubscriptionLine[];
   usage: DemoUsage;
   incentives: DemoIncentive[];
+  /** Earlier snapshots, the usage they imply and what happened (local/demoData/history.ts). */
+  history: DemoHistory;
 }
 
 /** Settings shared by every tenant of one generated partner. */
@@ -22,6 +26,8 @@ export interface DemoRun {
   months: number;
   /** Latest usage month (YYYY-MM). */
   asOfMonth: string;
+  /** Monthly subscription snapshots, the newest dated the 1st of the month after asOfMonth. */
+  snapshots: number;
 }
 
 /** One CSV file of the demo partner: its header, and the lines one tenant contributes to it. */

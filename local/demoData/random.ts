@@ -13,6 +13,7 @@ export const salts = {
   archetype: 1,
   tenant: 2,
   usageNoise: 3,
+  history: 4,
 } as const;
 
 /** Stream `salt` of tenant `index`. */

@@ -7,8 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { salesMotions } from "../../shared/domain/cloudEndpoints/index.js";
 import { startDemo, type Demo } from "../../local/start.js";
 
-// What `npm start` does, end to end: emulators, the functions on the local host, the demo partner's files
-// ingested through the blob trigger and refreshed; then the three curl calls it prints, run as printed.
+// What `npm start` does, end to end: emulators, the functions on the local host, the demo partners' files
+// ingested through the blob trigger and refreshed; then the four curl calls it prints, run as printed.
 
 const exec = promisify(execFile);
 
@@ -33,10 +33,10 @@ async function runExample(index: number): Promise<string> {
 }
 
 describe("npm start", () => {
-  it("issues an administrator key for the demo partner and prints three curl examples against its base URL", () => {
+  it("issues an administrator key for the demo partner and prints four curl examples against its base URL", () => {
     expect(demo.partnerId).toBe("contoso-demo");
     expect(demo.apiKey).toMatch(/^poi_contoso-demo_/);
-    expect(demo.examples).toHaveLength(3);
+    expect(demo.examples).toHaveLength(4);
     for (const example of demo.examples) {
       expect(example.command).toMatch(/^curl /);
       expect(example.command).toContain(demo.baseUrl);
@@ -70,6 +70,32 @@ describe("npm start", () => {
     const lines = csv.trim().split(/\r?\n/);
     expect(lines.length).toBeGreaterThan(2);
     expect(lines.slice(1).every((line) => line.includes(",Expand W365,"))).toBe(true);
+  });
+
+  it("example 4 lists High-probability opportunities, newest first, learnt from the demo partner's 15 monthly snapshots", async () => {
+    const page = JSON.parse(await runExample(3)) as { items: { status: string; basis: string; insights: string[]; recommendation: string }[] };
+    expect(page.items.length).toBeGreaterThan(0);
+    expect(page.items.length).toBeLessThanOrEqual(5);
+    for (const o of page.items) {
+      expect(o.status).toBe("High");
+      expect(o.insights.length).toBeGreaterThan(0);
+    }
+    expect(logs.filter((l) => /contoso-demo\/subscriptions\/demo-\d{4}-\d{2}-01\.csv/.test(l) && l.includes("loaded"))).toHaveLength(15);
+    const models = (await (await fetch(`${demo.baseUrl}/api/opportunity-models`, { headers: { "x-api-key": demo.apiKey } })).json()) as { models: { modelId: string; basis: string }[] };
+    expect(models.models.filter((m) => m.basis === "ml" || m.basis === "tree").map((m) => m.modelId).sort()).toEqual(
+      ["bSkuUpsell", "churnRisk", "eSkuUpsell", "mdbGrowth", "mdoGrowth", "mfaEngagement"],
+    );
+  });
+
+  it("the second demo partner has one snapshot: its learnt models fall back to their priors and say what they need", async () => {
+    const headers = { "x-api-key": demo.newPartner.apiKey };
+    const models = (await (await fetch(`${demo.baseUrl}/api/opportunity-models`, { headers })).json()) as { models: { basis: string; dataNeeded?: { message: string } }[] };
+    const priors = models.models.filter((m) => m.basis === "prior");
+    expect(priors).toHaveLength(6);
+    expect(priors.every((m) => m.dataNeeded?.message.includes("needs 40 more"))).toBe(true);
+    const page = (await (await fetch(`${demo.baseUrl}/api/opportunities?pageSize=50`, { headers })).json()) as { items: { basis: string }[] };
+    expect(page.items.length).toBeGreaterThan(0);
+    expect(page.items.every((o) => o.basis === "prior" || o.basis === "rule")).toBe(true);
   });
 
   it("the printed drop example asks POST /api/uploads for a URL and uploads a file of your own, which is ingested with its bad row reported", async () => {

@@ -63,7 +63,7 @@ describe("demo partner data", () => {
     }
   });
 
-  it("has hundreds of tenants with GUID ids, 12 months × 8 workloads of usage each, and realistic attributes", async () => {
+  it("has hundreds of tenants with GUID ids, 12 months of usage of every demo workload each, and realistic attributes", async () => {
     const tenants = (await validRows("tenants", files.tenants)).rows;
     expect(tenants).toHaveLength(400);
     expect(new Set(tenants.map((t) => t.tenantId)).size).toBe(400);
