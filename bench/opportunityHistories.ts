@@ -30,7 +30,7 @@ export interface TenantEvents {
 }
 
 export interface GeneratedTenant {
-  history: TenantHistory;
+  history: TenantHistory & { usage: UsageByMonth };
   /** Month number (0 = first month) at which each event took effect in the snapshots. */
   events: TenantEvents;
 }

@@ -152,8 +152,11 @@ export function wire({ config, clients }: Services): AppDeps {
       producers: [
         cloudEndpointsProducer({ data: createPartnerDataReader(containers.partnerData, ingestions), frontlineIndustries: config.frontlineIndustries }),
         opportunitiesProducer({
-          // Large pages: the history is read whole, and each page is one query (on the emulator a full scan).
-          data: createPartnerDataReader(containers.partnerData, ingestions, { pageSize: 50_000 }),
+          // The history is read whole: large pages of the small snapshot documents, smaller ones of usage months.
+          data: {
+            snapshots: createPartnerDataReader(containers.partnerData, ingestions, { pageSize: 25_000 }),
+            usage: createPartnerDataReader(containers.partnerData, ingestions, { pageSize: 5_000 }),
+          },
           results,
           feedback: opportunityFeedback,
           registry: opportunityModels,

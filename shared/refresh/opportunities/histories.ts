@@ -1,9 +1,9 @@
 import { createHash } from "node:crypto";
-import { tenantProfileSchema, type TenantHistory } from "../../domain/opportunities/index.js";
+import { tenantProfileSchema, usagePacker, type TenantHistory, type UsagePacker } from "../../domain/opportunities/index.js";
 import type { TenantDoc } from "../../domain/documents.js";
 import type { LiveSet } from "../../ingest/liveSet.js";
 import type { PartnerDataReader } from "../../ports/partnerData.js";
-import { readSubscriptionHistory, readTenants, readUsageMonths } from "../partnerHistory.js";
+import { forEachUsageMonth, readSubscriptionHistory, readTenants } from "../partnerHistory.js";
 
 // The partner's live data as the opportunity models read it: one TenantHistory per customer tenant (its profile
 // from the newest tenants drop, its subscription snapshots newest first, its usage months), and a fingerprint of
@@ -24,14 +24,31 @@ function profileOf(tenantId: string, doc: TenantDoc | undefined): TenantHistory[
   return out as TenantHistory["tenant"];
 }
 
-export async function readPartnerHistories(data: PartnerDataReader, partnerId: string, live: LiveSet): Promise<PartnerHistories> {
+/**
+ * Readers for the history: `snapshots` for tenants and subscriptions (small documents, large pages: every page is one
+ * query, on the emulator a scan of the partner's documents), `usage` for usage months (a year of a tenant's usage is
+ * a few KB, so smaller pages keep a page's response, and the host's memory, small).
+ */
+export interface HistoryReaders {
+  snapshots: PartnerDataReader;
+  usage: PartnerDataReader;
+}
+
+export async function readPartnerHistories(data: HistoryReaders, partnerId: string, live: LiveSet): Promise<PartnerHistories> {
   // One after another: each read holds one kind of document, and the emulator answers one query at a time anyway.
-  const tenants = await readTenants(data, partnerId, live);
-  const subscriptions = await readSubscriptionHistory(data, partnerId, live);
-  const usage = await readUsageMonths(data, partnerId, live);
+  const tenants = await readTenants(data.snapshots, partnerId, live);
+  const subscriptions = await readSubscriptionHistory(data.snapshots, partnerId, live);
+  // Usage is packed as it is read: a tenant's months become a few typed arrays, never a tree of objects.
+  const packers = new Map<string, UsagePacker>();
+  await forEachUsageMonth(data.usage, partnerId, live, (tenantId, month, workloads) => {
+    let packer = packers.get(tenantId);
+    if (!packer) packers.set(tenantId, (packer = usagePacker()));
+    packer.add(month, workloads);
+  });
   const newestSnapshot = live.snapshots.subscriptions?.[0]?.ingestionId;
   const current = new Set(tenants.keys());
   const ids = new Set<string>([...tenants.keys(), ...subscriptions.keys()]);
+  const noUsage = usagePacker().finish();
   const histories: TenantHistory[] = [];
   for (const tenantId of ids) {
     const snapshots = subscriptions.get(tenantId) ?? [];
@@ -39,7 +56,7 @@ export async function readPartnerHistories(data: PartnerDataReader, partnerId: s
     histories.push({
       tenant: profileOf(tenantId, tenants.get(tenantId)),
       snapshots: snapshots.map((s) => ({ asOf: s.asOf, items: s.items })),
-      usage: usage.get(tenantId) ?? {},
+      usage: packers.get(tenantId)?.finish() ?? noUsage,
     });
   }
   return { histories, tenantCount: current.size };

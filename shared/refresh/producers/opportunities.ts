@@ -8,9 +8,8 @@ import {
 import { opportunitySearchText, opportunityRowKey, previousOfRow, toOpportunityRow, type OpportunitiesSummary } from "../../domain/opportunities/stored.js";
 import type { ModelStore } from "../../ports/models.js";
 import type { OpportunityFeedbackStore, OpportunityModelRegistry } from "../../ports/opportunities.js";
-import type { PartnerDataReader } from "../../ports/partnerData.js";
 import type { ResultReader, RowQuery } from "../../ports/results.js";
-import { dataFingerprint, readPartnerHistories } from "../opportunities/histories.js";
+import { dataFingerprint, readPartnerHistories, type HistoryReaders } from "../opportunities/histories.js";
 import { currentModelSet } from "../opportunities/modelLifecycle.js";
 import type { RowInput } from "../publisher.js";
 import type { TabProducer } from "./producer.js";
@@ -22,8 +21,8 @@ import type { TabProducer } from "./producer.js";
 // the tab's current result set, read through the result reader.
 
 export interface OpportunitiesProducerDeps {
-  /** Reads the history; large pages, since every page is one query over the partner's documents. */
-  data: PartnerDataReader;
+  /** Reads the history (opportunities/histories.ts HistoryReaders). */
+  data: HistoryReaders;
   /** The tab's current result set (date added, hidden opportunities). */
   results: Pick<ResultReader, "pointer" | "rows">;
   feedback: Pick<OpportunityFeedbackStore, "list">;

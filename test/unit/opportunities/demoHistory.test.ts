@@ -14,6 +14,7 @@ import {
   type OpportunityModelSet,
   type TenantHistory,
 } from "../../../shared/domain/opportunities/index.js";
+import type { UsageByMonth } from "../../../shared/domain/opportunities/inputs.js";
 import { parseCsv } from "../../../shared/ingest/csv.js";
 import { createRowValidator, matchHeader, type RowsByDataset } from "../../../shared/ingest/rows.js";
 
@@ -58,7 +59,7 @@ async function demoHistories(): Promise<TenantHistory[]> {
     for (const [tenantId, items] of byTenant) histories.get(tenantId)!.snapshots.push({ asOf: dates[k], items });
   }
   for (const u of await rowsOf("usage", [...demoDatasetChunks("usage", options)].join(""))) {
-    const usage = histories.get(u.tenantId)!.usage;
+    const usage = histories.get(u.tenantId)!.usage as UsageByMonth;
     (usage[u.month] ??= {})[u.workload] = { assignedUsers: u.assignedUsers, activeUsers: u.activeUsers };
   }
   return [...histories.values()];
