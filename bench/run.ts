@@ -16,6 +16,7 @@ import { datasetNames, type DatasetName } from "../shared/domain/datasets.js";
 import { ingestionDocSchema, partnerDocSchema, type IngestionDoc } from "../shared/domain/documents.js";
 import { bulkUpsertFloor, readPartnerDocuments } from "./floors.js";
 import { summariseCpuProfile } from "./profile.js";
+import { runBenchSection } from "./section.js";
 import { mb, round, runLoad, waitFor, type LoadResult } from "./stats.js";
 
 // npm run bench: one large partner drop through the whole local pipeline (blob landing → ingest →
@@ -350,5 +351,7 @@ async function main(): Promise<Record<string, unknown>> {
 }
 
 const result = await main();
-process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
-if ("error" in result) process.exitCode = 1;
+// The Opportunities tab at scale (bench/opportunitiesPipeline.ts), after this part and in its own process.
+const opportunities = process.env.BENCH_SKIP_OPPORTUNITIES ? undefined : await runBenchSection("./opportunitiesPipeline.ts");
+process.stdout.write(`${JSON.stringify({ ...result, ...(opportunities ? { opportunities } : {}) }, null, 2)}\n`);
+if ("error" in result || (opportunities && "error" in opportunities)) process.exitCode = 1;

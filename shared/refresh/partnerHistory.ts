@@ -40,18 +40,28 @@ export async function readTenants(data: PartnerDataReader, partnerId: string, li
 /** Each tenant's licence snapshots, newest first: one per live subscriptions drop the tenant appears in. */
 export async function readSubscriptionHistory(data: PartnerDataReader, partnerId: string, live: LiveSet): Promise<Map<string, SubscriptionSnapshot[]>> {
   const out = new Map<string, SubscriptionSnapshot[]>();
-  // One query per snapshot, only the fields kept: small pages, and each query sorts one snapshot's documents.
-  for (const ingestionId of liveIngestionIds(live, "subscriptions")) {
-    for await (const page of data.documents(partnerId, "subscriptions", [ingestionId], subscriptionsSchema, subscriptionFields)) {
-      for (const doc of page) {
-        const list = out.get(doc.tenantId) ?? [];
-        list.push({ asOf: doc.asOf, ingestionId: doc.ingestionId, items: doc.items });
-        out.set(doc.tenantId, list);
-      }
-    }
-  }
+  await forEachSubscriptionSnapshot(data, partnerId, live, (tenantId, snapshot) => {
+    const list = out.get(tenantId) ?? [];
+    list.push(snapshot);
+    out.set(tenantId, list);
+  });
   for (const list of out.values()) list.sort((a, b) => (a.asOf < b.asOf ? 1 : a.asOf > b.asOf ? -1 : 0));
   return out;
+}
+
+/** Every tenant's licences in every live subscriptions snapshot, newest snapshot first (for readers that keep them their own way). */
+export async function forEachSubscriptionSnapshot(
+  data: PartnerDataReader,
+  partnerId: string,
+  live: LiveSet,
+  each: (tenantId: string, snapshot: SubscriptionSnapshot) => void,
+): Promise<void> {
+  // One query per snapshot, only the fields kept: small pages, and each query sorts one snapshot's documents.
+  for (const { ingestionId, asOf } of live.snapshots.subscriptions ?? []) {
+    for await (const page of data.documents(partnerId, "subscriptions", [ingestionId], subscriptionsSchema, subscriptionFields)) {
+      for (const doc of page) each(doc.tenantId, { asOf, ingestionId, items: doc.items });
+    }
+  }
 }
 
 /** Each tenant's usage by month, every month taken from the live drop that supplies it. */

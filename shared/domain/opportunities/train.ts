@@ -83,7 +83,7 @@ interface Sampled {
 
 /**
  * Bottom-k samples by hash, one per outcome: uniform within an outcome, order-independent, bounded memory (each
- * pool is pruned at twice the cap). Above the cap the kept rows are a uniform sample of all labelled rows, except
+ * pool is pruned at one and a half times the cap: eight models' pools are alive at once). Above the cap the kept rows are a uniform sample of all labelled rows, except
  * that positives are kept up to a tenth of the cap when they are rarer than that (all of them if fewer), so a rare
  * outcome is not sampled away. The over-representation is undone exactly where probabilities are read: the odds are
  * multiplied by positiveWeight / negativeWeight (the prior correction of case-control sampling) and validation
@@ -113,7 +113,7 @@ class RowSample {
     }
     const pool = this.pools[row.label];
     pool.push(row);
-    if (pool.length >= 2 * this.cap) keepSmallest(pool, this.cap);
+    if (pool.length >= 1.5 * this.cap) keepSmallest(pool, this.cap);
   }
 
   finish(): Sampled {

@@ -3,7 +3,7 @@ import { tenantProfileSchema, usagePacker, type TenantHistory, type UsagePacker 
 import type { TenantDoc } from "../../domain/documents.js";
 import type { LiveSet } from "../../ingest/liveSet.js";
 import type { PartnerDataReader } from "../../ports/partnerData.js";
-import { forEachUsageMonth, readSubscriptionHistory, readTenants } from "../partnerHistory.js";
+import { forEachSubscriptionSnapshot, forEachUsageMonth, readTenants } from "../partnerHistory.js";
 
 // The partner's live data as the opportunity models read it: one TenantHistory per customer tenant (its profile
 // from the newest tenants drop, its subscription snapshots newest first, its usage months), and a fingerprint of
@@ -37,7 +37,23 @@ export interface HistoryReaders {
 export async function readPartnerHistories(data: HistoryReaders, partnerId: string, live: LiveSet): Promise<PartnerHistories> {
   // One after another: each read holds one kind of document, and the emulator answers one query at a time anyway.
   const tenants = await readTenants(data.snapshots, partnerId, live);
-  const subscriptions = await readSubscriptionHistory(data.snapshots, partnerId, live);
+  // Snapshots newest first. A tenant's licences rarely change from one month to the next: an unchanged snapshot
+  // shares the previous one's lines, so months of history cost little more memory than one.
+  const subscriptions = new Map<string, TenantHistory["snapshots"]>();
+  const previous = new Map<string, { key: string; items: TenantHistory["snapshots"][number]["items"] }>();
+  const newestSnapshot = live.snapshots.subscriptions?.[0]?.ingestionId;
+  const current = new Set(tenants.keys());
+  await forEachSubscriptionSnapshot(data.snapshots, partnerId, live, (tenantId, snapshot) => {
+    if (snapshot.ingestionId === newestSnapshot) current.add(tenantId);
+    const key = JSON.stringify(snapshot.items);
+    const last = previous.get(tenantId);
+    const items = last?.key === key ? last.items : snapshot.items;
+    if (last?.key !== key) previous.set(tenantId, { key, items });
+    const list = subscriptions.get(tenantId);
+    if (list) list.push({ asOf: snapshot.asOf, items });
+    else subscriptions.set(tenantId, [{ asOf: snapshot.asOf, items }]);
+  });
+  previous.clear();
   // Usage is packed as it is read: a tenant's months become a few typed arrays, never a tree of objects.
   const packers = new Map<string, UsagePacker>();
   await forEachUsageMonth(data.usage, partnerId, live, (tenantId, month, workloads) => {
@@ -45,17 +61,13 @@ export async function readPartnerHistories(data: HistoryReaders, partnerId: stri
     if (!packer) packers.set(tenantId, (packer = usagePacker()));
     packer.add(month, workloads);
   });
-  const newestSnapshot = live.snapshots.subscriptions?.[0]?.ingestionId;
-  const current = new Set(tenants.keys());
   const ids = new Set<string>([...tenants.keys(), ...subscriptions.keys()]);
   const noUsage = usagePacker().finish();
   const histories: TenantHistory[] = [];
   for (const tenantId of ids) {
-    const snapshots = subscriptions.get(tenantId) ?? [];
-    if (newestSnapshot !== undefined && snapshots[0]?.ingestionId === newestSnapshot) current.add(tenantId);
     histories.push({
       tenant: profileOf(tenantId, tenants.get(tenantId)),
-      snapshots: snapshots.map((s) => ({ asOf: s.asOf, items: s.items })),
+      snapshots: subscriptions.get(tenantId) ?? [],
       usage: packers.get(tenantId)?.finish() ?? noUsage,
     });
   }
