@@ -174,15 +174,15 @@ export function drawHistory(rng: Rng, profile: TenantProfile, lines: readonly Su
     snapshots[k - 1] = before;
   }
 
-  // Trials: today's Teams Exploratory trial started a few months ago; a fifth of SMB tenants had one earlier, which
-  // converted (its users became paid seats) the more of them were active.
+  // Trials: today's Teams Exploratory trial started a few months ago; two in five SMB tenants that are still customers
+  // had one earlier, which converted (its users became paid seats) the more of them were active.
   const ongoing = find(current, "TEAMS_EXPLORATORY");
   if (ongoing) {
     const start = between(rng, Math.max(0, S - 4), S - 1);
     for (let k = 0; k < start; k++) snapshots[k] = snapshots[k].filter((l) => l.sku !== "TEAMS_EXPLORATORY");
   }
   let trial: { start: number; end: number; quantity: number; active: number; converts: boolean } | undefined;
-  if (smb && smbLine && !ongoing && S >= 6 && chance(rng, 0.4)) {
+  if (smb && smbLine && !ongoing && !cancelledNow && S >= 6 && chance(rng, 0.4)) {
     const start = between(rng, 0, S - 5);
     const active = uniform(rng, 0.05, 0.9);
     const quantity = Math.max(2, Math.round(smbLine.quantity * uniform(rng, 0.1, 0.4)));
