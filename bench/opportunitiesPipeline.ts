@@ -253,7 +253,7 @@ async function main(): Promise<Record<string, unknown>> {
     const ingestions = createIngestionStore(clients.containers.ingestions);
     const readers = {
       snapshots: createPartnerDataReader(clients.containers.partnerData, ingestions, { pageSize: 25_000 }),
-      usage: createPartnerDataReader(clients.containers.partnerData, ingestions, { pageSize: 5_000 }),
+      usage: createPartnerDataReader(clients.containers.partnerData, ingestions, { pageSize: 2_500 }),
     };
     const read = await readPartnerHistories(readers, partnerId, resolveLiveSet(await readers.snapshots.loadedIngestions(partnerId)));
     const readFloorMs = elapsedSince(t0);

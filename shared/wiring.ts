@@ -155,7 +155,7 @@ export function wire({ config, clients }: Services): AppDeps {
           // The history is read whole: large pages of the small snapshot documents, smaller ones of usage months.
           data: {
             snapshots: createPartnerDataReader(containers.partnerData, ingestions, { pageSize: 25_000 }),
-            usage: createPartnerDataReader(containers.partnerData, ingestions, { pageSize: 5_000 }),
+            usage: createPartnerDataReader(containers.partnerData, ingestions, { pageSize: 2_500 }),
           },
           results,
           feedback: opportunityFeedback,
