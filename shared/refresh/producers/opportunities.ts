@@ -50,9 +50,13 @@ export function opportunitiesProducer(deps: OpportunitiesProducerDeps): TabProdu
       );
       const scored = scoreOpportunities(models.modelSet, histories, previous, feedback, deps.settings, now);
 
-      const all: [Opportunity, boolean][] = [...scored.opportunities.map((o): [Opportunity, boolean] => [o, false]), ...scored.hidden.map((o): [Opportunity, boolean] => [o, true])];
+      // Listed rows, then the ones feedback hides (kept for their date added, never listed).
+      const all: { o: Opportunity; hidden: boolean }[] = [
+        ...scored.opportunities.map((o) => ({ o, hidden: false })),
+        ...scored.hidden.map((o) => ({ o, hidden: true })),
+      ];
       for (let i = 0; i < all.length; i += rowsPerWrite) {
-        const page: RowInput[] = all.slice(i, i + rowsPerWrite).map(([o, hidden]) => ({
+        const page: RowInput[] = all.slice(i, i + rowsPerWrite).map(({ o, hidden }) => ({
           key: opportunityRowKey(o, hidden),
           row: toOpportunityRow(o, hidden),
           searchText: opportunitySearchText(o),
