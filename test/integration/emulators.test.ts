@@ -15,7 +15,7 @@ describe("local emulators", () => {
     expect(resources.map((c) => c.id).sort()).toEqual(["ingestions", "partnerData", "partners", "results"]);
     const blobContainers: string[] = [];
     for await (const c of env.clients.blobs.listContainers()) blobContainers.push(c.name);
-    expect(blobContainers.sort()).toEqual(["drops", "processed", "rejected"]);
+    expect(blobContainers.sort()).toEqual(["drops", "models", "processed", "rejected"]);
   });
 
   it("rejects a stale write with 412 so a result pointer can be switched conditionally", async () => {
