@@ -50,6 +50,8 @@ param propensityIntentHalfLifeDays int = 30
 
 @description('Propensity: signal type weights over the defaults, "Demo request=1.5|Webinar=0.6" (empty: the defaults).')
 param propensitySignalWeights string = ''
+@description('Opportunities tab thresholds as JSON, e.g. {"bands":{"high":0.6,"medium":0.3}}; {} keeps the documented defaults.')
+param opportunitySettings string = '{}'
 
 @description('Seconds a delivery working on a drop may stay silent before another takes the drop over.')
 param ingestLeaseSeconds int = 60
@@ -63,6 +65,11 @@ param sweepSchedule string = '0 */1 * * * *'
 @description('Minutes an upload URL from POST /api/uploads stays valid (at most 60).')
 @maxValue(60)
 param uploadUrlMinutes int = 15
+
+@description('Longest a refresh queued by a drop waits for the partner\'s other files still being ingested (0: never waits).')
+@minValue(0)
+@maxValue(600)
+param refreshSettleSeconds int = 60
 
 @description('Requests per minute one API key may make to one instance before it gets 429 (a backstop; see apiManagement for a real limit).')
 param apiRequestsPerMinute int = 600
@@ -229,6 +236,7 @@ module functionApp 'modules/functionApp.bicep' = {
     ingestMaxAttempts: ingestMaxAttempts
     sweepSchedule: sweepSchedule
     uploadUrlMinutes: uploadUrlMinutes
+    refreshSettleSeconds: refreshSettleSeconds
     apiRequestsPerMinute: apiRequestsPerMinute
     frontlineIndustries: frontlineIndustries
     entraTenantId: empty(entraTenantId) ? tenant().tenantId : entraTenantId
@@ -239,6 +247,7 @@ module functionApp 'modules/functionApp.bicep' = {
     propensityFitEveryMonths: propensityFitEveryMonths
     propensityIntentHalfLifeDays: propensityIntentHalfLifeDays
     propensitySignalWeights: propensitySignalWeights
+    opportunitySettings: opportunitySettings
   }
 }
 

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { guidPattern } from "./domain/common.js";
+import { opportunitySettingsSchema } from "./domain/opportunities/inputs.js";
 
 // Every setting the code reads, parsed once into the typed Config (its type is inferred from this schema).
 // infra/ must declare each of these that applies in Azure (a test checks it).
@@ -40,6 +41,8 @@ const settingsSchema = z.object({
   INGEST_MAX_ATTEMPTS: positiveInt.default(5),
   /** The sweep's NCRONTAB schedule (finds drops without a final record and stalled ingestions). */
   SWEEP_SCHEDULE: z.string().min(1).default("0 */1 * * * *"),
+  /** Longest a drop-triggered refresh waits for the partner's other files still being ingested (0: never). */
+  REFRESH_SETTLE_SECONDS: z.coerce.number().int().min(0).max(600).default(60),
   /** Upload URLs (POST /api/uploads) expire after this many minutes. */
   UPLOAD_URL_MINUTES: positiveInt.max(60).default(15),
   /** Requests per minute one API key may make to one instance before it gets 429. */
@@ -79,6 +82,19 @@ const settingsSchema = z.object({
       }
       return weights;
     }),
+  /** Opportunities tab thresholds as JSON (bands, label horizon, churn share, ...; README "Opportunities tab"); {} = the defaults. */
+  OPPORTUNITY_SETTINGS: z
+    .string()
+    .default("{}")
+    .transform((text, ctx) => {
+      try {
+        return JSON.parse(text) as unknown;
+      } catch {
+        ctx.addIssue({ code: "custom", message: "must be a JSON object" });
+        return z.NEVER;
+      }
+    })
+    .pipe(opportunitySettingsSchema),
 });
 
 export type Settings = z.infer<typeof settingsSchema>;
@@ -110,6 +126,7 @@ export const configSchema = settingsSchema
       maxAttempts: s.INGEST_MAX_ATTEMPTS,
     },
     sweepSchedule: s.SWEEP_SCHEDULE,
+    refreshSettleSeconds: s.REFRESH_SETTLE_SECONDS,
     uploadUrlMinutes: s.UPLOAD_URL_MINUTES,
     apiRequestsPerMinute: s.API_REQUESTS_PER_MINUTE,
     frontlineIndustries: s.FRONTLINE_INDUSTRIES.split(",").map((x) => x.trim()).filter(Boolean),
@@ -128,6 +145,7 @@ export const configSchema = settingsSchema
       halfLifeDays: s.PROPENSITY_INTENT_HALF_LIFE_DAYS,
       signalWeights: s.PROPENSITY_SIGNAL_WEIGHTS,
     },
+    opportunitySettings: s.OPPORTUNITY_SETTINGS,
   }));
 
 export type Config = z.output<typeof configSchema>;

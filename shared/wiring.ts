@@ -5,6 +5,7 @@ import { createPartnerDocuments } from "./adapters/cosmos/partnerDocuments.js";
 import { createScoreHistoryStore } from "./adapters/cosmos/dealScoreHistory.js";
 import { createIdentityMappingStore } from "./adapters/cosmos/identities.js";
 import { createIngestionReader, createIngestionStore } from "./adapters/cosmos/ingestions.js";
+import { createOpportunityFeedbackStore, createOpportunityModelRegistry } from "./adapters/cosmos/opportunities.js";
 import { createPartnerDataReader, createStagingStore } from "./adapters/cosmos/partnerData.js";
 import { createPartnerRegistry } from "./adapters/cosmos/partners.js";
 import { createClusterMappingStore, createFitModelRecords } from "./adapters/cosmos/propensity.js";
@@ -32,6 +33,9 @@ import type { SweepDeps } from "./ingest/sweepDrops.js";
 import type { DropStore, IngestionReader } from "./ports/ingest.js";
 import type { ScoreHistoryStore } from "./ports/dealScoring.js";
 import type { ModelStore } from "./ports/models.js";
+import type { OpportunityFeedbackStore, OpportunityModelRegistry } from "./ports/opportunities.js";
+import type { PartnerDataReader } from "./ports/partnerData.js";
+import type { OpportunitySettings } from "./domain/opportunities/index.js";
 import type { PartnerReader, PartnerRegistry } from "./ports/partners.js";
 import type { ClusterMappingStore } from "./ports/propensity.js";
 import type { RefreshQueue } from "./ports/refreshQueue.js";
@@ -41,7 +45,9 @@ import { propensitySettingsSchema } from "./domain/propensity/score.js";
 import { cloudEndpointsProducer } from "./refresh/producers/cloudEndpoints.js";
 import { dealScoresProducer } from "./refresh/producers/dealScores.js";
 import { propensityProducer } from "./refresh/producers/propensity.js";
+import { opportunitiesProducer } from "./refresh/producers/opportunities.js";
 import type { RefreshDeps } from "./refresh/refreshPartner.js";
+import type { RefreshSettleDeps } from "./refresh/settle.js";
 
 // The composition root: settings parsed and SDK clients built once per process (on first use, so a function
 // file can be imported without any setting present), then every adapter, and from them what each use case and
@@ -73,12 +79,22 @@ export interface ApiDeps {
   tokens(): Promise<TokenSealer>;
   /** Cheap reachability checks; each rejects when its store is unreachable. */
   health: { cosmos(): Promise<unknown>; storage(): Promise<unknown> };
+  opportunities: OpportunitiesApiDeps;
   /** Deal scoring: models, their training queue, the deals, each deal's score history. */
   dealScoring: DealScoringApiDeps;
 }
 
 export interface DealScoringApiDeps extends DealModelDeps {
   scoreHistory: ScoreHistoryStore;
+}
+
+/** What the Opportunities routes need beyond the result reader. */
+export interface OpportunitiesApiDeps {
+  feedback: OpportunityFeedbackStore;
+  models: Pick<OpportunityModelRegistry, "read">;
+  /** Live partner data, for the customer detail's subscriptions and usage. */
+  data: PartnerDataReader;
+  settings: OpportunitySettings;
 }
 
 export interface ScheduleDeps {
@@ -97,6 +113,8 @@ export interface AppDeps {
   ingestQueue: IngestQueueDeps;
   sweep: SweepDeps;
   refresh: RefreshDeps;
+  /** A drop-triggered refresh waits for the partner's other files still being ingested. */
+  refreshSettle: RefreshSettleDeps;
   schedule: ScheduleDeps;
   /** For failure records written beside a refresh. */
   partners: PartnerRegistry;
@@ -117,9 +135,12 @@ export function wire({ config, clients }: Services): AppDeps {
   const drops = createDropStore(blobs);
   const refreshQueue = createRefreshQueue(queues);
   const sealing = createSealingKeyStore(containers.partners);
+  const results = createResultReader(containers.results);
   const models = createModelStore(blobs);
   const clusterMappings = createClusterMappingStore(containers.partners);
   const data = createPartnerDataReader(containers.partnerData, ingestions);
+  const opportunityFeedback = createOpportunityFeedbackStore(containers.partners);
+  const opportunityModels = createOpportunityModelRegistry(containers.partners);
   let sealer: Promise<TokenSealer> | undefined;
   const partnerData = data;
   const dealModels = createDealModelStore(containers.partners);
@@ -159,7 +180,7 @@ export function wire({ config, clients }: Services): AppDeps {
       identities,
       rejections: createRejectionLog(),
       partners,
-      results: createResultReader(containers.results),
+      results,
       ingestions: createIngestionReader(containers.ingestions),
       refreshQueue,
       uploads: createUploadUrlIssuer(blobs),
@@ -176,6 +197,12 @@ export function wire({ config, clients }: Services): AppDeps {
         storage: () => blobs.getContainerClient(names.blobContainers.drops).getProperties(),
       },
       dealScoring: { models: dealModels, artifacts: models, deals, trainingQueue: dealTrainingQueue, refreshQueue, scoreHistory },
+      opportunities: {
+        feedback: opportunityFeedback,
+        models: opportunityModels,
+        data,
+        settings: config.opportunitySettings,
+      },
     },
     ingest,
     ingestQueue: { ingest, drops },
@@ -186,6 +213,18 @@ export function wire({ config, clients }: Services): AppDeps {
       results: createResultSetStore(containers.results),
       producers: [
         cloudEndpointsProducer({ data, frontlineIndustries: config.frontlineIndustries }),
+        opportunitiesProducer({
+          // The history is read whole: large pages of the small snapshot documents, smaller ones of usage months.
+          data: {
+            snapshots: createPartnerDataReader(containers.partnerData, ingestions, { pageSize: 25_000 }),
+            usage: createPartnerDataReader(containers.partnerData, ingestions, { pageSize: 2_500 }),
+          },
+          results,
+          feedback: opportunityFeedback,
+          registry: opportunityModels,
+          models,
+          settings: config.opportunitySettings,
+        }),
         dealScoresProducer({ data, models: dealModels, artifacts: models, scoreHistory }),
         propensityProducer({
           data,
@@ -200,6 +239,7 @@ export function wire({ config, clients }: Services): AppDeps {
       ],
       cleanup: { ingestions, staging },
     },
+    refreshSettle: { drops, ingestions, queue: refreshQueue, maxWaitMs: config.refreshSettleSeconds * 1000, recheckSeconds: 3 },
     schedule: { partners, queue: refreshQueue },
     partners,
     models,

@@ -22,6 +22,7 @@ param ingestLeaseSeconds int
 param ingestMaxAttempts int
 param sweepSchedule string
 param uploadUrlMinutes int
+param refreshSettleSeconds int
 param apiRequestsPerMinute int
 param frontlineIndustries string
 @description('The azure.yaml service this app runs (azd deploys to the resource tagged azd-service-name with it).')
@@ -39,6 +40,7 @@ param entraTrustAppServiceAuth bool
 param propensityFitEveryMonths int
 param propensityIntentHalfLifeDays int
 param propensitySignalWeights string
+param opportunitySettings string
 
 resource plan 'Microsoft.Web/serverfarms@2024-04-01' = {
   name: planName
@@ -127,6 +129,10 @@ resource app 'Microsoft.Web/sites@2024-04-01' = {
           value: string(uploadUrlMinutes)
         }
         {
+          name: 'REFRESH_SETTLE_SECONDS'
+          value: string(refreshSettleSeconds)
+        }
+        {
           name: 'API_REQUESTS_PER_MINUTE'
           value: string(apiRequestsPerMinute)
         }
@@ -165,6 +171,10 @@ resource app 'Microsoft.Web/sites@2024-04-01' = {
         {
           name: 'PROPENSITY_SIGNAL_WEIGHTS'
           value: propensitySignalWeights
+        }
+        {
+          name: 'OPPORTUNITY_SETTINGS'
+          value: opportunitySettings
         }
         {
           name: 'APPLICATIONINSIGHTS_CONNECTION_STRING'
