@@ -153,7 +153,7 @@ export function dealScoringFlow(session: () => PageSession & { browser: Browser;
     expect(other.errors.filter((e) => !/status of 409/.test(e))).toEqual([]);
     await other.page.close();
 
-    const { fewDeals } = demo;
+    const { secondPartner: fewDeals } = demo;
     const answer = await fetch(`${demo.baseUrl}/api/deal-models/${fewDeals.modelId}/train`, { method: "POST", headers: { "x-api-key": fewDeals.apiKey } });
     expect(answer.status).toBe(400);
     const { won, lost } = ((await answer.json()) as { error: { details: Record<string, { have: number; need: number }> } }).error.details;

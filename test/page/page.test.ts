@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startDemo, type Demo } from "../../local/start.js";
 import { parseCsv } from "../../shared/ingest/csv.js";
 import { dealScoringFlow } from "./dealScoringFlow.js";
+import { opportunitiesFlow } from "./opportunitiesFlow.js";
 import { propensityFlow } from "./propensityFlow.js";
 import { columnValues, inFront, openPage, patience, screenshot, seriousAccessibilityViolations, signIn, startBrowser, type Browser, type WatchedPage } from "./browser.js";
 
@@ -330,7 +331,7 @@ describe("the web page", () => {
     const viewer = await openPage(browser.context, demo.baseUrl);
     await signIn(viewer.page, viewerKey);
     const nav = viewer.page.getByRole("navigation", { name: "Tabs" });
-    await expect.poll(() => nav.getByRole("link").allInnerTexts(), { timeout: 20_000 }).toEqual(["Cloud Endpoints", "Propensity", "Deal scoring", "Data"]);
+    await expect.poll(() => nav.getByRole("link").allInnerTexts(), { timeout: 20_000 }).toEqual(["Cloud Endpoints", "Opportunities", "Propensity", "Deal scoring", "Data"]);
     await viewer.page.goto(`${demo.baseUrl}/#/keys`);
     await expect.poll(() => viewer.page.getByRole("heading", { level: 1 }).innerText(), { timeout: 20_000 }).toBe("Not found");
     expect(viewer.requests.some((r) => r.url.includes("/api/keys"))).toBe(false);
@@ -374,10 +375,11 @@ describe("the web page", () => {
     expect(await seriousAccessibilityViolations(phone.page)).toEqual([]);
     await screenshot(phone.page, "phone");
     for (const [tab, ready] of [
-      ["propensity", "button.heat-cell"],
-      ["deal-scoring", "table.data-table tbody tr"],
+      ["Opportunities", "table.data-table tbody tr"],
+      ["Propensity", "button.heat-cell"],
+      ["Deal scoring", "table.data-table tbody tr"],
     ] as const) {
-      await phone.page.getByRole("link", { name: tab === "propensity" ? "Propensity" : "Deal scoring" }).click();
+      await phone.page.getByRole("link", { name: tab }).click();
       await expect.poll(() => phone.page.locator(ready).count(), { timeout: 20_000 }).toBeGreaterThan(10);
       expect(await phone.page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), tab).toBe(true);
       expect(await seriousAccessibilityViolations(phone.page)).toEqual([]);
@@ -416,6 +418,7 @@ describe("the web page", () => {
     await fresh.page.close();
   });
 
+  opportunitiesFlow(() => ({ demo, admin }));
   propensityFlow(() => ({ demo, admin }));
   dealScoringFlow(() => ({ demo, admin, browser, viewerKey }));
 
@@ -427,6 +430,7 @@ describe("the web page", () => {
     await expect.poll(() => rows(timing.page).count(), { timeout: 20_000 }).toBe(50);
     const firstContent: Record<string, string> = {
       "cloud-endpoints": ".tiles .tile",
+      opportunities: ".tiles .tile",
       propensity: "button.heat-cell",
       "deal-scoring": ".tiles .tile",
       data: ".ingestions tbody tr",
@@ -440,7 +444,7 @@ describe("the web page", () => {
       paints[tab] = Math.round((await timing.page.evaluate("performance.now()")) as number);
     }
     console.log(`first paint after opening each tab (ms, reload included): ${JSON.stringify(paints)}`);
-    expect(Object.keys(paints)).toHaveLength(5);
+    expect(Object.keys(paints)).toHaveLength(6);
     expect(timing.errors).toEqual([]);
     await timing.page.close();
   });

@@ -3,6 +3,15 @@ import type { cloudEndpointsListResponseSchema } from "../../../shared/api/cloud
 import type { RefreshStatus } from "../../../shared/api/refreshStatus.js";
 import type { ApiKeyDoc, IngestionDoc, Role } from "../../../shared/domain/documents.js";
 import type { CloudEndpointsSummary } from "../../../shared/domain/cloudEndpoints/index.js";
+import type {
+  bandHitRateSchema,
+  customerSubscriptionSchema,
+  customerUsageSchema,
+  feedbackRecordSchema,
+  opportunitySchema,
+  opportunitySummarySchema,
+  trainedModelSchema,
+} from "../../../shared/domain/opportunities/index.js";
 import type { customerPropensitySchema, propensityReportSchema, propensitySummarySchema, Cell, Cluster, FitBasis } from "../../../shared/domain/propensity/index.js";
 import type {
   dealModelResponseSchema,
@@ -110,3 +119,43 @@ export type DealModel = z.output<typeof dealModelResponseSchema>;
 export type DealModelVersion = DealModel["versions"][number];
 export type TrainingAccepted = z.output<typeof trainingAcceptedSchema>;
 export type DealScoresSortColumn = (typeof dealScoresSortableColumns)[number];
+
+// ---- Opportunities (Sales Advisor)
+// Written out from the domain's schemas, like Propensity's (shared/api/opportunities.ts reaches the CSV export);
+// test/page/types.test.ts checks them against the API's.
+
+export type Opportunity = z.output<typeof opportunitySchema>;
+export type OpportunityFeedback = z.output<typeof feedbackRecordSchema> & { hidden: boolean };
+export type OpportunitiesListResponse = ResultsState & { items: Opportunity[]; continuationToken?: string; message?: string };
+type OpportunitySummary = z.output<typeof opportunitySummarySchema>;
+export type OpportunitiesSummaryResponse = ResultsState & {
+  overview: Pick<OpportunitySummary, "totalTenants" | "customersWithOpportunities" | "opportunities" | "byCategory" | "byType">;
+  prioritised: OpportunitySummary["prioritised"];
+  hiddenByFeedback: number;
+  warnings: string[];
+  message?: string;
+};
+export interface OpportunityCustomer {
+  tenantId: string;
+  tenantName: string;
+  domain?: string;
+  tpid?: string;
+  customerName?: string;
+  segment?: string;
+  opportunities: Opportunity[];
+  subscriptions: { asOf?: string; items: z.output<typeof customerSubscriptionSchema>[] };
+  usage: z.output<typeof customerUsageSchema>;
+  resultSetId?: string;
+}
+export interface OpportunityModels {
+  status: "trained" | "notTrainedYet";
+  version?: string;
+  savedAt?: string;
+  history?: { tenants: number; snapshots: number; from?: string; to?: string };
+  bands: { high: number; medium: number };
+  warnings: string[];
+  models: (Omit<z.output<typeof trainedModelSchema>, "engine" | "bands"> & {
+    bandHitRates: z.output<typeof bandHitRateSchema>[];
+    feedback: { helpful: number; notHelpful: number; reasons: Record<string, number> };
+  })[];
+}
