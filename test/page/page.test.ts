@@ -383,8 +383,8 @@ describe("the web page", () => {
       await expect.poll(() => phone.page.locator(ready).count(), { timeout: 20_000 }).toBeGreaterThan(10);
       expect(await phone.page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), tab).toBe(true);
       expect(await seriousAccessibilityViolations(phone.page)).toEqual([]);
+      if (tab === "Opportunities") await screenshot(phone.page, "phone-opportunities");
     }
-    await screenshot(phone.page, "phone-propensity");
     expect(phone.errors).toEqual([]);
     await phone.page.close();
   });

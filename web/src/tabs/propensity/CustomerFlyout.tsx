@@ -61,8 +61,7 @@ function CustomerDetail({ customer }: { customer: PropensityCustomer }) {
       <section aria-labelledby="why-fit">
         <h3 id="why-fit">Why this fit</h3>
         <p class="quiet">
-          {basisWords[explanation.fit.basis]}
-          {explanation.fit.message ? `. ${explanation.fit.message}` : "."}
+          {explanation.fit.message ?? `${basisWords[explanation.fit.basis]}.`}
         </p>
         {explanation.fit.factors.length > 0 ? (
           <ul class="factor-list">
