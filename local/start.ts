@@ -399,6 +399,7 @@ async function main(): Promise<void> {
     `  Partner:         ${demo.partnerId}`,
     `  API key (admin): ${demo.apiKey}`,
     `  OpenAPI:         ${demo.baseUrl}/api/openapi.json`,
+    `  API reference:   ${demo.baseUrl}/api/docs   (try the routes: Authorize with the key above)`,
     "",
     "Try:",
     ...[...demo.examples, demo.dropExample].flatMap((e) => ["", `  # ${e.description}`, `  ${e.command}`]),
