@@ -10,7 +10,7 @@ import { fileURLToPath } from "node:url";
 export interface HostChild {
   child: ChildProcess;
   baseUrl: string;
-  request<T>(type: "memory" | "logs" | "stop", reply: string): Promise<T>;
+  request<T>(type: "memory" | "logs" | "stop" | "phase", reply: string): Promise<T>;
 }
 
 /** BENCH_HOST_PROFILE=1: a fresh folder for the host's CPU profile; otherwise undefined. */
@@ -44,7 +44,7 @@ export async function startHostChild(settings: Record<string, string>, profileDi
   return {
     child,
     baseUrl: ready.baseUrl,
-    request<T>(type: "memory" | "logs" | "stop", reply: string) {
+    request<T>(type: "memory" | "logs" | "stop" | "phase", reply: string) {
       return new Promise<T>((resolve, reject) => {
         const timer = setTimeout(() => reject(new Error(`host did not answer "${type}"`)), 20_000);
         const onMessage = (m: { type: string }) => {

@@ -3,8 +3,9 @@ import { startLocalHost } from "../local/host/index.js";
 // The benchmark runs the local functions host in this child process, so its memory is measured alone.
 // Settings come from BENCH_HOST_SETTINGS (JSON); the parent talks over IPC:
 //   → "ready" { baseUrl, functions }   ← "memory" → { peakRssBytes, maxRssBytes, peakHeapUsedBytes }   ← "stop" → "stopped"
+//   ← "phase" → { peakRssBytes, peakHeapUsedBytes } sampled since the previous "phase" (which part of a run peaks)
 
-type Message = { type: "memory" | "stop" | "logs" };
+type Message = { type: "memory" | "stop" | "logs" | "phase" };
 
 const send = (message: unknown) => process.send?.(message);
 const settings = JSON.parse(process.env.BENCH_HOST_SETTINGS ?? "{}") as Record<string, string>;
@@ -18,11 +19,18 @@ const log = (line: string) => {
 
 let peakRss = 0;
 let peakHeapUsed = 0;
+const phase = { peakRss: 0, peakHeapUsed: 0 };
 let ticks = 0;
 // rss() is cheap; the full memoryUsage() (heap statistics too) only every 10th tick.
 const sample = () => {
-  peakRss = Math.max(peakRss, process.memoryUsage.rss());
-  if (ticks++ % 10 === 0) peakHeapUsed = Math.max(peakHeapUsed, process.memoryUsage().heapUsed);
+  const rss = process.memoryUsage.rss();
+  peakRss = Math.max(peakRss, rss);
+  phase.peakRss = Math.max(phase.peakRss, rss);
+  if (ticks++ % 10 === 0) {
+    const heapUsed = process.memoryUsage().heapUsed;
+    peakHeapUsed = Math.max(peakHeapUsed, heapUsed);
+    phase.peakHeapUsed = Math.max(phase.peakHeapUsed, heapUsed);
+  }
 };
 sample();
 const sampler = setInterval(sample, 50);
@@ -39,6 +47,10 @@ send({ type: "ready", baseUrl: host.baseUrl, functions: host.functions });
 
 process.on("message", (message: Message) => {
   if (message.type === "memory") send({ type: "memory", ...memory() });
+  if (message.type === "phase") {
+    send({ type: "phase", peakRssBytes: phase.peakRss, peakHeapUsedBytes: phase.peakHeapUsed });
+    phase.peakRss = phase.peakHeapUsed = 0;
+  }
   if (message.type === "logs") send({ type: "logs", lines: logs.slice(-50) });
   if (message.type === "stop") {
     void host

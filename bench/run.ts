@@ -133,6 +133,13 @@ async function main(): Promise<Record<string, unknown>> {
 
     // ---- blob landing → rows queryable -----------------------------------------------------
     const drops = clients.blobs.getContainerClient(names.blobContainers.drops);
+    // Peak memory per part of the run: which work needs it.
+    const phasePeaks: Record<string, { rssMB: number | null; heapUsedMB: number | null }> = {};
+    const endPhase = async (name: string) => {
+      const peak = await host!.request<{ peakRssBytes: number; peakHeapUsedBytes: number }>("phase", "phase");
+      phasePeaks[name] = { rssMB: round(mb(peak.peakRssBytes)), heapUsedMB: round(mb(peak.peakHeapUsedBytes)) };
+    };
+    await endPhase("started");
     const landing = performance.now();
     const landingEpoch = Date.now();
     await Promise.all(
@@ -149,6 +156,7 @@ async function main(): Promise<Record<string, unknown>> {
       return finished.length >= drop.length ? finished : undefined;
     });
     const ingestedMs = elapsedSince(landing);
+    await endPhase("ingest");
     const failed = ingestions.filter((r) => r.status === "failed");
     if (failed.length) throw new Error(`ingestion failed: ${failed.map((r) => `${r.dataset}: ${r.reason}`).join("; ")}`);
     const loadedRows = ingestions.reduce((n, r) => n + r.counts.loaded, 0);
@@ -179,6 +187,7 @@ async function main(): Promise<Record<string, unknown>> {
       return response.status === 200 && body.items?.length ? body.items : undefined;
     }, 100);
     const queryableMs = elapsedSince(landing);
+    await endPhase("cloudEndpointsRefreshed");
     partial.queryable = { queryableMs, firstPageRows: firstPage.length };
     // Every tab refreshed, so nothing else runs while the refresh and the queries below are measured.
     await waitFor("every tab to cover the drop", spec.pipelineTimeoutMs, async () => {
@@ -186,6 +195,7 @@ async function main(): Promise<Record<string, unknown>> {
       return partner?.dataVersion !== undefined && partner.refreshedDataVersion !== undefined && partner.refreshedDataVersion >= partner.dataVersion ? true : undefined;
     });
     partial.allTabsRefreshedMs = elapsedSince(landing);
+    await endPhase("otherTabsRefreshed");
 
     // ---- refresh on its own: a manual job, enqueue → pointer switched ---------------------------
     const before = await readCurrentPointer();
@@ -205,6 +215,8 @@ async function main(): Promise<Record<string, unknown>> {
       return true;
     }, 100);
 
+    await endPhase("manualRefresh");
+
     // ---- list query under load, then the export -------------------------------------------------
     const listLoad = await runLoad(spec.queryClients, spec.queryWindowMs, async () => {
       const response = await api("cloud-endpoints?pageSize=50");
@@ -217,6 +229,7 @@ async function main(): Promise<Record<string, unknown>> {
     const exportBytes = await drain(exportResponse);
     const exportMs = elapsedSince(t0);
 
+    await endPhase("queriesAndExport");
     const memory = await host.request<{ peakRssBytes: number; maxRssBytes: number; peakHeapUsedBytes: number }>("stop", "stopped");
     const peakRssBytes = Math.max(memory.peakRssBytes, memory.maxRssBytes);
     await new Promise<void>((resolve) => (host!.child.exitCode !== null ? resolve() : host!.child.once("exit", () => resolve())));
@@ -264,6 +277,7 @@ async function main(): Promise<Record<string, unknown>> {
       hostPeakRssMB: round(mb(peakRssBytes)),
       // Peak live V8 heap (sampled every 50 ms): far below RSS means garbage not yet collected, not data held.
       hostPeakHeapUsedMB: round(mb(memory.peakHeapUsedBytes)),
+      hostPeakByPhase: phasePeaks,
       ...(process.env.BENCH_HOST_MAX_OLD_SPACE_MB ? { hostMaxOldSpaceMB: Number(process.env.BENCH_HOST_MAX_OLD_SPACE_MB) } : {}),
       listQuery: listLoad,
       export: { rows: exportFloorRows, bytes: exportBytes, ms: exportMs, MBps: round(mb(exportBytes) / (exportMs / 1000), 2) },

@@ -2,9 +2,10 @@ import { app, type InvocationContext, type Timer } from "@azure/functions";
 import { names } from "../shared/config.js";
 import { safeLogger } from "../shared/logging.js";
 import type { PartnerRegistry } from "../shared/ports/partners.js";
-import { refreshJobSchema } from "../shared/ports/refreshQueue.js";
+import { refreshJobSchema, type RefreshJob } from "../shared/ports/refreshQueue.js";
 import { RefreshConflictError, refreshPartner, UnknownPartnerError, type RefreshDeps } from "../shared/refresh/refreshPartner.js";
 import { planRefreshJobs } from "../shared/refresh/schedule.js";
+import { deferWhileDropsPending, type RefreshSettleDeps } from "../shared/refresh/settle.js";
 import { appDeps, type ScheduleDeps } from "../shared/wiring.js";
 
 // Refreshes: a timer enqueues one job per partner that needs one; queue-triggered instances refresh partners in
@@ -26,7 +27,9 @@ export function makeScheduleRefreshesHandler(deps: ScheduleDeps & { now?: () => 
   };
 }
 
-export function makeRefreshPartnerHandler(deps: RefreshDeps & { failures: Pick<PartnerRegistry, "recordRefreshFailure"> }) {
+export function makeRefreshPartnerHandler(
+  deps: RefreshDeps & { failures: Pick<PartnerRegistry, "recordRefreshFailure">; settle?: RefreshSettleDeps; now?: () => Date },
+) {
   return async (message: unknown, context: InvocationContext): Promise<void> => {
     const log = safeLogger(context);
     const job = refreshJobSchema.safeParse(typeof message === "string" ? parseJson(message) : message);
@@ -36,6 +39,7 @@ export function makeRefreshPartnerHandler(deps: RefreshDeps & { failures: Pick<P
       return;
     }
     const { partnerId, reason } = job.data;
+    if (deps.settle && (await waitsForItsBatch(deps.settle, job.data, (deps.now ?? (() => new Date()))(), log))) return;
     try {
       // Drop- and schedule-triggered jobs skip tabs whose results already cover the data (a backlog may hold
       // several); daily and manual ones always run.
@@ -61,6 +65,19 @@ export function makeRefreshPartnerHandler(deps: RefreshDeps & { failures: Pick<P
       throw err;
     }
   };
+}
+
+/** True when the job went back on the queue to wait for the partner's other drops still being ingested. */
+async function waitsForItsBatch(settle: RefreshSettleDeps, job: RefreshJob, now: Date, log: ReturnType<typeof safeLogger>): Promise<boolean> {
+  try {
+    const decision = await deferWhileDropsPending(settle, job, now);
+    if (decision.wait) log.info(`refreshPartner: ${job.partnerId} waits ${settle.recheckSeconds} s for ${decision.pending} drop(s) still being ingested`);
+    return decision.wait;
+  } catch (err) {
+    // Not knowing what is pending never holds a refresh back: refresh now.
+    log.warn(`refreshPartner: checking ${job.partnerId}'s pending drops failed, refreshing now: ${err instanceof Error ? err.message : String(err)}`);
+    return false;
+  }
 }
 
 /**
@@ -115,5 +132,6 @@ app.timer("scheduleRefreshes", {
 app.storageQueue("refreshPartner", {
   queueName: names.queues.refresh,
   connection: names.storageConnection,
-  handler: (message, context) => makeRefreshPartnerHandler({ ...appDeps().refresh, failures: appDeps().partners })(message, context),
+  handler: (message, context) =>
+    makeRefreshPartnerHandler({ ...appDeps().refresh, failures: appDeps().partners, settle: appDeps().refreshSettle })(message, context),
 });

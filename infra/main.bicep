@@ -64,6 +64,11 @@ param sweepSchedule string = '0 */1 * * * *'
 @maxValue(60)
 param uploadUrlMinutes int = 15
 
+@description('Longest a refresh queued by a drop waits for the partner\'s other files still being ingested (0: never waits).')
+@minValue(0)
+@maxValue(600)
+param refreshSettleSeconds int = 60
+
 @description('Requests per minute one API key may make to one instance before it gets 429 (a backstop; see apiManagement for a real limit).')
 param apiRequestsPerMinute int = 600
 
@@ -229,6 +234,7 @@ module functionApp 'modules/functionApp.bicep' = {
     ingestMaxAttempts: ingestMaxAttempts
     sweepSchedule: sweepSchedule
     uploadUrlMinutes: uploadUrlMinutes
+    refreshSettleSeconds: refreshSettleSeconds
     apiRequestsPerMinute: apiRequestsPerMinute
     frontlineIndustries: frontlineIndustries
     entraTenantId: empty(entraTenantId) ? tenant().tenantId : entraTenantId

@@ -40,6 +40,8 @@ const settingsSchema = z.object({
   INGEST_MAX_ATTEMPTS: positiveInt.default(5),
   /** The sweep's NCRONTAB schedule (finds drops without a final record and stalled ingestions). */
   SWEEP_SCHEDULE: z.string().min(1).default("0 */1 * * * *"),
+  /** Longest a drop-triggered refresh waits for the partner's other files still being ingested (0: never). */
+  REFRESH_SETTLE_SECONDS: z.coerce.number().int().min(0).max(600).default(60),
   /** Upload URLs (POST /api/uploads) expire after this many minutes. */
   UPLOAD_URL_MINUTES: positiveInt.max(60).default(15),
   /** Requests per minute one API key may make to one instance before it gets 429. */
@@ -110,6 +112,7 @@ export const configSchema = settingsSchema
       maxAttempts: s.INGEST_MAX_ATTEMPTS,
     },
     sweepSchedule: s.SWEEP_SCHEDULE,
+    refreshSettleSeconds: s.REFRESH_SETTLE_SECONDS,
     uploadUrlMinutes: s.UPLOAD_URL_MINUTES,
     apiRequestsPerMinute: s.API_REQUESTS_PER_MINUTE,
     frontlineIndustries: s.FRONTLINE_INDUSTRIES.split(",").map((x) => x.trim()).filter(Boolean),

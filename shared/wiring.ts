@@ -42,6 +42,7 @@ import { cloudEndpointsProducer } from "./refresh/producers/cloudEndpoints.js";
 import { dealScoresProducer } from "./refresh/producers/dealScores.js";
 import { propensityProducer } from "./refresh/producers/propensity.js";
 import type { RefreshDeps } from "./refresh/refreshPartner.js";
+import type { RefreshSettleDeps } from "./refresh/settle.js";
 
 // The composition root: settings parsed and SDK clients built once per process (on first use, so a function
 // file can be imported without any setting present), then every adapter, and from them what each use case and
@@ -97,6 +98,8 @@ export interface AppDeps {
   ingestQueue: IngestQueueDeps;
   sweep: SweepDeps;
   refresh: RefreshDeps;
+  /** A drop-triggered refresh waits for the partner's other files still being ingested. */
+  refreshSettle: RefreshSettleDeps;
   schedule: ScheduleDeps;
   /** For failure records written beside a refresh. */
   partners: PartnerRegistry;
@@ -200,6 +203,7 @@ export function wire({ config, clients }: Services): AppDeps {
       ],
       cleanup: { ingestions, staging },
     },
+    refreshSettle: { drops, ingestions, queue: refreshQueue, maxWaitMs: config.refreshSettleSeconds * 1000, recheckSeconds: 3 },
     schedule: { partners, queue: refreshQueue },
     partners,
     models,

@@ -22,6 +22,7 @@ param ingestLeaseSeconds int
 param ingestMaxAttempts int
 param sweepSchedule string
 param uploadUrlMinutes int
+param refreshSettleSeconds int
 param apiRequestsPerMinute int
 param frontlineIndustries string
 @description('The azure.yaml service this app runs (azd deploys to the resource tagged azd-service-name with it).')
@@ -125,6 +126,10 @@ resource app 'Microsoft.Web/sites@2024-04-01' = {
         {
           name: 'UPLOAD_URL_MINUTES'
           value: string(uploadUrlMinutes)
+        }
+        {
+          name: 'REFRESH_SETTLE_SECONDS'
+          value: string(refreshSettleSeconds)
         }
         {
           name: 'API_REQUESTS_PER_MINUTE'

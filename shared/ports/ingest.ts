@@ -101,8 +101,8 @@ export interface DropStore {
   dropVersion(name: string): Promise<DropBlob | undefined>;
   /** The bytes of drops/{name} if it still has `etag`; undefined when that version is gone. */
   download(name: string, etag: string): Promise<Uint8Array | undefined>;
-  /** Every blob in drops/, a page at a time. */
-  listDrops(): AsyncIterable<DropBlob[]>;
+  /** Every blob in drops/ (or only those whose name starts with `prefix`), a page at a time. */
+  listDrops(prefix?: string): AsyncIterable<DropBlob[]>;
 }
 
 /** Drops to ingest again (found by the sweep): one message per blob version, handled by a queue trigger. */

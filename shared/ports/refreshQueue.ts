@@ -12,5 +12,6 @@ export const refreshJobSchema = z.object({
 export type RefreshJob = z.infer<typeof refreshJobSchema>;
 
 export interface RefreshQueue {
-  enqueue(job: RefreshJob): Promise<void>;
+  /** `delaySeconds`: the job becomes visible to the queue trigger only after that long. */
+  enqueue(job: RefreshJob, options?: { delaySeconds?: number }): Promise<void>;
 }

@@ -5,6 +5,7 @@ import { createRefreshQueue } from "../../shared/adapters/storage/queues.js";
 import { names } from "../../shared/config.js";
 import { partnerDocSchema } from "../../shared/domain/documents.js";
 import { resultIds } from "../../shared/domain/results.js";
+import { ingestionIdFor } from "../../shared/ingest/dropFile.js";
 import { refreshJobSchema, type RefreshJob } from "../../shared/ports/refreshQueue.js";
 import { RefreshConflictError, type RefreshDeps } from "../../shared/refresh/refreshPartner.js";
 import { startTestEnvironment, type TestEnvironment } from "../support/emulators.js";
@@ -85,17 +86,17 @@ describe("scheduleRefreshes timer", () => {
   });
 });
 
-describe("refreshPartner queue function", () => {
-  async function seedOneTenant(partnerId: string) {
-    const tenantId = "11111111-2222-4333-8444-555555555555";
-    await putPartner(partnerId, { dataVersion: "2024-06-02T10:00:00.000Z", datasets: {} });
-    const asOf = "2024-06-01";
-    await seedCommittedDrop(env, partnerId, { ingestionId: `${partnerId}-t`, dataset: "tenants", asOf, docs: [{ id: `tenant:${partnerId}-t:${tenantId}`, type: "tenant", tenantId, tenantName: "Contoso", segment: "Enterprise", cspAssociation: true }] });
-    await seedCommittedDrop(env, partnerId, { ingestionId: `${partnerId}-s`, dataset: "subscriptions", asOf, docs: [{ id: `subscriptions:${partnerId}-s:${tenantId}`, type: "subscriptions", tenantId, items: [{ sku: "SPE_E5", quantity: 700 }] }] });
-    const may = { Intune: { assignedUsers: 700, activeUsers: 600 } };
-    await seedCommittedDrop(env, partnerId, { ingestionId: `${partnerId}-u`, dataset: "usage", asOf, months: ["2024-05"], docs: [{ id: `usage:${partnerId}-u:${tenantId}`, type: "usage", tenantId, months: { "2024-05": may }, latest: { month: "2024-05", workloads: may } }] });
-  }
+async function seedOneTenant(partnerId: string) {
+  const tenantId = "11111111-2222-4333-8444-555555555555";
+  await putPartner(partnerId, { dataVersion: "2024-06-02T10:00:00.000Z", datasets: {} });
+  const asOf = "2024-06-01";
+  await seedCommittedDrop(env, partnerId, { ingestionId: `${partnerId}-t`, dataset: "tenants", asOf, docs: [{ id: `tenant:${partnerId}-t:${tenantId}`, type: "tenant", tenantId, tenantName: "Contoso", segment: "Enterprise", cspAssociation: true }] });
+  await seedCommittedDrop(env, partnerId, { ingestionId: `${partnerId}-s`, dataset: "subscriptions", asOf, docs: [{ id: `subscriptions:${partnerId}-s:${tenantId}`, type: "subscriptions", tenantId, items: [{ sku: "SPE_E5", quantity: 700 }] }] });
+  const may = { Intune: { assignedUsers: 700, activeUsers: 600 } };
+  await seedCommittedDrop(env, partnerId, { ingestionId: `${partnerId}-u`, dataset: "usage", asOf, months: ["2024-05"], docs: [{ id: `usage:${partnerId}-u:${tenantId}`, type: "usage", tenantId, months: { "2024-05": may }, latest: { month: "2024-05", workloads: may } }] });
+}
 
+describe("refreshPartner queue function", () => {
   it("refreshes the partner named by a valid job and records the refreshed data version", async () => {
     await seedOneTenant("queue-valid");
     const { ctx } = context();
@@ -244,5 +245,106 @@ describe("refreshPartner queue function", () => {
       const { resource } = await env.clients.containers.partners.item("partner", "fail-nobody").read();
       expect(resource).toBeUndefined();
     });
+  });
+});
+
+describe("a refresh queued by a drop waits for the rest of its batch", () => {
+  const requestedAt = "2024-06-02T10:00:01.000Z";
+  const soon = () => new Date(Date.parse(requestedAt) + 5_000);
+  const drops = () => env.clients.blobs.getContainerClient(names.blobContainers.drops);
+
+  function settleWith(queued: { job: RefreshJob; delaySeconds?: number }[]) {
+    return {
+      ...env.deps.refreshSettle,
+      queue: { enqueue: async (job: RefreshJob, options?: { delaySeconds?: number }) => void queued.push({ job, delaySeconds: options?.delaySeconds }) },
+    };
+  }
+
+  async function putDrop(name: string): Promise<string> {
+    const uploaded = await drops().getBlockBlobClient(name).upload("tenantId,tenantName\n", 20);
+    return uploaded.etag!;
+  }
+
+  async function recordAs(partnerId: string, name: string, etag: string, status: "validating" | "loaded") {
+    const [, dataset, fileName] = name.split("/");
+    const now = new Date().toISOString();
+    await env.deps.ingest.ingestions.create({
+      id: ingestionIdFor(partnerId, name, etag),
+      partnerId,
+      type: "ingestion",
+      blobPath: `drops/${name}`,
+      etag,
+      dataset,
+      fileName,
+      status,
+      receivedAt: now,
+      sizeBytes: 20,
+      counts: { rows: 0, loaded: 0, rejected: 0, documents: 0 },
+      errors: [],
+      warnings: [],
+      ...(status === "loaded" ? { finishedAt: now } : { heartbeatAt: now }),
+    } as Parameters<typeof env.deps.ingest.ingestions.create>[0]);
+  }
+
+  const pointerOf = async (partnerId: string) => (await env.clients.containers.results.item(pointerId, partnerId).read()).resource;
+
+  it("puts the job back on the queue, delayed, while another file of the partner is waiting or being ingested, then refreshes once it is done", async () => {
+    await seedOneTenant("settle-batch");
+    const waiting = "settle-batch/usage/usage_2024-06-01.csv";
+    const etag = await putDrop(waiting);
+    const queued: { job: RefreshJob; delaySeconds?: number }[] = [];
+    const job = { partnerId: "settle-batch", reason: "drop" as const, requestedAt };
+
+    const first = context();
+    await makeRefreshPartnerHandler({ ...deps, settle: settleWith(queued), now: soon })(job, first.ctx);
+    expect(queued).toEqual([{ job, delaySeconds: 3 }]);
+    expect(first.logs.some((l) => l.text.includes("waits 3 s for 1 drop(s) still being ingested"))).toBe(true);
+    expect(await pointerOf("settle-batch")).toBeUndefined();
+
+    // Being ingested: still waits.
+    await recordAs("settle-batch", waiting, etag, "validating");
+    await makeRefreshPartnerHandler({ ...deps, settle: settleWith(queued), now: soon })(job, context().ctx);
+    expect(queued).toHaveLength(2);
+
+    // Committed (its blob not yet removed) or gone: the refresh runs.
+    await env.deps.ingest.ingestions.replace(
+      { ...(await env.deps.ingest.ingestions.read("settle-batch", ingestionIdFor("settle-batch", waiting, etag)))!.record, status: "loaded" },
+      (await env.deps.ingest.ingestions.read("settle-batch", ingestionIdFor("settle-batch", waiting, etag)))!.etag,
+    );
+    await makeRefreshPartnerHandler({ ...deps, settle: settleWith(queued), now: soon })(job, context().ctx);
+    expect(queued).toHaveLength(2);
+    expect((await pointerOf("settle-batch"))?.resultSetId).toBeTruthy();
+    await drops().deleteBlob(waiting);
+  });
+
+  it("never waits longer than REFRESH_SETTLE_SECONDS after the job was queued, nor for another partner's files", async () => {
+    await seedOneTenant("settle-cap");
+    await seedOneTenant("settle-neighbour");
+    await putDrop("settle-cap/tenants/stuck.csv");
+    await putDrop("settle-cap-other/tenants/theirs.csv");
+    const queued: { job: RefreshJob; delaySeconds?: number }[] = [];
+
+    // Past the longest wait (60 s by default): refreshes with what is committed.
+    const late = () => new Date(Date.parse(requestedAt) + 61_000);
+    await makeRefreshPartnerHandler({ ...deps, settle: settleWith(queued), now: late })({ partnerId: "settle-cap", reason: "drop", requestedAt }, context().ctx);
+    expect(queued).toEqual([]);
+    expect((await pointerOf("settle-cap"))?.resultSetId).toBeTruthy();
+
+    // "settle-cap-other/…" shares the prefix text but is another partner's folder.
+    await makeRefreshPartnerHandler({ ...deps, settle: settleWith(queued), now: soon })({ partnerId: "settle-neighbour", reason: "drop", requestedAt }, context().ctx);
+    expect(queued).toEqual([]);
+    expect((await pointerOf("settle-neighbour"))?.resultSetId).toBeTruthy();
+    await drops().deleteBlob("settle-cap/tenants/stuck.csv");
+    await drops().deleteBlob("settle-cap-other/tenants/theirs.csv");
+  });
+
+  it("never holds back a manual, scheduled or daily refresh", async () => {
+    await seedOneTenant("settle-manual");
+    await putDrop("settle-manual/tenants/waiting.csv");
+    const queued: { job: RefreshJob; delaySeconds?: number }[] = [];
+    await makeRefreshPartnerHandler({ ...deps, settle: settleWith(queued), now: soon })({ partnerId: "settle-manual", reason: "manual", requestedAt }, context().ctx);
+    expect(queued).toEqual([]);
+    expect((await pointerOf("settle-manual"))?.resultSetId).toBeTruthy();
+    await drops().deleteBlob("settle-manual/tenants/waiting.csv");
   });
 });

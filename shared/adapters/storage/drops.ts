@@ -80,9 +80,9 @@ export function createDropStore(blobs: BlobServiceClient): DropStore {
       }
     },
 
-    async *listDrops() {
+    async *listDrops(prefix) {
       try {
-        for await (const page of drops.listBlobsFlat().byPage({ maxPageSize: 500 })) {
+        for await (const page of drops.listBlobsFlat(prefix ? { prefix } : {}).byPage({ maxPageSize: 500 })) {
           const out: DropBlob[] = page.segment.blobItems.map((b) => ({
             name: b.name,
             etag: b.properties.etag ?? "",

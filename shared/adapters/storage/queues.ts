@@ -12,10 +12,10 @@ import { refreshJobSchema, type RefreshQueue } from "../../ports/refreshQueue.js
 
 function sender<T>(queues: QueueServiceClient, queueName: string, schema: z.ZodType<T>) {
   const queue = queues.getQueueClient(queueName);
-  return async (message: T) => {
+  return async (message: T, options: { delaySeconds?: number } = {}) => {
     const text = Buffer.from(JSON.stringify(schema.parse(message))).toString("base64");
     try {
-      await queue.sendMessage(text);
+      await queue.sendMessage(text, options.delaySeconds ? { visibilityTimeout: Math.ceil(options.delaySeconds) } : {});
     } catch (err) {
       throw new StoreUnavailableError(`queueing a message on ${queueName} failed`, { cause: err });
     }
