@@ -176,6 +176,7 @@ export const cloudEndpointsSummaryResponseSchema = cloudEndpointsSummarySchema.e
   refreshedAt: z.string().optional(),
   asOf: z.record(z.string(), z.string()).optional(),
   ...refreshStatusShape,
+  message: z.string().optional().meta({ description: "Before the first refresh: what to do to get results." }),
 });
 
 /** The Cloud Endpoints tab's routes (literal routes before the tenant id, so summary and export are never a tenant). */
