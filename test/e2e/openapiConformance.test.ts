@@ -265,6 +265,9 @@ describe("live answers against the served OpenAPI document", () => {
     expect(refused.body).toMatchObject({ error: { details: { problem: "not_enough_deals" } } });
     expectConforms(routes.trainDealModel, refused);
     expectConforms(routes.deleteDealModel, await call("DELETE", `deal-models/${(few.body as { modelId: string }).modelId}`, { key: keys.fewAdmin }));
+    for (const spec of (Object.values(routes) as RouteSpec[]).filter((r) => r.method !== "GET")) {
+      expect(checked.has(spec.name), `${spec.method} /${spec.route}: add a representative call`).toBe(true);
+    }
   });
 
   it("error answers are declared by their operation and have the JSON error shape", async () => {
