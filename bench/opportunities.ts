@@ -6,7 +6,7 @@
 
 import { loadavg } from "node:os";
 import { scoreOpportunities, summarizeOpportunities, trainOpportunityModels } from "../shared/domain/opportunities/index.js";
-import { dateOfMonth, generateOpportunityHistories } from "../test/support/opportunityHistories.js";
+import { dateOfMonth, generateOpportunityHistories } from "./opportunityHistories.js";
 
 const tenants = Number(process.argv[2] ?? 20_000);
 const months = Number(process.argv[3] ?? 15);

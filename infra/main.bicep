@@ -50,6 +50,8 @@ param propensityIntentHalfLifeDays int = 30
 
 @description('Propensity: signal type weights over the defaults, "Demo request=1.5|Webinar=0.6" (empty: the defaults).')
 param propensitySignalWeights string = ''
+@description('Opportunities tab thresholds as JSON, e.g. {"bands":{"high":0.6,"medium":0.3}}; {} keeps the documented defaults.')
+param opportunitySettings string = '{}'
 
 @description('Seconds a delivery working on a drop may stay silent before another takes the drop over.')
 param ingestLeaseSeconds int = 60
@@ -245,6 +247,7 @@ module functionApp 'modules/functionApp.bicep' = {
     propensityFitEveryMonths: propensityFitEveryMonths
     propensityIntentHalfLifeDays: propensityIntentHalfLifeDays
     propensitySignalWeights: propensitySignalWeights
+    opportunitySettings: opportunitySettings
   }
 }
 

@@ -1,28 +1,34 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
 import path from "node:path";
+import { Readable } from "node:stream";
 import { fileURLToPath } from "node:url";
 import { createClients, ensureResources, type Clients } from "../shared/adapters/clients.js";
 import { loadConfig, names } from "../shared/config.js";
 import { wire, type AppDeps } from "../shared/wiring.js";
 import { startBlobEventRelay, webhookPoster } from "./blobEvents.js";
-import { demoDatasets, demoDatasetStream, demoDealsFiles } from "./demoData/index.js";
+import { demoDatasets, demoDatasetStream, demoDealsFiles, demoSnapshotDates, demoSnapshotStream, type DemoPartnerOptions } from "./demoData/index.js";
 import { startEmulators, type Emulators } from "./emulators.js";
 import { choosePort, funcEnvironment, prepareLocalSettings, waitForOurHost } from "./funcHost.js";
 import { startLocalHost, type LocalHost } from "./host/index.js";
 
 // `npm start`: emulators, resources, the functions host (`func start` when Azure Functions Core Tools
-// is installed, else the project's local host), a demo partner whose files are dropped into drops/ and
-// ingested through the real blob trigger, a refresh, a deal scoring model trained and published over the API
-// (a second partner has too few deals to train one), then the base URL, an API key and curl calls.
+// is installed, else the project's local host), a demo partner whose files (15 monthly subscription snapshots and
+// two years of CRM deals among them) are dropped into drops/ and ingested through the real blob trigger, a second
+// demo partner new to the service (one snapshot: its opportunity models use their priors; too few deals to train
+// a deal scoring model), a refresh, a deal scoring model trained and published over the API, then the base URL,
+// an API key and curl calls.
 
 const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 
 export const demoPartnerId = "contoso-demo";
 export const demoPartnerName = "Contoso Cloud Partners (demo)";
-/** A second demo partner whose CRM history is too short: training a deal scoring model is refused with the counts. */
-export const fewDealsPartnerId = "fabrikam-demo";
-export const fewDealsPartnerName = "Fabrikam Services (demo, too few deals)";
+/**
+ * A second demo partner, new to the service: one subscriptions snapshot (its opportunity models use their priors)
+ * and too few closed deals (training a deal scoring model is refused with the counts it has and needs).
+ */
+export const secondPartnerId = "fabrikam-demo";
+export const secondPartnerName = "Fabrikam IT Services (demo, new: one snapshot, few deals)";
 
 export interface DemoOptions {
   /** HTTP port; default 7071 (or PORT), falling back to a free port when taken. 0 = a free port. */
@@ -52,8 +58,8 @@ export interface Demo {
   dropExample: CurlExample;
   /** The demo partner's published deal scoring model. */
   dealModelId: string;
-  /** The partner with too few deals: its administrator key and its (untrainable) model. */
-  fewDeals: { partnerId: string; apiKey: string; modelId: string };
+  /** The second demo partner: its administrator key and its (untrainable) deal scoring model. */
+  secondPartner: { partnerId: string; apiKey: string; modelId: string };
   stop(): Promise<void>;
 }
 
@@ -112,52 +118,76 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
     await deps.partners.register(demoPartnerId, demoPartnerName);
     const { key: apiKey } = await deps.api.auth.issue({ partnerId: demoPartnerId, role: "administrator", name: "npm start demo administrator" });
 
-    // Drop the demo partner's files; the blob trigger ingests them and queues the refresh.
+    await deps.partners.register(secondPartnerId, secondPartnerName);
+    const { key: secondKey } = await deps.api.auth.issue({ partnerId: secondPartnerId, role: "administrator", name: "npm start demo administrator" });
+
+    // Drop the demo partners' files; the blob trigger ingests them and queues the refreshes.
     const tenants = options.tenants ?? 400;
     const today = new Date().toISOString().slice(0, 10);
-    log(`Generating the demo partner "${demoPartnerId}" (${tenants} tenants, 12 months of usage, prospects, signals, install base) and dropping its files…`);
+    // 18 months of usage: the 15 snapshots' months and three before them, for the first snapshot's trends.
+    const demo: DemoPartnerOptions = { tenants, seed: options.seed, months: 18, snapshots: 15 };
+    const newcomer: DemoPartnerOptions = { tenants: Math.max(20, Math.round(tenants / 4)), seed: (options.seed ?? 2024) + 1, months: 12, snapshots: 1 };
+    log(`Generating the demo partner "${demoPartnerId}" (${tenants} tenants, 15 monthly subscription snapshots, 18 months of usage) and dropping its files…`);
     const drops = clients.blobs.getContainerClient(names.blobContainers.drops);
     const blobNames: string[] = [];
-    for (const dataset of demoDatasets) {
-      const blobName = `${demoPartnerId}/${dataset}/demo-${today}.csv`;
-      await drops.getBlockBlobClient(blobName).uploadStream(demoDatasetStream(dataset, { tenants, seed: options.seed }), 4 * 1024 * 1024, 2, {
+    const upload = async (blobName: string, stream: () => Readable) => {
+      await drops.getBlockBlobClient(blobName).uploadStream(stream(), 4 * 1024 * 1024, 2, {
         blobHTTPHeaders: { blobContentType: "text/csv; charset=utf-8" },
       });
       blobNames.push(blobName);
       log(`  dropped ${names.blobContainers.drops}/${blobName}`);
+    };
+    for (const dataset of demoDatasets) {
+      // subscriptions.csv is the newest snapshot, dropped last with the history below.
+      if (dataset === "subscriptions") continue;
+      await upload(`${demoPartnerId}/${dataset}/demo-${today}.csv`, () => demoDatasetStream(dataset, demo));
+    }
+    const dates = demoSnapshotDates(demo);
+    for (let k = 0; k < dates.length; k++) await upload(`${demoPartnerId}/subscriptions/demo-${dates[k]}.csv`, () => demoSnapshotStream(k, demo));
+    log(`Generating the second demo partner "${secondPartnerId}" (${newcomer.tenants} tenants, one subscriptions snapshot, few deals) and dropping its files…`);
+    for (const dataset of demoDatasets) {
+      const name = dataset === "subscriptions" ? `demo-${demoSnapshotDates(newcomer)[0]}.csv` : `demo-${today}.csv`;
+      await upload(`${secondPartnerId}/${dataset}/${name}`, () => demoDatasetStream(dataset, newcomer));
     }
 
-    // Two years of CRM deals as monthly exports (each drop a snapshot), and a partner with too few of them.
-    for (const file of demoDealsFiles({ seed: options.seed === undefined ? undefined : options.seed + 1 })) {
+    // Two years of CRM deals as monthly exports (each drop a snapshot), and too few of them for the second partner.
+    const dealsFiles = demoDealsFiles({ seed: options.seed === undefined ? undefined : options.seed + 1 });
+    for (const file of dealsFiles) {
       const blobName = `${demoPartnerId}/deals/${file.fileName}`;
       await drops.getBlockBlobClient(blobName).uploadData(Buffer.from(file.csv, "utf8"), { blobHTTPHeaders: { blobContentType: "text/csv; charset=utf-8" } });
       blobNames.push(blobName);
     }
-    log(`  dropped ${names.blobContainers.drops}/${demoPartnerId}/deals/ (two years of deals, ${blobNames.length - demoDatasets.length} monthly snapshots)`);
-    await deps.partners.register(fewDealsPartnerId, fewDealsPartnerName);
-    const { key: fewDealsKey } = await deps.api.auth.issue({ partnerId: fewDealsPartnerId, role: "administrator", name: "npm start demo administrator" });
+    log(`  dropped ${names.blobContainers.drops}/${demoPartnerId}/deals/ (two years of deals, ${dealsFiles.length} monthly snapshots)`);
     const [fewDealsFile] = demoDealsFiles({ seed: 99, closedDeals: 50, openDeals: 12, snapshots: 0 });
-    const fewDealsBlob = `${fewDealsPartnerId}/deals/${fewDealsFile.fileName}`;
-    await drops.getBlockBlobClient(fewDealsBlob).uploadData(Buffer.from(fewDealsFile.csv, "utf8"), { blobHTTPHeaders: { blobContentType: "text/csv; charset=utf-8" } });
+    await upload(`${secondPartnerId}/deals/${fewDealsFile.fileName}`, () => Readable.from([Buffer.from(fewDealsFile.csv, "utf8")]));
 
     log("Waiting for ingestion and refresh…");
     const started = Date.now();
     const timeoutMs = options.readyTimeoutMs ?? 300_000;
     await waitForHost();
-    await waitUntilReady(deps, demoPartnerId, blobNames, timeoutMs);
-    await waitUntilReady(deps, fewDealsPartnerId, [fewDealsBlob], timeoutMs);
+    await waitUntilReady(deps, [demoPartnerId, secondPartnerId], blobNames, timeoutMs);
     log(`  ingested and refreshed in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 
     log("Training and publishing the demo partner's deal scoring model (through the API)…");
     const dealsStarted = Date.now();
     const dealModelId = await trainAndPublishDemoModel(baseUrl, apiKey, timeoutMs, log);
-    const fewDealsModel = await callApi(baseUrl, fewDealsKey, "POST", "deal-models", { name: "FewDeals" });
+    const fewDealsModel = await callApi(baseUrl, secondKey, "POST", "deal-models", { name: "FewDeals" });
     if (fewDealsModel.status !== 201) throw new Error(`creating the second demo partner's model answered ${fewDealsModel.status}: ${JSON.stringify(fewDealsModel.body)}`);
     log(`  deals scored in ${((Date.now() - dealsStarted) / 1000).toFixed(1)} s`);
 
-    const fewDeals = { partnerId: fewDealsPartnerId, apiKey: fewDealsKey, modelId: String((fewDealsModel.body as { modelId: string }).modelId) };
+    const secondPartner = { partnerId: secondPartnerId, apiKey: secondKey, modelId: String((fewDealsModel.body as { modelId: string }).modelId) };
     const dropExample = dropFileExample(baseUrl, apiKey);
-    return { baseUrl, partnerId: demoPartnerId, apiKey, hostKind, examples: curlExamples(baseUrl, apiKey, fewDeals), dropExample, dealModelId, fewDeals, stop };
+    return {
+      baseUrl,
+      partnerId: demoPartnerId,
+      apiKey,
+      hostKind,
+      examples: curlExamples(baseUrl, apiKey, secondPartner),
+      dropExample,
+      dealModelId,
+      secondPartner,
+      stop,
+    };
   } catch (err) {
     await stop();
     throw err;
@@ -192,6 +222,10 @@ export function curlExamples(baseUrl: string, apiKey: string, fewDeals?: { apiKe
     {
       description: "CSV export of the Expand W365 tenants (opens in Excel)",
       command: `curl -s ${header} -o cloud-endpoints.csv '${baseUrl}/api/cloud-endpoints/export?salesMotion=Expand%20W365'`,
+    },
+    {
+      description: "Sales Advisor: High-probability opportunities, newest first (first 5)",
+      command: `curl -s ${header} '${baseUrl}/api/opportunities?status=High&pageSize=5'`,
     },
     {
       description: "Propensity: the Act now customers (high fit), highest propensity first (first 5)",
@@ -355,25 +389,32 @@ function stopChild(child: ChildProcess): Promise<void> {
   });
 }
 
-/** Ready when every dropped file is loaded, the partner's data was refreshed since, and a result set is current. */
-async function waitUntilReady(deps: AppDeps, partnerId: string, blobNames: string[], timeoutMs: number): Promise<void> {
+/** Ready when every dropped file is loaded, each partner's data was refreshed since, and its tabs have results. */
+async function waitUntilReady(deps: AppDeps, partnerIds: string[], blobNames: string[], timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const loaded = new Map<string, string>();
-    let token: string | undefined;
-    do {
-      const page = await deps.api.ingestions.page(partnerId, 50, token);
-      for (const record of page.items) loaded.set(record.blobPath.replace(/^drops\//, ""), record.status);
-      token = page.storeToken;
-    } while (token);
+    for (const partnerId of partnerIds) {
+      let token: string | undefined;
+      do {
+        const page = await deps.api.ingestions.page(partnerId, 50, token);
+        for (const record of page.items) loaded.set(record.blobPath.replace(/^drops\//, ""), record.status);
+        token = page.storeToken;
+      } while (token);
+    }
     const failed = blobNames.filter((b) => loaded.get(b) === "failed");
     if (failed.length) throw new Error(`demo drop rejected: ${failed.join(", ")} (see GET /api/ingestions)`);
     const allLoaded = blobNames.every((b) => loaded.get(b) === "loaded");
     if (allLoaded) {
-      const partner = await deps.partners.read(partnerId);
-      const refreshed =
-        partner?.dataVersion !== undefined && partner.refreshedDataVersion !== undefined && partner.refreshedDataVersion >= partner.dataVersion;
-      if (refreshed && (await deps.api.results.pointer(partnerId, "cloudEndpoints"))) return;
+      let ready = true;
+      for (const partnerId of partnerIds) {
+        const partner = await deps.partners.read(partnerId);
+        const refreshed =
+          partner?.dataVersion !== undefined && partner.refreshedDataVersion !== undefined && partner.refreshedDataVersion >= partner.dataVersion;
+        const tabs = refreshed && (await deps.api.results.pointer(partnerId, "cloudEndpoints")) && (await deps.api.results.pointer(partnerId, "opportunities"));
+        ready &&= Boolean(tabs);
+      }
+      if (ready) return;
     }
     if (Date.now() > deadline) {
       const states = blobNames.map((b) => `${b}: ${loaded.get(b) ?? "not seen"}`).join("; ");
@@ -400,6 +441,8 @@ async function main(): Promise<void> {
     `  API key (admin): ${demo.apiKey}`,
     `  OpenAPI:         ${demo.baseUrl}/api/openapi.json`,
     `  API reference:   ${demo.baseUrl}/api/docs   (try the routes: Authorize with the key above)`,
+    `  Second partner:  ${demo.secondPartner.partnerId} (new: one snapshot, so opportunities from the models' priors; too few deals to train a model)`,
+    `  Its key (admin): ${demo.secondPartner.apiKey}`,
     "",
     "Try:",
     ...[...demo.examples, demo.dropExample].flatMap((e) => ["", `  # ${e.description}`, `  ${e.command}`]),

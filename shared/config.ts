@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { guidPattern } from "./domain/common.js";
+import { opportunitySettingsSchema } from "./domain/opportunities/inputs.js";
 
 // Every setting the code reads, parsed once into the typed Config (its type is inferred from this schema).
 // infra/ must declare each of these that applies in Azure (a test checks it).
@@ -81,6 +82,19 @@ const settingsSchema = z.object({
       }
       return weights;
     }),
+  /** Opportunities tab thresholds as JSON (bands, label horizon, churn share, ...; README "Opportunities tab"); {} = the defaults. */
+  OPPORTUNITY_SETTINGS: z
+    .string()
+    .default("{}")
+    .transform((text, ctx) => {
+      try {
+        return JSON.parse(text) as unknown;
+      } catch {
+        ctx.addIssue({ code: "custom", message: "must be a JSON object" });
+        return z.NEVER;
+      }
+    })
+    .pipe(opportunitySettingsSchema),
 });
 
 export type Settings = z.infer<typeof settingsSchema>;
@@ -131,6 +145,7 @@ export const configSchema = settingsSchema
       halfLifeDays: s.PROPENSITY_INTENT_HALF_LIFE_DAYS,
       signalWeights: s.PROPENSITY_SIGNAL_WEIGHTS,
     },
+    opportunitySettings: s.OPPORTUNITY_SETTINGS,
   }));
 
 export type Config = z.output<typeof configSchema>;

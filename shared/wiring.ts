@@ -5,6 +5,7 @@ import { createPartnerDocuments } from "./adapters/cosmos/partnerDocuments.js";
 import { createScoreHistoryStore } from "./adapters/cosmos/dealScoreHistory.js";
 import { createIdentityMappingStore } from "./adapters/cosmos/identities.js";
 import { createIngestionReader, createIngestionStore } from "./adapters/cosmos/ingestions.js";
+import { createOpportunityFeedbackStore, createOpportunityModelRegistry } from "./adapters/cosmos/opportunities.js";
 import { createPartnerDataReader, createStagingStore } from "./adapters/cosmos/partnerData.js";
 import { createPartnerRegistry } from "./adapters/cosmos/partners.js";
 import { createClusterMappingStore, createFitModelRecords } from "./adapters/cosmos/propensity.js";
@@ -32,6 +33,9 @@ import type { SweepDeps } from "./ingest/sweepDrops.js";
 import type { DropStore, IngestionReader } from "./ports/ingest.js";
 import type { ScoreHistoryStore } from "./ports/dealScoring.js";
 import type { ModelStore } from "./ports/models.js";
+import type { OpportunityFeedbackStore, OpportunityModelRegistry } from "./ports/opportunities.js";
+import type { PartnerDataReader } from "./ports/partnerData.js";
+import type { OpportunitySettings } from "./domain/opportunities/index.js";
 import type { PartnerReader, PartnerRegistry } from "./ports/partners.js";
 import type { ClusterMappingStore } from "./ports/propensity.js";
 import type { RefreshQueue } from "./ports/refreshQueue.js";
@@ -41,6 +45,7 @@ import { propensitySettingsSchema } from "./domain/propensity/score.js";
 import { cloudEndpointsProducer } from "./refresh/producers/cloudEndpoints.js";
 import { dealScoresProducer } from "./refresh/producers/dealScores.js";
 import { propensityProducer } from "./refresh/producers/propensity.js";
+import { opportunitiesProducer } from "./refresh/producers/opportunities.js";
 import type { RefreshDeps } from "./refresh/refreshPartner.js";
 import type { RefreshSettleDeps } from "./refresh/settle.js";
 
@@ -74,12 +79,22 @@ export interface ApiDeps {
   tokens(): Promise<TokenSealer>;
   /** Cheap reachability checks; each rejects when its store is unreachable. */
   health: { cosmos(): Promise<unknown>; storage(): Promise<unknown> };
+  opportunities: OpportunitiesApiDeps;
   /** Deal scoring: models, their training queue, the deals, each deal's score history. */
   dealScoring: DealScoringApiDeps;
 }
 
 export interface DealScoringApiDeps extends DealModelDeps {
   scoreHistory: ScoreHistoryStore;
+}
+
+/** What the Opportunities routes need beyond the result reader. */
+export interface OpportunitiesApiDeps {
+  feedback: OpportunityFeedbackStore;
+  models: Pick<OpportunityModelRegistry, "read">;
+  /** Live partner data, for the customer detail's subscriptions and usage. */
+  data: PartnerDataReader;
+  settings: OpportunitySettings;
 }
 
 export interface ScheduleDeps {
@@ -120,9 +135,12 @@ export function wire({ config, clients }: Services): AppDeps {
   const drops = createDropStore(blobs);
   const refreshQueue = createRefreshQueue(queues);
   const sealing = createSealingKeyStore(containers.partners);
+  const results = createResultReader(containers.results);
   const models = createModelStore(blobs);
   const clusterMappings = createClusterMappingStore(containers.partners);
   const data = createPartnerDataReader(containers.partnerData, ingestions);
+  const opportunityFeedback = createOpportunityFeedbackStore(containers.partners);
+  const opportunityModels = createOpportunityModelRegistry(containers.partners);
   let sealer: Promise<TokenSealer> | undefined;
   const partnerData = data;
   const dealModels = createDealModelStore(containers.partners);
@@ -162,7 +180,7 @@ export function wire({ config, clients }: Services): AppDeps {
       identities,
       rejections: createRejectionLog(),
       partners,
-      results: createResultReader(containers.results),
+      results,
       ingestions: createIngestionReader(containers.ingestions),
       refreshQueue,
       uploads: createUploadUrlIssuer(blobs),
@@ -179,6 +197,12 @@ export function wire({ config, clients }: Services): AppDeps {
         storage: () => blobs.getContainerClient(names.blobContainers.drops).getProperties(),
       },
       dealScoring: { models: dealModels, artifacts: models, deals, trainingQueue: dealTrainingQueue, refreshQueue, scoreHistory },
+      opportunities: {
+        feedback: opportunityFeedback,
+        models: opportunityModels,
+        data,
+        settings: config.opportunitySettings,
+      },
     },
     ingest,
     ingestQueue: { ingest, drops },
@@ -189,6 +213,18 @@ export function wire({ config, clients }: Services): AppDeps {
       results: createResultSetStore(containers.results),
       producers: [
         cloudEndpointsProducer({ data, frontlineIndustries: config.frontlineIndustries }),
+        opportunitiesProducer({
+          // The history is read whole: large pages of the small snapshot documents, smaller ones of usage months.
+          data: {
+            snapshots: createPartnerDataReader(containers.partnerData, ingestions, { pageSize: 25_000 }),
+            usage: createPartnerDataReader(containers.partnerData, ingestions, { pageSize: 2_500 }),
+          },
+          results,
+          feedback: opportunityFeedback,
+          registry: opportunityModels,
+          models,
+          settings: config.opportunitySettings,
+        }),
         dealScoresProducer({ data, models: dealModels, artifacts: models, scoreHistory }),
         propensityProducer({
           data,

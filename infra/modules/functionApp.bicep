@@ -40,6 +40,7 @@ param entraTrustAppServiceAuth bool
 param propensityFitEveryMonths int
 param propensityIntentHalfLifeDays int
 param propensitySignalWeights string
+param opportunitySettings string
 
 resource plan 'Microsoft.Web/serverfarms@2024-04-01' = {
   name: planName
@@ -170,6 +171,10 @@ resource app 'Microsoft.Web/sites@2024-04-01' = {
         {
           name: 'PROPENSITY_SIGNAL_WEIGHTS'
           value: propensitySignalWeights
+        }
+        {
+          name: 'OPPORTUNITY_SETTINGS'
+          value: opportunitySettings
         }
         {
           name: 'APPLICATIONINSIGHTS_CONNECTION_STRING'

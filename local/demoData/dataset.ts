@@ -1,3 +1,4 @@
+import type { DemoHistory } from "./history.js";
 import type { DemoIncentive } from "./incentives.js";
 import type { DemoArchetype } from "./profile.js";
 import type { SubscriptionLine } from "./subscriptions.js";
@@ -14,10 +15,13 @@ export interface DemoTenant {
   employees: number;
   azureMonthlyRevenue: number;
   tenantRow: string[];
+  /** Current licences: the newest snapshot of `history`. */
   subscriptions: SubscriptionLine[];
   /** Absent for a prospect (no licences, no usage). */
   usage?: DemoUsage;
   incentives: DemoIncentive[];
+  /** Earlier snapshots, the usage they imply and what happened (local/demoData/history.ts); absent for a prospect. */
+  history?: DemoHistory;
 }
 
 /** Settings shared by every tenant of one generated partner. */
@@ -28,6 +32,8 @@ export interface DemoRun {
   asOfMonth: string;
   /** The latest day signals are dated (YYYY-MM-DD). */
   asOfDay: string;
+  /** Monthly subscription snapshots, the newest dated the 1st of the month after asOfMonth. */
+  snapshots: number;
 }
 
 /** One CSV file of the demo partner: its header, and the lines one tenant contributes to it. */

@@ -16,6 +16,7 @@ export const salts = {
   signals: 4,
   installBase: 5,
   prospect: 6,
+  history: 7,
 } as const;
 
 /** Stream `salt` of tenant `index`. */

@@ -8,8 +8,8 @@ import { between, salts, tenantRandom, type Rng } from "./random.js";
 
 type Workload = (typeof workloads)[number];
 
-// The eight workloads the demo partner reports usage for.
-export const demoWorkloads = ["Exchange", "SharePoint", "OneDrive", "Teams", "CoreApps", "Intune", "EntraID", "Windows365"] as const satisfies readonly Workload[];
+// The nine workloads the demo partner reports usage for.
+export const demoWorkloads = ["Exchange", "SharePoint", "OneDrive", "Teams", "CoreApps", "Intune", "EntraID", "Windows365", "MFA"] as const satisfies readonly Workload[];
 
 export interface UsageSeries {
   /** Latest-month paid available units and utilisation; earlier months are derived with a trend. */
@@ -23,7 +23,8 @@ export interface UsageSeries {
   startsAt: number;
 }
 
-export type DemoUsage = Record<(typeof demoWorkloads)[number], UsageSeries>;
+/** The series drawn with the tenant (MFA has none: the history draws it, local/demoData/history.ts). */
+export type DemoUsage = Record<Exclude<(typeof demoWorkloads)[number], "MFA">, UsageSeries>;
 
 /** Draws each workload's series (in the tenant stream, after the subscriptions). */
 export function drawUsageSeries(rng: Rng, profile: TenantProfile): DemoUsage {
@@ -73,7 +74,10 @@ export const usageFile: DemoDatasetFile = {
     for (let m = 0; m < months; m++) {
       const month = addMonths(asOfMonth, m - (months - 1));
       for (const workload of demoWorkloads) {
-        const { pau, mau } = usageInMonth(usage[workload], m, months, (noise() - 0.5) * 0.06);
+        // The series' noise is drawn for every workload it has, so its values do not depend on the history.
+        const drawn = workload === "MFA" ? undefined : usageInMonth(usage[workload], m, months, (noise() - 0.5) * 0.06);
+        const history = workload === "Windows365" ? undefined : t.history?.usage[workload];
+        const { pau, mau } = history && !Number.isNaN(history.pau[m]) ? { pau: history.pau[m], mau: history.mau[m] } : (drawn ?? { pau: 0, mau: 0 });
         out += `${t.tenantId},${month},${workload},${pau},${mau}\n`;
       }
     }

@@ -14,6 +14,14 @@ import {
 } from "./dealScoring.js";
 import { createIdentityMappingBodySchema, identityMappingsListResponseSchema } from "./identity.js";
 import {
+  customerDetailResponseSchema,
+  feedbackBodySchema,
+  feedbackResponseSchema,
+  opportunitiesListResponseSchema,
+  opportunitiesSummaryResponseSchema,
+  opportunityModelsResponseSchema,
+} from "./opportunities.js";
+import {
   apiKeyInfoSchema,
   createdKeySchema,
   createKeyBodySchema,
@@ -75,6 +83,13 @@ function namedSchemas(): [z.ZodType, string][] {
     [apiKeyInfoSchema, "ApiKey"],
     [createKeyBodySchema, "CreateKeyRequest"],
     [createdKeySchema, "CreatedApiKey"],
+    [opportunitiesListResponseSchema, "OpportunitiesPage"],
+    [itemsOf(opportunitiesListResponseSchema), "Opportunity"],
+    [opportunitiesSummaryResponseSchema, "OpportunitiesSummary"],
+    [customerDetailResponseSchema, "OpportunityCustomer"],
+    [feedbackBodySchema, "FeedbackRequest"],
+    [feedbackResponseSchema, "Feedback"],
+    [opportunityModelsResponseSchema, "OpportunityModels"],
     [cloudEndpointsListResponseSchema, "CloudEndpointsPage"],
     [itemsOf(cloudEndpointsListResponseSchema), "CloudEndpointsListRow"],
     [cloudEndpointsSummaryResponseSchema, "CloudEndpointsSummary"],
@@ -105,7 +120,7 @@ function namedSchemas(): [z.ZodType, string][] {
 // ---- tags: one per tab of the web page, from the route's first path segment --------------------------
 
 const tags: { name: string; description: string; segments: string[] }[] = [
-  { name: "Opportunities", description: "Recommendations per customer: overview, lists, export, feedback.", segments: ["opportunities"] },
+  { name: "Opportunities", description: "Recommendations per customer: overview, lists, export, feedback, the models.", segments: ["opportunities", "opportunity-models"] },
   { name: "Cloud Endpoints", description: "Windows 365 whitespace, utilisation and sales motions per visible tenant.", segments: ["cloud-endpoints"] },
   { name: "Propensity", description: "Fit and intent per customer and prospect, the 4×4 matrix, clusters and product propensities.", segments: ["propensity"] },
   { name: "Deal scoring", description: "Scored open deals (every reader) and the scoring models (administrators).", segments: ["deal-scores", "deal-models"] },

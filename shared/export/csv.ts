@@ -17,18 +17,22 @@ import { cloudEndpointsColumns, type CloudEndpointsRow } from "../domain/cloudEn
 export const utf8Bom = "\uFEFF";
 const lineEnd = "\r\n";
 
-/** One column of an export: the row field, its header, and how a number is written. */
-export interface CsvColumn<Row = CloudEndpointsRow> {
-  key: keyof Row & string;
+interface ColumnBase {
   header: string;
   hidden?: boolean;
   /** percent: a share (0–1) written as a percentage ("85.3%"). */
   format?: "percent";
 }
 
+/** A column that writes one field of the row. */
+export type FieldColumn<Row = CloudEndpointsRow> = ColumnBase & { key: keyof Row & string; value?: undefined };
+
+/** One column of an export: its header, the row field it writes (or how its cell is computed), how a number is written. */
+export type CsvColumn<Row = CloudEndpointsRow> = FieldColumn<Row> | (ColumnBase & { key?: undefined; value: (row: Row) => unknown });
+
 const percentageKeys = new Set<string>(["w365Utilization", "intuneUtilization", "entraIdUtilization"]);
 
-export function cloudEndpointsCsvColumns(selection: "default" | "all"): CsvColumn[] {
+export function cloudEndpointsCsvColumns(selection: "default" | "all"): FieldColumn[] {
   return cloudEndpointsColumns
     .filter((c) => selection === "all" || !c.hidden)
     .map((c) => (percentageKeys.has(c.key) ? { ...c, format: "percent" as const } : c));
@@ -75,7 +79,7 @@ function formatNumber(value: number, percent: boolean): string {
 }
 
 /** One cell, ready to write (escaped); `column` is the column, or a Cloud Endpoints field name. */
-export function formatCell(value: unknown, column: string | Pick<CsvColumn<Record<string, unknown>>, "key" | "format">): string {
+export function formatCell(value: unknown, column: string | { format?: "percent" }): string {
   if (value === undefined || value === null) return "";
   if (typeof value === "boolean") return value ? "Yes" : "No";
   if (typeof value === "number") return formatNumber(value, typeof column === "string" ? percentageKeys.has(column) : column.format === "percent");
@@ -88,8 +92,13 @@ export function csvHeaderLine(columns: readonly Pick<CsvColumn<unknown>, "header
   return columns.map((c) => quoteField(c.header)).join(",") + lineEnd;
 }
 
+/** The value a column writes for a row: its field, or what it computes. */
+export function columnValue<Row>(row: Partial<Row>, column: CsvColumn<Row>): unknown {
+  return column.value ? column.value(row as Row) : row[column.key];
+}
+
 export function csvRowLine<Row>(row: Partial<Row>, columns: readonly CsvColumn<Row>[]): string {
-  return columns.map((c) => formatCell(row[c.key], c as Pick<CsvColumn<Record<string, unknown>>, "key" | "format">)).join(",") + lineEnd;
+  return columns.map((c) => formatCell(columnValue(row, c), { format: c.format })).join(",") + lineEnd;
 }
 
 /** The CSV as text chunks: BOM and header first, then one chunk per page of rows. */

@@ -1,6 +1,6 @@
 import { Readable, PassThrough } from "node:stream";
 import type { ReadableStream } from "node:stream/web";
-import { isoDay, type CsvColumn } from "./csv.js";
+import { columnValue, isoDay, type CsvColumn } from "./csv.js";
 
 // The Excel export (format=xlsx) of every tab, written with ExcelJS's streaming workbook writer: each page of rows
 // is written and committed as it arrives, so memory stays flat whatever the row count (20,000 rows: about 2 s and
@@ -93,7 +93,7 @@ async function writeWorkbook<Row>(out: PassThrough, pages: AsyncIterable<readonl
   const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useStyles: true, useSharedStrings: false });
   workbook.creator = "Partner opportunity insights";
   const sheet = workbook.addWorksheet(sheetName, { views: [{ state: "frozen", ySplit: 1 }] });
-  sheet.columns = columns.map((c) => ({ header: c.header, key: c.key, width: columnWidth(c.header), style: c.format === "percent" ? { numFmt: "0.0%" } : {} }));
+  sheet.columns = columns.map((c) => ({ header: c.header, width: columnWidth(c.header), style: c.format === "percent" ? { numFmt: "0.0%" } : {} }));
   sheet.autoFilter = { from: { row: 1, column: 1 }, to: { row: 1, column: columns.length } };
   const header = sheet.getRow(1);
   header.font = { bold: true };
@@ -101,7 +101,7 @@ async function writeWorkbook<Row>(out: PassThrough, pages: AsyncIterable<readonl
   for await (const rows of pages) {
     if (out.destroyed) return;
     for (let i = 0; i < rows.length; i++) {
-      const values = columns.map((c) => xlsxCellValue(rows[i][c.key]));
+      const values = columns.map((c) => xlsxCellValue(columnValue(rows[i], c)));
       const row = sheet.addRow(values);
       values.forEach((v, i) => {
         if (v instanceof Date) row.getCell(i + 1).numFmt = "yyyy-mm-dd";

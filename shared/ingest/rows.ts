@@ -12,6 +12,7 @@ import {
 import type { RowError } from "../domain/documents.js";
 import { isoDay } from "../domain/propensity/dates.js";
 import { propensityRowSchemas, signalTenantColumns, type InstallBaseRow, type SignalRow } from "../domain/propensity/rows.js";
+import { licenceClassOf } from "../domain/opportunities/products.js";
 import { detached, type CsvRecord } from "./csv.js";
 import { rowNotices } from "./rowNotices.js";
 
@@ -139,6 +140,7 @@ export function createRowValidator<D extends keyof RowsByDataset>(
   const today = options.now.toISOString().slice(0, 10);
   const tenantLines = new Map<string, number>();
   const usageFastPath = dataset === "usage" ? makeUsageFastPath(header.fieldIndex) : undefined;
+  const unknownSkus = dataset === "subscriptions" ? unknownSkuCounter(header.warnings) : undefined;
   // Valid rows with values no tab will use are counted into the file's warnings (rowNotices.ts).
   const notice = rowNotices(dataset, header.warnings);
   const columnOf = (field: PropertyKey | undefined): string | undefined => {
@@ -181,6 +183,7 @@ export function createRowValidator<D extends keyof RowsByDataset>(
     if (problem) return { ok: false, line, errors: [{ ...problem, column: columnOf(problem.column) }] };
     if (dataset === "usage") (row as UsageRow).workload = canonicalWorkload((row as UsageRow).workload);
     if (dataset === "signals") (row as SignalRow & { line: number }).line = line;
+    unknownSkus?.(row as SubscriptionRow);
     notice?.(row as DatasetRow);
     return { ok: true, line, row };
   };
@@ -213,6 +216,31 @@ function businessCheck(
     tenantLines.set(detached(tenantId), line);
   }
   return undefined;
+}
+
+/**
+ * Subscription lines whose SKU no catalogue knows are loaded (their seats count as paid licences) and counted in ONE
+ * warning line of the file's warnings (the ingestion record's), updated in place as the file is read.
+ */
+function unknownSkuCounter(warnings: string[]): (row: SubscriptionRow) => void {
+  const seen = new Set<string>();
+  const listed: string[] = [];
+  let lines = 0;
+  let at = -1;
+  return (row) => {
+    if (licenceClassOf(row.sku) !== "unknown") return;
+    lines++;
+    // Bounded memory however many distinct part numbers a file invents.
+    if (!seen.has(row.sku) && seen.size < 10_000) {
+      seen.add(detached(row.sku));
+      if (listed.length < 10) listed.push(detached(row.sku));
+    }
+    if (at < 0) at = warnings.push("") - 1;
+    warnings[at] =
+      `${lines} subscription line${lines > 1 ? "s have" : " has"} a SKU not in the catalogue ` +
+      `(${seen.size} part number${seen.size > 1 ? "s" : ""}: ${listed.join(", ")}${seen.size > listed.length ? ", …" : ""}); ` +
+      "their seats count as paid licences but in no product family";
+  };
 }
 
 const workloadByLower = new Map<string, string>(workloads.map((w) => [w.toLowerCase(), w]));

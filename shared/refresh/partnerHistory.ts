@@ -32,6 +32,8 @@ export type UsageMonths = z.infer<typeof usageDocSchema.shape.months>;
 
 const subscriptionsSchema = subscriptionsDocSchema.pick({ tenantId: true, ingestionId: true, asOf: true, items: true });
 const usageMonthsSchema = usageDocSchema.pick({ tenantId: true, ingestionId: true, months: true });
+const subscriptionFields = Object.keys(subscriptionsSchema.shape);
+const usageFields = Object.keys(usageMonthsSchema.shape);
 
 export async function readTenants(data: PartnerDataReader, partnerId: string, live: LiveSet): Promise<Map<string, TenantDoc>> {
   const out = new Map<string, TenantDoc>();
@@ -61,31 +63,55 @@ export async function readTenantFields<K extends keyof TenantDoc & string>(
 /** Each tenant's licence snapshots, newest first: one per live subscriptions drop the tenant appears in. */
 export async function readSubscriptionHistory(data: PartnerDataReader, partnerId: string, live: LiveSet): Promise<Map<string, SubscriptionSnapshot[]>> {
   const out = new Map<string, SubscriptionSnapshot[]>();
-  for await (const page of data.documents(partnerId, "subscriptions", liveIngestionIds(live, "subscriptions"), subscriptionsSchema)) {
-    for (const doc of page) {
-      const list = out.get(doc.tenantId) ?? [];
-      list.push({ asOf: doc.asOf, ingestionId: doc.ingestionId, items: doc.items });
-      out.set(doc.tenantId, list);
-    }
-  }
+  await forEachSubscriptionSnapshot(data, partnerId, live, (tenantId, snapshot) => {
+    const list = out.get(tenantId) ?? [];
+    list.push(snapshot);
+    out.set(tenantId, list);
+  });
   for (const list of out.values()) list.sort((a, b) => (a.asOf < b.asOf ? 1 : a.asOf > b.asOf ? -1 : 0));
   return out;
+}
+
+/** Every tenant's licences in every live subscriptions snapshot, newest snapshot first (for readers that keep them their own way). */
+export async function forEachSubscriptionSnapshot(
+  data: PartnerDataReader,
+  partnerId: string,
+  live: LiveSet,
+  each: (tenantId: string, snapshot: SubscriptionSnapshot) => void,
+): Promise<void> {
+  // One query per snapshot, only the fields kept: small pages, and each query sorts one snapshot's documents.
+  for (const { ingestionId, asOf } of live.snapshots.subscriptions ?? []) {
+    for await (const page of data.documents(partnerId, "subscriptions", [ingestionId], subscriptionsSchema, subscriptionFields)) {
+      for (const doc of page) each(doc.tenantId, { asOf, ingestionId, items: doc.items });
+    }
+  }
 }
 
 /** Each tenant's usage by month, every month taken from the live drop that supplies it. */
 export async function readUsageMonths(data: PartnerDataReader, partnerId: string, live: LiveSet): Promise<Map<string, UsageMonths>> {
   const out = new Map<string, UsageMonths>();
-  for await (const page of data.documents(partnerId, "usage", liveIngestionIds(live, "usage"), usageMonthsSchema)) {
+  await forEachUsageMonth(data, partnerId, live, (tenantId, month, workloads) => {
+    let months = out.get(tenantId);
+    if (!months) out.set(tenantId, (months = {}));
+    months[month] = workloads;
+  });
+  return out;
+}
+
+/** Every live usage month of every tenant, one at a time (for readers that keep usage in a form of their own). */
+export async function forEachUsageMonth(
+  data: PartnerDataReader,
+  partnerId: string,
+  live: LiveSet,
+  each: (tenantId: string, month: string, workloads: UsageMonths[string]) => void,
+): Promise<void> {
+  for await (const page of data.documents(partnerId, "usage", liveIngestionIds(live, "usage"), usageMonthsSchema, usageFields)) {
     for (const doc of page) {
-      let months = out.get(doc.tenantId);
       for (const [month, workloads] of Object.entries(doc.months)) {
-        if (live.usageMonths.get(month) !== doc.ingestionId) continue;
-        if (!months) out.set(doc.tenantId, (months = {}));
-        months[month] = workloads;
+        if (live.usageMonths.get(month) === doc.ingestionId) each(doc.tenantId, month, workloads);
       }
     }
   }
-  return out;
 }
 
 export async function readIncentives(data: PartnerDataReader, partnerId: string, live: LiveSet): Promise<Map<string, IncentivesDoc>> {

@@ -176,6 +176,7 @@ async function first<T>(path: string, key = keys.viewer): Promise<T> {
 
 describe("live answers against the served OpenAPI document", () => {
   it("every GET route answers as its schema says, with data, without data and for a missing id", async () => {
+    const opportunity = await first<{ tenantId: string }>("opportunities");
     const tenant = await first<{ tenantId: string }>("cloud-endpoints");
     const customer = await first<{ tenantId: string }>("propensity");
     const deal = await first<{ dealId: string }>("deal-scores");
@@ -183,6 +184,7 @@ describe("live answers against the served OpenAPI document", () => {
     const missingTenant = "00000000-0000-4000-8000-000000000000";
     // Path parameters of each route with parameters: a real one, and one that does not exist.
     const pathCases: Record<string, string[]> = {
+      getOpportunityCustomer: [`opportunities/customers/${opportunity.tenantId}`, `opportunities/customers/${missingTenant}`],
       getCloudEndpoint: [`cloud-endpoints/${tenant.tenantId}`, `cloud-endpoints/${missingTenant}`],
       getPropensityCustomer: [`propensity/${customer.tenantId}`, `propensity/${missingTenant}`],
       getDealScore: [`deal-scores/${encodeURIComponent(deal.dealId)}`, "deal-scores/no-such-deal"],
@@ -191,6 +193,7 @@ describe("live answers against the served OpenAPI document", () => {
     };
     // Query strings worth checking beyond the defaults (every column, filters, a second page).
     const queryCases: Record<string, string[]> = {
+      listOpportunities: ["pageSize=500", "category=growth&sort=probability"],
       listCloudEndpoints: ["columns=all&pageSize=500", "salesMotion=Land%20W365,Nurture%20Intune&sort=w365Whitespace", "pageSize=0"],
       listPropensity: ["pageSize=500", "cluster=Act%20now&family=Whitespace&sort=whitespaceRevenue"],
       listDealScores: ["pageSize=500", "grade=A,B&sort=score"],
@@ -223,7 +226,7 @@ describe("live answers against the served OpenAPI document", () => {
   });
 
   it("exports answer CSV, or with format=xlsx a workbook Excel's format reader opens", async () => {
-    for (const spec of [routes.exportCloudEndpoints, routes.exportPropensity, routes.exportDealScores]) {
+    for (const spec of [routes.exportOpportunities, routes.exportCloudEndpoints, routes.exportPropensity, routes.exportDealScores]) {
       const csv = await call("GET", spec.route, { key: keys.viewer });
       expectConforms(spec, csv);
       expect(csv.contentType).toBe("text/csv; charset=utf-8");
@@ -239,6 +242,11 @@ describe("live answers against the served OpenAPI document", () => {
   });
 
   it("representative writes answer as their schemas say", async () => {
+    const opportunities = (await call("GET", "opportunities?pageSize=2", { key: keys.viewer })).body as { items: { id: string }[] };
+    const [liked, disliked] = opportunities.items;
+    expectConforms(routes.giveOpportunityFeedback, await call("POST", `opportunities/${liked.id}/feedback`, { key: keys.viewer, body: { helpful: true } }));
+    expectConforms(routes.giveOpportunityFeedback, await call("POST", `opportunities/${disliked.id}/feedback`, { key: keys.viewer, body: { helpful: false, reason: "wrongTiming" } }));
+    expectConforms(routes.giveOpportunityFeedback, await call("POST", `opportunities/${liked.id}/feedback`, { key: keys.viewer, body: { helpful: false } }));
     const createdKey = await call("POST", "keys", { key: keys.admin, body: { name: "conformance", role: "reportViewer" } });
     expectConforms(routes.createKey, createdKey);
     expectConforms(routes.revokeKey, await call("DELETE", `keys/${(createdKey.body as { keyId: string }).keyId}`, { key: keys.admin }));

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { salesMotions } from "../../shared/domain/cloudEndpoints/index.js";
 import { startDemo, type Demo } from "../../local/start.js";
 
-// What `npm start` does, end to end: emulators, the functions on the local host, the demo partner's files
+// What `npm start` does, end to end: emulators, the functions on the local host, the demo partners' files
 // ingested through the blob trigger and refreshed, a deal scoring model trained and published; then the curl
 // calls it prints, run as printed.
 
@@ -34,20 +34,20 @@ async function runExample(index: number): Promise<string> {
 }
 
 describe("npm start", () => {
-  it("issues an administrator key for the demo partner and prints six curl examples against its base URL", () => {
+  it("issues an administrator key for the demo partner and prints seven curl examples against its base URL", () => {
     expect(demo.partnerId).toBe("contoso-demo");
     expect(demo.apiKey).toMatch(/^poi_contoso-demo_/);
-    expect(demo.fewDeals.apiKey).toMatch(/^poi_fabrikam-demo_/);
-    expect(demo.examples).toHaveLength(6);
+    expect(demo.secondPartner.apiKey).toMatch(/^poi_fabrikam-demo_/);
+    expect(demo.examples).toHaveLength(7);
     for (const [i, example] of demo.examples.entries()) {
       expect(example.command).toMatch(/^curl /);
       expect(example.command).toContain(demo.baseUrl);
       // The last one is the second demo partner's, with its own key.
-      expect(example.command).toContain(i === 5 ? demo.fewDeals.apiKey : demo.apiKey);
+      expect(example.command).toContain(i === 6 ? demo.secondPartner.apiKey : demo.apiKey);
     }
   });
 
-  it("ingested the demo drop through the blob trigger", () => {
+  it("ingested the demo drops through the blob trigger", () => {
     for (const dataset of ["tenants", "subscriptions", "usage", "incentives", "signals", "installbase"]) {
       expect(logs.some((l) => l.includes(`contoso-demo/${dataset}/demo-`) && l.includes("loaded")), dataset).toBe(true);
     }
@@ -77,8 +77,34 @@ describe("npm start", () => {
     expect(lines.slice(1).every((line) => line.includes(",Expand W365,"))).toBe(true);
   });
 
-  it("example 4 lists Act now customers with their propensities and why", async () => {
-    const page = JSON.parse(await runExample(3)) as {
+  it("example 4 lists High-probability opportunities, newest first, learnt from the demo partner's 15 monthly snapshots", async () => {
+    const page = JSON.parse(await runExample(3)) as { items: { status: string; basis: string; insights: string[]; recommendation: string }[] };
+    expect(page.items.length).toBeGreaterThan(0);
+    expect(page.items.length).toBeLessThanOrEqual(5);
+    for (const o of page.items) {
+      expect(o.status).toBe("High");
+      expect(o.insights.length).toBeGreaterThan(0);
+    }
+    expect(logs.filter((l) => /contoso-demo\/subscriptions\/demo-\d{4}-\d{2}-01\.csv/.test(l) && l.includes("loaded"))).toHaveLength(15);
+    const models = (await (await fetch(`${demo.baseUrl}/api/opportunity-models`, { headers: { "x-api-key": demo.apiKey } })).json()) as { models: { modelId: string; basis: string }[] };
+    expect(models.models.filter((m) => m.basis === "ml" || m.basis === "tree").map((m) => m.modelId).sort()).toEqual(
+      ["bSkuUpsell", "churnRisk", "eSkuUpsell", "mdbGrowth", "mdoGrowth", "mfaEngagement"],
+    );
+  });
+
+  it("the second demo partner has one snapshot: its learnt models fall back to their priors and say what they need", async () => {
+    const headers = { "x-api-key": demo.secondPartner.apiKey };
+    const models = (await (await fetch(`${demo.baseUrl}/api/opportunity-models`, { headers })).json()) as { models: { basis: string; dataNeeded?: { message: string } }[] };
+    const priors = models.models.filter((m) => m.basis === "prior");
+    expect(priors).toHaveLength(6);
+    expect(priors.every((m) => m.dataNeeded?.message.includes("needs 40 more"))).toBe(true);
+    const page = (await (await fetch(`${demo.baseUrl}/api/opportunities?pageSize=50`, { headers })).json()) as { items: { basis: string }[] };
+    expect(page.items.length).toBeGreaterThan(0);
+    expect(page.items.every((o) => o.basis === "prior" || o.basis === "rule")).toBe(true);
+  });
+
+  it("example 5 lists Act now customers with their propensities and why", async () => {
+    const page = JSON.parse(await runExample(4)) as {
       items: { cluster: string; customerType: string; fitFactors: string[]; products: unknown[] }[];
     };
     expect(page.items.length).toBeGreaterThan(0);
@@ -87,8 +113,8 @@ describe("npm start", () => {
     expect(page.items.some((row) => row.fitFactors.length > 0 && row.products.length > 0)).toBe(true);
   });
 
-  it("example 5 lists the demo partner's scored open deals, highest first, with grade, trend and top factors in words", async () => {
-    const page = JSON.parse(await runExample(4)) as {
+  it("example 6 lists the demo partner's scored open deals, highest first, with grade, trend and top factors in words", async () => {
+    const page = JSON.parse(await runExample(5)) as {
       items: { score: number; grade: string; trend: string; topPositive: { text: string }[]; topNegative: { text: string }[] }[];
     };
     expect(page.items).toHaveLength(5);
@@ -100,8 +126,8 @@ describe("npm start", () => {
     }
   });
 
-  it("example 6 shows the second demo partner's training refused, with the counts it has and needs", async () => {
-    const answer = JSON.parse(await runExample(5)) as { error: { field: string; details: { won: { have: number; need: number }; lost: { have: number; need: number } } } };
+  it("example 7 shows the second demo partner's training refused, with the counts it has and needs", async () => {
+    const answer = JSON.parse(await runExample(6)) as { error: { field: string; details: { won: { have: number; need: number }; lost: { have: number; need: number } } } };
     expect(answer.error.field).toBe("trainingWindowMonths");
     expect(answer.error.details.won.need).toBe(40);
     expect(answer.error.details.won.have < 40 || answer.error.details.lost.have < 40).toBe(true);

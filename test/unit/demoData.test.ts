@@ -62,7 +62,7 @@ describe("demo partner data", () => {
     }
   });
 
-  it("has hundreds of tenants with GUID ids, 12 months × 8 workloads of usage each, and realistic attributes", async () => {
+  it("has hundreds of tenants with GUID ids, 12 months of usage of every demo workload each, and realistic attributes", async () => {
     // 400 customer tenants, then a tenth as many prospects (no licences, no usage).
     const tenants = (await validRows("tenants", files.tenants)).rows;
     expect(tenants).toHaveLength(440);

@@ -106,6 +106,18 @@ describe("row validation", () => {
     });
   });
 
+  it("loads subscription lines with unknown SKUs and counts them in one warning that lists the part numbers", () => {
+    const h = header("subscriptions", ["tenantId", "sku", "quantity"]);
+    const validate = createRowValidator(h, { now });
+    expect(validate(rec(2, t1, "SPE_E3", "10")).ok).toBe(true);
+    expect(h.warnings).toEqual([]);
+    expect(validate(rec(3, t1, "contoso_special", "5")).ok).toBe(true);
+    expect(validate(rec(4, t2, "CONTOSO_SPECIAL", "7")).ok).toBe(true);
+    expect(validate(rec(5, t2, "MYSTERY_PLAN", "1")).ok).toBe(true);
+    expect(h.warnings).toHaveLength(1);
+    expect(h.warnings[0]).toMatch(/^3 subscription lines have a SKU not in the catalogue \(2 part numbers: CONTOSO_SPECIAL, MYSTERY_PLAN\)/);
+  });
+
   it("reports a malformed quoted field found by the parser as a row error", () => {
     const validate = createRowValidator(header("tenants", ["tenantId", "tenantName"]), { now });
     expect(validate({ line: 5, fields: [t1, "x"], problem: "field 2 has text after its closing quote" })).toMatchObject({

@@ -96,7 +96,7 @@ describe("the OpenAPI document for client generators", () => {
   });
 
   it("documents both export formats", () => {
-    for (const path of ["/cloud-endpoints/export", "/propensity/export", "/deal-scores/export"]) {
+    for (const path of ["/opportunities/export", "/cloud-endpoints/export", "/propensity/export", "/deal-scores/export"]) {
       const op = doc.paths[path].get;
       expect(Object.keys(op.responses["200"].content).sort(), path).toEqual(["application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "text/csv"]);
       expect(op.parameters.find((p: { name: string }) => p.name === "format")?.schema, path).toMatchObject({ enum: ["csv", "xlsx"], default: "csv" });

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { monthIndexOfMonth, monthText, trendStatus, workloadNames, workloadOf } from "./history.js";
-import type { OpportunitySettings, SubscriptionSnapshot, TenantHistory } from "./inputs.js";
+import type { OpportunitySettings, SubscriptionSnapshot, UsageByMonth } from "./inputs.js";
 import { skuDisplayName } from "./products.js";
 
 // The customer flyout's Subscriptions and Usage tabs (seed 000 terminology): the licences of the newest snapshot
@@ -60,7 +60,7 @@ function displayName(name: string): string {
   return w ? workloadNames[w] : name;
 }
 
-export function customerUsage(usage: TenantHistory["usage"], settings: Pick<OpportunitySettings, "trendThreshold">): CustomerUsage {
+export function customerUsage(usage: UsageByMonth, settings: Pick<OpportunitySettings, "trendThreshold">): CustomerUsage {
   const months = Object.keys(usage)
     .filter((m) => Number.isFinite(monthIndexOfMonth(m)))
     .sort();

@@ -218,30 +218,71 @@ export function normaliseHistory(history: TenantHistory, partnerDates: readonly 
   return { tenant: history.tenant, snapshots, joinedDuringHistory, counted: new Array(snapshots.length), usage, issues };
 }
 
-function usageSeries(usage: UsageByMonth, issues: HistoryIssues, untilMonth: number): Map<number, Float64Array> {
-  const out = new Map<number, Float64Array>();
-  for (const [month, byWorkload] of Object.entries(usage)) {
-    const index = monthIndexOfMonth(month);
-    if (!Number.isFinite(index)) {
-      issues.invalidUsageMonths++;
-      continue;
+/**
+ * A tenant's usage packed as the models read it: month index → [PAU, MAU] per workload (NaN where missing). A
+ * refresh packs usage as it reads it (usagePacker), so a tenant's months are a few small typed arrays rather than
+ * hundreds of objects: with tens of thousands of tenants and a year or more of usage, that is most of the memory.
+ */
+export class PackedUsage {
+  constructor(
+    readonly months: ReadonlyMap<number, Float64Array>,
+    /** Months given that are not YYYY-MM (left out, counted as a warning). */
+    readonly invalidMonths: number,
+  ) {}
+}
+
+export interface UsagePacker {
+  /** One month's usage by workload; a later call for the same month replaces it. */
+  add(month: string, byWorkload: UsageByMonth[string]): void;
+  finish(): PackedUsage;
+}
+
+export function usagePacker(): UsagePacker {
+  const months = new Map<number, Float64Array>();
+  let invalid = 0;
+  return {
+    add(month, byWorkload) {
+      const index = monthIndexOfMonth(month);
+      if (!Number.isFinite(index)) invalid++;
+      else months.set(index, packMonth(byWorkload));
+    },
+    finish: () => new PackedUsage(months, invalid),
+  };
+}
+
+export function packUsage(usage: UsageByMonth): PackedUsage {
+  const packer = usagePacker();
+  for (const [month, byWorkload] of Object.entries(usage)) packer.add(month, byWorkload);
+  return packer.finish();
+}
+
+function packMonth(byWorkload: UsageByMonth[string]): Float64Array {
+  const row = new Float64Array(2 * W).fill(NaN);
+  // Exact canonical names win over aliases, so a file with both never double counts.
+  for (const [name, figures] of Object.entries(byWorkload)) {
+    const w = workloadOf(name);
+    if (w === undefined) continue;
+    const i = wIndex[w];
+    const canonical = name.toLowerCase() === w.toLowerCase();
+    if (Number.isNaN(row[2 * i]) || canonical) {
+      row[2 * i] = Math.max(0, figures.assignedUsers);
+      row[2 * i + 1] = Math.max(0, figures.activeUsers);
     }
-    if (index > untilMonth) continue;
-    const row = new Float64Array(2 * W).fill(NaN);
-    // Exact canonical names win over aliases, so a file with both never double counts.
-    for (const [name, figures] of Object.entries(byWorkload)) {
-      const w = workloadOf(name);
-      if (w === undefined) continue;
-      const i = wIndex[w];
-      const canonical = name.toLowerCase() === w.toLowerCase();
-      if (Number.isNaN(row[2 * i]) || canonical) {
-        row[2 * i] = Math.max(0, figures.assignedUsers);
-        row[2 * i + 1] = Math.max(0, figures.activeUsers);
-      }
-    }
-    out.set(index, row);
   }
-  return out;
+  return row;
+}
+
+function usageSeries(usage: UsageByMonth | PackedUsage, issues: HistoryIssues, untilMonth: number): Map<number, Float64Array> {
+  const packed = usage instanceof PackedUsage ? usage : packUsage(usage);
+  issues.invalidUsageMonths += packed.invalidMonths;
+  // Months after `until` are never used; the packed months are shared, never changed.
+  let kept: Map<number, Float64Array> | undefined;
+  for (const month of packed.months.keys()) {
+    if (month <= untilMonth) continue;
+    kept ??= new Map(packed.months);
+    kept.delete(month);
+  }
+  return kept ?? (packed.months as Map<number, Float64Array>);
 }
 
 // ---- the state of a tenant at a snapshot ---------------------------------------------------

@@ -51,7 +51,7 @@ export {
   type TenantHistory,
   type TenantProfile,
 } from "./inputs.js";
-export { trendStatus, workloads, workloadNames, type TrendStatus } from "./history.js";
+export { packUsage, PackedUsage, trendStatus, usagePacker, workloads, workloadNames, type TrendStatus, type UsagePacker } from "./history.js";
 export {
   customerSubscriptions,
   customerSubscriptionSchema,

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { subscriptionItemSchema, tenantDocSchema, workloadUsageSchema } from "../documents.js";
+import { PackedUsage } from "./history.js";
 
 // What the opportunities tab reads, independent of storage: per tenant its firmographics, subscription
 // snapshots and usage months; per partner the previous refresh's opportunities, the feedback and the settings.
@@ -37,7 +38,8 @@ export type UsageByMonth = z.infer<typeof usageByMonthSchema>;
 export const tenantHistorySchema = z.object({
   tenant: tenantProfileSchema,
   snapshots: z.array(subscriptionSnapshotSchema),
-  usage: usageByMonthSchema.default({}),
+  /** By month as dropped, or packed as a refresh reads it (history.ts usagePacker). */
+  usage: z.union([usageByMonthSchema, z.instanceof(PackedUsage)]).default({}),
 });
 export type TenantHistory = z.infer<typeof tenantHistorySchema>;
 

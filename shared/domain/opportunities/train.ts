@@ -24,6 +24,7 @@ import {
 import {
   opportunitySettingsSchema,
   type FeedbackRecord,
+  type ModelId,
   type OpportunitySettings,
   type OpportunitySettingsInput,
   type TenantHistory,
@@ -56,6 +57,8 @@ import { categoryOfType, type DataNeeded } from "./opportunity.js";
 export interface TrainOptions {
   /** Feedback whose "already purchased" answers become labels. */
   feedback?: readonly FeedbackRecord[];
+  /** Train only these models (the set then holds only them); default all eight. */
+  models?: readonly ModelId[];
 }
 
 interface Row {
@@ -80,7 +83,7 @@ interface Sampled {
 
 /**
  * Bottom-k samples by hash, one per outcome: uniform within an outcome, order-independent, bounded memory (each
- * pool is pruned at twice the cap). Above the cap the kept rows are a uniform sample of all labelled rows, except
+ * pool is pruned at one and a half times the cap: eight models' pools are alive at once). Above the cap the kept rows are a uniform sample of all labelled rows, except
  * that positives are kept up to a tenth of the cap when they are rarer than that (all of them if fewer), so a rare
  * outcome is not sampled away. The over-representation is undone exactly where probabilities are read: the odds are
  * multiplied by positiveWeight / negativeWeight (the prior correction of case-control sampling) and validation
@@ -110,7 +113,7 @@ class RowSample {
     }
     const pool = this.pools[row.label];
     pool.push(row);
-    if (pool.length >= 2 * this.cap) keepSmallest(pool, this.cap);
+    if (pool.length >= 1.5 * this.cap) keepSmallest(pool, this.cap);
   }
 
   finish(): Sampled {
@@ -166,7 +169,8 @@ export function trainOpportunityModels(
   const today = trainedAt.slice(0, 10);
   const partnerDates = partnerSnapshotDates(histories, today);
   const purchased = alreadyPurchasedByTenant(options.feedback ?? []);
-  const samples = new Map(opportunityModels.map((m) => [m.id, new RowSample(settings.maxTrainingRows)]));
+  const selected = options.models ? opportunityModels.filter((m) => options.models!.includes(m.id)) : opportunityModels;
+  const samples = new Map(selected.map((m) => [m.id, new RowSample(settings.maxTrainingRows)]));
   const issues = noIssues();
   const unknown = new Map<string, number>();
 
@@ -179,7 +183,7 @@ export function trainOpportunityModels(
     for (const [sku, n] of newest.unknownSkus) unknown.set(sku, (unknown.get(sku) ?? 0) + n);
     const ends = states.map((_, i) => labelWindowEnd(h, i, settings.labelHorizonMonths));
     const answers = purchased.get(h.tenant.tenantId);
-    for (const model of opportunityModels) {
+    for (const model of selected) {
       const rows = new Map<number, Row>();
       for (let i = 0; i < states.length; i++) {
         const end = ends[i];
@@ -227,7 +231,7 @@ export function trainOpportunityModels(
   if (skuWarning) warnings.push(skuWarning);
   if (partnerDates.length === 0) warnings.push("no subscription snapshots: every learnt model uses its prior");
 
-  const models = opportunityModels.map((model) => {
+  const models = selected.map((model) => {
     const t0 = performance.now();
     const sample = samples.get(model.id)!;
     const sampled = sample.finish();

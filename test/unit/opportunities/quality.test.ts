@@ -7,9 +7,9 @@ import {
   type Opportunity,
   type OpportunityModelSet,
 } from "../../../shared/domain/opportunities/index.js";
-import { dateOfMonth, generateOpportunityHistories, historiesAt, type GeneratedTenant, type TenantEvents } from "../../support/opportunityHistories.js";
+import { dateOfMonth, generateOpportunityHistories, historiesAt, type GeneratedTenant, type TenantEvents } from "../../../bench/opportunityHistories.js";
 
-// Planted causes (test/support/opportunityHistories.ts): declining usage with low Teams use causes churn; seats nearly
+// Planted causes (bench/opportunityHistories.ts): declining usage with low Teams use causes churn; seats nearly
 // all assigned with heavy desktop-app use causes a Business upgrade. The models learn from months 0-11 only and score
 // month 11; the truth is what the generator logged for months 12-14, which no model saw.
 

@@ -8,7 +8,7 @@ import {
   type OpportunityModelSet,
   type TenantHistory,
 } from "../../../shared/domain/opportunities/index.js";
-import { dateOfMonth, generateOpportunityHistories } from "../../support/opportunityHistories.js";
+import { dateOfMonth, generateOpportunityHistories } from "../../../bench/opportunityHistories.js";
 import { history, line, steadyUsage } from "./fixtures.js";
 
 const learnt = ["bSkuUpsell", "eSkuUpsell", "churnRisk", "mdoGrowth", "mfaEngagement", "mdbGrowth"];

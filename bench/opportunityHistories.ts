@@ -1,4 +1,5 @@
-// Generated partner histories with planted causes, for the opportunity models' tests and benchmark.
+// Generated partner histories with planted causes, for the opportunity models' tests and benchmarks (kept in bench/,
+// outside the test tree, so the build never includes test code).
 // Monthly subscription snapshots and usage months; each tenant's events (churn, upgrades, Defender, MFA, trial
 // conversion) are drawn from hazards that depend on its usage at that month, and logged, so a test can check that
 // a model trained on early months ranks the tenants whose events really happened later (ground truth independent
@@ -14,9 +15,9 @@
 // - MFA: Entra ID P1 or Business Premium → +20 % for a 30-point rise.
 // - Trial conversion: 5 % + 30 % × the share of trial users active.
 
-import { createRandom } from "../../shared/scoring/index.js";
-import type { SubscriptionItem } from "../../shared/domain/documents.js";
-import type { TenantHistory, UsageByMonth } from "../../shared/domain/opportunities/inputs.js";
+import { createRandom } from "../shared/scoring/index.js";
+import type { SubscriptionItem } from "../shared/domain/documents.js";
+import type { TenantHistory, UsageByMonth } from "../shared/domain/opportunities/inputs.js";
 
 export interface TenantEvents {
   churn?: number;
@@ -29,7 +30,7 @@ export interface TenantEvents {
 }
 
 export interface GeneratedTenant {
-  history: TenantHistory;
+  history: TenantHistory & { usage: UsageByMonth };
   /** Month number (0 = first month) at which each event took effect in the snapshots. */
   events: TenantEvents;
 }
@@ -236,4 +237,46 @@ export function historiesAt(generated: readonly GeneratedTenant[], m: number, st
 
 export function dateOfMonth(m: number, start = "2023-01"): string {
   return `${monthLabel(start, m)}-01`;
+}
+
+// ---- the same histories as the CSV files a partner drops -------------------------------------------------
+
+function csvField(value: string | number | undefined): string {
+  const text = value === undefined ? "" : String(value);
+  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+const csvLine = (fields: (string | number | undefined)[]) => fields.map(csvField).join(",") + "\n";
+
+/** tenants.csv of the generated customers. */
+export function tenantsCsv(generated: readonly GeneratedTenant[]): string {
+  let out = "tenantId,tenantName,domain,tpid,customerName,segment,industry,employees,countryRegion\n";
+  for (const { history } of generated) {
+    const t = history.tenant;
+    out += csvLine([t.tenantId, t.tenantName, t.domain, t.tpid, t.customerName, t.segment, t.industry, t.employees, t.countryRegion]);
+  }
+  return out;
+}
+
+/** subscriptions.csv of month `m`: every tenant's licence lines in that month's snapshot (dated its first day). */
+export function subscriptionsCsv(generated: readonly GeneratedTenant[], m: number, start = "2023-01"): string {
+  const asOf = dateOfMonth(m, start);
+  let out = "tenantId,sku,quantity,status,source\n";
+  for (const { history } of generated) {
+    const snapshot = history.snapshots.find((s) => s.asOf === asOf);
+    for (const item of snapshot?.items ?? []) out += csvLine([history.tenant.tenantId, item.sku, item.quantity, item.status, item.source]);
+  }
+  return out;
+}
+
+/** usage.csv of months `from` to `to` (month numbers, inclusive). */
+export function usageCsv(generated: readonly GeneratedTenant[], from: number, to: number, start = "2023-01"): string {
+  const months = new Set(Array.from({ length: to - from + 1 }, (_, i) => monthLabel(start, from + i)));
+  let out = "tenantId,month,workload,assignedUsers,activeUsers\n";
+  for (const { history } of generated) {
+    for (const [month, workloads] of Object.entries(history.usage)) {
+      if (!months.has(month)) continue;
+      for (const [workload, u] of Object.entries(workloads)) out += `${history.tenant.tenantId},${month},${workload},${u.assignedUsers},${u.activeUsers}\n`;
+    }
+  }
+  return out;
 }
