@@ -1,7 +1,7 @@
 import { cloudEndpointsRowQuery, toApiRow } from "../shared/api/cloudEndpoints.js";
 import { registerRoute, type RouteHandler } from "../shared/api/register.js";
 import { routes } from "../shared/api/routes.js";
-import { iterateTabRows, readPartnerForStatus, readTabPage, readTabSummary, statusFields } from "../shared/api/tabReads.js";
+import { iterateTabRows, notRefreshedMessage, readPartnerForStatus, readTabPage, readTabSummary, statusFields, tabListAnswer } from "../shared/api/tabReads.js";
 import { summarizeCloudEndpoints } from "../shared/domain/cloudEndpoints/index.js";
 import { cloudEndpointsSummaryDocSchema, resultIds } from "../shared/domain/results.js";
 import { cloudEndpointsCsvColumns } from "../shared/export/csv.js";
@@ -14,30 +14,13 @@ import type { ApiDeps } from "../shared/wiring.js";
 // Large pages: each page is one query (on the emulator a full scan), and a page of a few MB stays well inside memory.
 const exportPageSize = 5_000;
 
-const notRefreshedMessage = "No results yet: the partner's data has not been refreshed. Drop files or POST /api/refresh.";
-
 export const listCloudEndpoints = (deps: ApiDeps): RouteHandler<typeof routes.listCloudEndpoints> =>
   async ({ caller, query, log }) => {
     const [page, partnerRead] = await Promise.all([
       readTabPage(deps, caller.partnerId, cloudEndpointsRowQuery(query), query),
       readPartnerForStatus(deps, caller.partnerId, log),
     ]);
-    if (page.status === "notRefreshedYet") {
-      return ok({ status: page.status, items: [], ...statusFields(partnerRead, undefined), message: notRefreshedMessage });
-    }
-    const current = page.resultSetId === page.pointer.resultSetId;
-    return ok({
-      status: page.status,
-      items: page.docs.map((d) => toApiRow(d, query.columns)),
-      ...(page.continuationToken ? { continuationToken: page.continuationToken } : {}),
-      resultSetId: page.resultSetId,
-      // Times describe the current set; a page continuing the previous set says so instead.
-      ...(current
-        ? { refreshedAt: page.pointer.refreshedAt, asOf: page.pointer.asOf }
-        : { message: "This page continues the previous result set; start again without continuationToken for the latest data." }),
-      // Always against the current set: whether the partner's latest data has reached the results.
-      ...statusFields(partnerRead, page.pointer),
-    });
+    return ok(tabListAnswer(page, partnerRead, (docs) => docs.map((d) => toApiRow(d, query.columns))));
   };
 
 export const cloudEndpointsSummary = (deps: ApiDeps): RouteHandler<typeof routes.cloudEndpointsSummary> =>

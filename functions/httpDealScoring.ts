@@ -5,7 +5,7 @@ import {
 } from "../shared/api/dealScoring.js";
 import { registerRoute, type RouteHandler } from "../shared/api/register.js";
 import { routes } from "../shared/api/routes.js";
-import { iterateTabRows, readPartnerForStatus, readTabPage, readTabSummary, statusFields } from "../shared/api/tabReads.js";
+import { iterateTabRows, readPartnerForStatus, readTabPage, readTabSummary, statusFields, tabListAnswer } from "../shared/api/tabReads.js";
 import {
   createDealModel as createModel,
   deleteDealModel as deleteModel,
@@ -96,20 +96,7 @@ export const listDealScores = (deps: ApiDeps): RouteHandler<typeof routes.listDe
       readTabPage(deps, caller.partnerId, dealScoresRowQuery(query), query),
       readPartnerForStatus(deps, caller.partnerId, log),
     ]);
-    if (page.status === "notRefreshedYet") {
-      return ok({ status: page.status, items: [], ...statusFields(partnerRead, undefined), message: notRefreshedMessage });
-    }
-    const current = page.resultSetId === page.pointer.resultSetId;
-    return ok({
-      status: page.status,
-      items: page.docs.map(toListItem),
-      ...(page.continuationToken ? { continuationToken: page.continuationToken } : {}),
-      resultSetId: page.resultSetId,
-      ...(current
-        ? { refreshedAt: page.pointer.refreshedAt, asOf: page.pointer.asOf }
-        : { message: "This page continues the previous result set; start again without continuationToken for the latest scores." }),
-      ...statusFields(partnerRead, page.pointer),
-    });
+    return ok(tabListAnswer(page, partnerRead, (docs) => docs.map(toListItem), notRefreshedMessage));
   };
 
 export const dealScoresSummary = (deps: ApiDeps): RouteHandler<typeof routes.dealScoresSummary> =>

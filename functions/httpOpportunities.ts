@@ -6,7 +6,7 @@ import {
 import { dismissedFilter, readCustomerData } from "../shared/api/opportunityReads.js";
 import { registerRoute, type RouteHandler } from "../shared/api/register.js";
 import { apiBasePath, routes } from "../shared/api/routes.js";
-import { iterateTabRows, readPartnerForStatus, readTabPage, readTabSummary, statusFields } from "../shared/api/tabReads.js";
+import { iterateTabRows, notRefreshedMessage, readPartnerForStatus, readTabPage, readTabSummary, statusFields, tabListAnswer } from "../shared/api/tabReads.js";
 import {
   customerSubscriptions,
   customerUsage,
@@ -27,8 +27,6 @@ import type { ApiDeps } from "../shared/wiring.js";
 // (shared/api/opportunityReads.ts), so a dismissed opportunity is gone from the next list, not the next refresh.
 
 const exportPageSize = 5_000;
-const notRefreshedMessage = "No results yet: the partner's data has not been refreshed. Drop files or POST /api/refresh.";
-
 export const listOpportunities = (deps: ApiDeps): RouteHandler<typeof routes.listOpportunities> =>
   async ({ caller, query, log }) => {
     const [page, partnerRead, feedback] = await Promise.all([
@@ -36,22 +34,9 @@ export const listOpportunities = (deps: ApiDeps): RouteHandler<typeof routes.lis
       readPartnerForStatus(deps, caller.partnerId, log),
       deps.opportunities.feedback.list(caller.partnerId),
     ]);
-    if (page.status === "notRefreshedYet") {
-      return ok({ status: page.status, items: [], ...statusFields(partnerRead, undefined), message: notRefreshedMessage });
-    }
     const dismissed = dismissedFilter(feedback);
-    const current = page.resultSetId === page.pointer.resultSetId;
-    return ok({
-      status: page.status,
-      // A page can hold fewer rows than pageSize when answers given since the refresh dismissed some of them.
-      items: page.docs.map(fromOpportunityRow).filter((o) => !dismissed(o)),
-      ...(page.continuationToken ? { continuationToken: page.continuationToken } : {}),
-      resultSetId: page.resultSetId,
-      ...(current
-        ? { refreshedAt: page.pointer.refreshedAt, asOf: page.pointer.asOf }
-        : { message: "This page continues the previous result set; start again without continuationToken for the latest data." }),
-      ...statusFields(partnerRead, page.pointer),
-    });
+    // A page can hold fewer rows than pageSize when answers given since the refresh dismissed some of them.
+    return ok(tabListAnswer(page, partnerRead, (docs) => docs.map(fromOpportunityRow).filter((o) => !dismissed(o))));
   };
 
 export const opportunitiesSummary = (deps: ApiDeps): RouteHandler<typeof routes.opportunitiesSummary> =>

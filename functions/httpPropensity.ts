@@ -10,7 +10,7 @@ import {
 } from "../shared/api/propensity.js";
 import { registerRoute, type RouteHandler } from "../shared/api/register.js";
 import { routes } from "../shared/api/routes.js";
-import { iterateTabRows, readPartnerForStatus, readTabPage, readTabSummary, statusFields } from "../shared/api/tabReads.js";
+import { iterateTabRows, notRefreshedMessage, readPartnerForStatus, readTabPage, readTabSummary, statusFields, tabListAnswer } from "../shared/api/tabReads.js";
 import { clusterPurpose, defaultClusterMapping, summarizePropensity } from "../shared/domain/propensity/index.js";
 import { resultIds } from "../shared/domain/results.js";
 import { exportFileResponse } from "../shared/export/response.js";
@@ -23,29 +23,14 @@ import type { ApiDeps } from "../shared/wiring.js";
 // Large pages: each page is one query (on the emulator a full scan), and a page of a few MB stays well inside memory.
 const exportPageSize = 2_000;
 
-const notRefreshedMessage = "No results yet: the partner's data has not been refreshed. Drop files or POST /api/refresh.";
-
 export const listPropensity = (deps: ApiDeps): RouteHandler<typeof routes.listPropensity> =>
   async ({ caller, query, log }) => {
     const [page, partnerRead] = await Promise.all([
       readTabPage(deps, caller.partnerId, propensityRowQuery(query), query),
       readPartnerForStatus(deps, caller.partnerId, log),
     ]);
-    if (page.status === "notRefreshedYet") {
-      return ok({ status: page.status, items: [], ...statusFields(partnerRead, undefined), message: notRefreshedMessage });
-    }
     const keep = productMatcher(query);
-    const current = page.resultSetId === page.pointer.resultSetId;
-    return ok({
-      status: page.status,
-      items: page.docs.map((d) => toApiRow(d, keep)),
-      ...(page.continuationToken ? { continuationToken: page.continuationToken } : {}),
-      resultSetId: page.resultSetId,
-      ...(current
-        ? { refreshedAt: page.pointer.refreshedAt, asOf: page.pointer.asOf }
-        : { message: "This page continues the previous result set; start again without continuationToken for the latest data." }),
-      ...statusFields(partnerRead, page.pointer),
-    });
+    return ok(tabListAnswer(page, partnerRead, (docs) => docs.map((d) => toApiRow(d, keep))));
   };
 
 export const propensitySummary = (deps: ApiDeps): RouteHandler<typeof routes.propensitySummary> =>

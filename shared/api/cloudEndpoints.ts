@@ -3,11 +3,10 @@ import { cloudEndpointsColumns, cloudEndpointsRowSchema, salesMotions, type Clou
 import { guidSchema, yearMonthSchema } from "../domain/common.js";
 import { segments } from "../domain/datasets.js";
 import type { RowFilter, RowQuery } from "../ports/results.js";
-import { pagingShape } from "./common.js";
 import { exportFormatSchema, exportResponse } from "../export/format.js";
 import { readerRoles as readers } from "../auth/roles.js";
 import { cloudEndpointsSummarySchema } from "../domain/cloudEndpoints/index.js";
-import { emptyQuerySchema } from "./common.js";
+import { emptyQuerySchema, orderParam, pagingShape, searchParam, sortParam } from "./common.js";
 import { refreshStatusShape, resultStatusSchema } from "./refreshStatus.js";
 import type { RouteSpec } from "./routeSpec.js";
 
@@ -50,7 +49,6 @@ export function defaultOrder(sort: SortColumn): "asc" | "desc" {
 
 export const maxPageSize = 500;
 export const defaultPageSize = 50;
-export const maxSearchLength = 100;
 
 const filterShape = {
   salesMotion: z
@@ -69,20 +67,9 @@ const filterShape = {
     .transform((v) => v === "true")
     .optional()
     .meta({ description: "Only tenants that are (true) or are not (false) eligible for MCI incentives." }),
-  search: z
-    .string()
-    .max(maxSearchLength, { error: `must be at most ${maxSearchLength} characters` })
-    .transform((v) => v.trim().toLowerCase())
-    .optional()
-    .meta({ description: "Keyword, case-insensitive, matched in tenant name, domain, id and customer name." }),
-  sort: z
-    .enum(sortableColumns, { error: `must be one of: ${sortableColumns.join(", ")}` })
-    .default("tenantName")
-    .meta({ description: "Column to sort by." }),
-  order: z
-    .enum(["asc", "desc"], { error: "must be asc or desc" })
-    .optional()
-    .meta({ description: "Sort direction; default asc for text columns, desc for numbers. Rows without a value come last." }),
+  search: searchParam("tenant name, domain, id and customer name"),
+  sort: sortParam(sortableColumns, "tenantName", "Column to sort by."),
+  order: orderParam("Sort direction; default asc for text columns, desc for numbers. Rows without a value come last."),
   columns: z
     .enum(["default", "all"], { error: "must be default or all" })
     .default("default")

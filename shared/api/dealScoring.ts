@@ -15,7 +15,7 @@ import {
   type DealScoreRow,
 } from "../domain/dealScoring/index.js";
 import type { RowFilter, RowQuery } from "../ports/results.js";
-import { emptyQuerySchema, pagingShape } from "./common.js";
+import { emptyQuerySchema, orderParam, pagingShape, searchParam, sortParam } from "./common.js";
 import { refreshStatusShape, resultStatusSchema } from "./refreshStatus.js";
 import { exportFormatSchema, exportResponse } from "../export/format.js";
 import type { RouteSpec } from "./routeSpec.js";
@@ -26,7 +26,6 @@ import type { RouteSpec } from "./routeSpec.js";
 
 export const maxPageSize = 500;
 export const defaultPageSize = 50;
-export const maxSearchLength = 100;
 
 export const modelIdParamsSchema = z.strictObject({
   modelId: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, { error: "is not a model id" }).meta({ description: "The model id (from the model list)." }),
@@ -135,20 +134,9 @@ const filterShape = {
   stage: z.string().min(1).max(200).optional().meta({ description: "Only deals in this stage (exact)." }),
   product: z.string().min(1).max(200).optional().meta({ description: "Only deals of this product (exact)." }),
   modelId: modelIdParamsSchema.shape.modelId.optional().meta({ description: "Only deals scored by this model." }),
-  search: z
-    .string()
-    .max(maxSearchLength, { error: `must be at most ${maxSearchLength} characters` })
-    .transform((v) => v.trim().toLowerCase())
-    .optional()
-    .meta({ description: "Keyword, case-insensitive, matched in the deal's id, name, owner, product and stage." }),
-  sort: z
-    .enum(sortableColumns, { error: `must be one of: ${sortableColumns.join(", ")}` })
-    .default("score")
-    .meta({ description: "Column to sort by (default score)." }),
-  order: z
-    .enum(["asc", "desc"], { error: "must be asc or desc" })
-    .optional()
-    .meta({ description: "Sort direction; default desc for score, value and dates, asc for name and id. Rows without a value come last." }),
+  search: searchParam("the deal's id, name, owner, product and stage"),
+  sort: sortParam(sortableColumns, "score", "Column to sort by (default score)."),
+  order: orderParam("Sort direction; default desc for score, value and dates, asc for name and id. Rows without a value come last."),
 };
 
 export const dealScoresExportQuerySchema = z.strictObject({ ...filterShape, format: exportFormatSchema });

@@ -18,7 +18,7 @@ import { modelInfoSchema } from "../domain/opportunities/stored.js";
 import type { RowFilter, RowQuery } from "../ports/results.js";
 import type { CsvColumn } from "../export/csv.js";
 import { exportFormatSchema, exportResponse } from "../export/format.js";
-import { emptyQuerySchema, pagingShape } from "./common.js";
+import { emptyQuerySchema, maxSearchLength, orderParam, pagingShape, searchParam } from "./common.js";
 import { refreshStatusShape, resultStatusSchema } from "./refreshStatus.js";
 import type { RouteSpec } from "./routeSpec.js";
 
@@ -28,7 +28,6 @@ import type { RouteSpec } from "./routeSpec.js";
 
 export const maxPageSize = 500;
 export const defaultPageSize = 50;
-export const maxSearchLength = 100;
 
 /**
  * Sort options → the stored row field they read (a whitelist: only these reach ORDER BY). "dateAdded" reads the
@@ -56,20 +55,12 @@ const filterShape = {
     .array(z.string().min(1).max(maxSearchLength, { error: `must be at most ${maxSearchLength} characters` }))
     .optional()
     .meta({ description: "Recommended products to include, by name as listed (e.g. Microsoft 365 Business Premium); repeatable or comma-separated." }),
-  search: z
-    .string()
-    .max(maxSearchLength, { error: `must be at most ${maxSearchLength} characters` })
-    .transform((v) => v.trim().toLowerCase())
-    .optional()
-    .meta({ description: "Keyword, case-insensitive, matched in the tenant name, domain and id." }),
+  search: searchParam("the tenant name, domain and id"),
   sort: z
     .enum(sortNames, { error: `must be one of: ${sortNames.join(", ")}` })
     .default("dateAdded")
     .meta({ description: "Order: dateAdded (newest first by default, then most probable), probability, tenantName, seats or type." }),
-  order: z
-    .enum(["asc", "desc"], { error: "must be asc or desc" })
-    .optional()
-    .meta({ description: "Sort direction; default desc, except asc for tenantName and type." }),
+  order: orderParam("Sort direction; default desc, except asc for tenantName and type."),
 };
 
 export const repeatableParameters = ["type", "status", "product"] as const;

@@ -23,7 +23,7 @@ import {
 import { summaryDocSchema } from "../domain/results.js";
 import type { CsvColumn } from "../export/csv.js";
 import type { RowFilter, RowQuery } from "../ports/results.js";
-import { emptyQuerySchema, pagingShape } from "./common.js";
+import { emptyQuerySchema, orderParam, pagingShape, searchParam } from "./common.js";
 import { refreshStatusShape, resultStatusSchema } from "./refreshStatus.js";
 import { exportFormatSchema, exportResponse } from "../export/format.js";
 import type { RouteSpec } from "./routeSpec.js";
@@ -34,7 +34,6 @@ import type { RouteSpec } from "./routeSpec.js";
 
 export const maxPageSize = 500;
 export const defaultPageSize = 50;
-export const maxSearchLength = 100;
 const maxValueLength = 100;
 
 /** Columns a list or export may be sorted by (a whitelist: only these reach ORDER BY). */
@@ -79,12 +78,7 @@ const filterShape = {
   subsegment: textValues("Subsegments (Upper Medium, Medium, Very Small, or a given one)"),
   industry: textValues("Industries"),
   country: textValues("Countries/regions"),
-  search: z
-    .string()
-    .max(maxSearchLength, { error: `must be at most ${maxSearchLength} characters` })
-    .transform((v) => v.trim().toLowerCase())
-    .optional()
-    .meta({ description: "Keyword, case-insensitive, matched in tenant name, domain, id, customer name and TPID." }),
+  search: searchParam("tenant name, domain, id, customer name and TPID"),
   sort: z
     .enum(sortableColumns, { error: `must be one of: ${sortableColumns.join(", ")}` })
     .default("priority")
@@ -92,10 +86,7 @@ const filterShape = {
       description:
         "Column to sort by. priority (the default) is the matrix order: A1 first … D4, within a cell higher fit then higher intent; tenants without a cell (fit not learned) come last, by intent.",
     }),
-  order: z
-    .enum(["asc", "desc"], { error: "must be asc or desc" })
-    .optional()
-    .meta({ description: "Sort direction; default asc for tenantName and cell, desc otherwise. Rows without a value come last." }),
+  order: orderParam("Sort direction; default asc for tenantName and cell, desc otherwise. Rows without a value come last."),
 };
 
 /** Parameters that may be repeated or given as comma lists. */

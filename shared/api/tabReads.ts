@@ -90,3 +90,33 @@ export async function readPartnerForStatus(deps: Pick<ApiDeps, "partners">, part
 export function statusFields(read: { partner: PartnerDoc | undefined } | undefined, pointer: ResultPointerDoc | undefined): Partial<RefreshStatus> {
   return read ? refreshStatus(read.partner, pointer) : {};
 }
+
+export const notRefreshedMessage = "No results yet: the partner's data has not been refreshed. Drop files or POST /api/refresh.";
+
+/**
+ * Every tab's list answer: the page's items, its continuation token, the set's times (or a note that the page
+ * continues the previous set) and whether the partner's latest data has reached the results.
+ */
+export function tabListAnswer<Item>(
+  page: TabPage,
+  partnerRead: { partner: PartnerDoc | undefined } | undefined,
+  items: (docs: unknown[]) => Item[],
+  notRefreshed: string = notRefreshedMessage,
+) {
+  if (page.status === "notRefreshedYet") {
+    return { status: page.status, items: [] as Item[], ...statusFields(partnerRead, undefined), message: notRefreshed };
+  }
+  const current = page.resultSetId === page.pointer.resultSetId;
+  return {
+    status: page.status,
+    items: items(page.docs),
+    ...(page.continuationToken ? { continuationToken: page.continuationToken } : {}),
+    resultSetId: page.resultSetId,
+    // Times describe the current set; a page continuing the previous set says so instead.
+    ...(current
+      ? { refreshedAt: page.pointer.refreshedAt, asOf: page.pointer.asOf }
+      : { message: "This page continues the previous result set; start again without continuationToken for the latest data." }),
+    // Always against the current set: whether the partner's latest data has reached the results.
+    ...statusFields(partnerRead, page.pointer),
+  };
+}

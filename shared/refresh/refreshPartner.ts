@@ -84,7 +84,7 @@ export async function refreshPartner(deps: RefreshDeps, partnerId: string, optio
       tabs[producer.tab] = await publishResultSet(
         { store: deps.results, log: deps.log },
         { partnerId, tab: producer.tab, dataVersion: partner.dataVersion, asOf, onlyIfChanged: options.onlyIfChanged, now },
-        (sink, resultSetId) => producer.produce({ partner, live, now: now() }, sink, resultSetId),
+        (sink, resultSetId) => producer.produce({ partner, live, now: now(), log: deps.log }, sink, resultSetId),
       );
     } catch (err) {
       failures.push({ tab: producer.tab, error: err });

@@ -38,14 +38,14 @@ const previousPageSize = 5000;
 export function opportunitiesProducer(deps: OpportunitiesProducerDeps): TabProducer {
   return {
     tab: "opportunities",
-    async produce({ partner, live, now }, sink) {
+    async produce({ partner, live, now, log }, sink) {
       const partnerId = partner.partnerId;
       const { histories, tenantCount } = await readPartnerHistories(deps.data, partnerId, live);
       const previous = await readPrevious(deps.results, partnerId);
       const feedbackAsOf = new Date().toISOString();
       const feedback = await deps.feedback.list(partnerId);
       const models = await currentModelSet(
-        { registry: deps.registry, store: deps.models, log: deps.log },
+        { registry: deps.registry, store: deps.models, log: log ?? deps.log },
         { partnerId, histories, settings: deps.settings, feedback, data: dataFingerprint(live), now },
       );
       const scored = scoreOpportunities(models.modelSet, histories, previous, feedback, deps.settings, now);

@@ -6,5 +6,13 @@ import type { ProducedSet, RowSink } from "../publisher.js";
 /** One tab's refresh: computes its rows (written through the sink as they are ready) and its summary. */
 export interface TabProducer {
   tab: TabName;
-  produce(input: { partner: PartnerDoc; live: LiveSet; now: Date }, sink: RowSink, resultSetId: string): Promise<ProducedSet>;
+  produce(input: ProducerInput, sink: RowSink, resultSetId: string): Promise<ProducedSet>;
+}
+
+export interface ProducerInput {
+  partner: PartnerDoc;
+  live: LiveSet;
+  now: Date;
+  /** The refresh's logger (the invocation's, redacted). */
+  log?: { info(message: string): void; warn(message: string): void };
 }
