@@ -17,6 +17,7 @@ import {
 import type { RowFilter, RowQuery } from "../ports/results.js";
 import { emptyQuerySchema, orderParam, pagingShape, searchParam, sortParam } from "./common.js";
 import { refreshStatusShape, resultStatusSchema } from "./refreshStatus.js";
+import { exportFormatSchema, exportResponse } from "../export/format.js";
 import type { RouteSpec } from "./routeSpec.js";
 
 // The deal scoring tab's routes: the administrator's models (create, list, get, edit, train, publish, revert,
@@ -138,10 +139,10 @@ const filterShape = {
   order: orderParam("Sort direction; default desc for score, value and dates, asc for name and id. Rows without a value come last."),
 };
 
-export const dealScoresExportQuerySchema = z.strictObject(filterShape);
+export const dealScoresExportQuerySchema = z.strictObject({ ...filterShape, format: exportFormatSchema });
 export const dealScoresListQuerySchema = z.strictObject({ ...filterShape, ...pagingShape(maxPageSize, defaultPageSize) });
 export type DealScoresListQuery = z.output<typeof dealScoresListQuerySchema>;
-export type DealScoresFilter = z.output<typeof dealScoresExportQuerySchema>;
+export type DealScoresFilter = Omit<z.output<typeof dealScoresExportQuerySchema>, "format">;
 export const repeatableParameters = ["grade", "trend"] as const;
 
 /** The filters and sort as a query on the tab's rows (field names from the whitelists above). */
@@ -321,11 +322,11 @@ export const dealScoringRoutes = {
     name: "exportDealScores",
     method: "GET",
     route: "deal-scores/export",
-    summary: "CSV export of the current filtered view (all pages), streamed; UTF-8 BOM, RFC 4180, formula-safe.",
+    summary: "Export of the current filtered view (all pages), streamed: CSV (UTF-8 BOM, RFC 4180, formula-safe) or an Excel workbook (format=xlsx).",
     roles: readers,
     query: dealScoresExportQuerySchema,
     repeatable: repeatableParameters,
-    responses: { 200: { description: "CSV file (attachment).", contentType: "text/csv" } },
+    responses: { 200: exportResponse("The current filtered view") },
   },
   getDealScore: {
     name: "getDealScore",

@@ -17,6 +17,7 @@ import {
 import { modelInfoSchema } from "../domain/opportunities/stored.js";
 import type { RowFilter, RowQuery } from "../ports/results.js";
 import type { CsvColumn } from "../export/csv.js";
+import { exportFormatSchema, exportResponse } from "../export/format.js";
 import { emptyQuerySchema, maxSearchLength, orderParam, pagingShape, searchParam } from "./common.js";
 import { refreshStatusShape, resultStatusSchema } from "./refreshStatus.js";
 import type { RouteSpec } from "./routeSpec.js";
@@ -65,10 +66,10 @@ const filterShape = {
 export const repeatableParameters = ["type", "status", "product"] as const;
 
 /** GET opportunities/export: the filtered view, every row (no paging). */
-export const opportunitiesExportQuerySchema = z.strictObject(filterShape);
+export const opportunitiesExportQuerySchema = z.strictObject({ ...filterShape, format: exportFormatSchema });
 /** GET opportunities. */
 export const opportunitiesListQuerySchema = z.strictObject({ ...filterShape, ...pagingShape(maxPageSize, defaultPageSize) });
-export type OpportunitiesFilter = z.output<typeof opportunitiesExportQuerySchema>;
+export type OpportunitiesFilter = Omit<z.output<typeof opportunitiesExportQuerySchema>, "format">;
 
 /** The list's filters and sort as a query on the tab's result rows; hidden (dismissed) rows are never listed. */
 export function opportunitiesRowQuery(filter: OpportunitiesFilter): RowQuery {
@@ -255,11 +256,11 @@ export const opportunitiesRoutes = {
     name: "exportOpportunities",
     method: "GET",
     route: "opportunities/export",
-    summary: "CSV export of the current filtered view (all pages), streamed; UTF-8 BOM, RFC 4180, formula-safe.",
+    summary: "Export of the current filtered view (all pages), streamed: CSV (UTF-8 BOM, RFC 4180, formula-safe) or an Excel workbook (format=xlsx).",
     roles: readers,
     query: opportunitiesExportQuerySchema,
     repeatable: repeatableParameters,
-    responses: { 200: { description: "CSV file (attachment).", contentType: "text/csv" } },
+    responses: { 200: exportResponse("The current filtered view") },
   },
   getOpportunityCustomer: {
     name: "getOpportunityCustomer",

@@ -25,6 +25,7 @@ import type { CsvColumn } from "../export/csv.js";
 import type { RowFilter, RowQuery } from "../ports/results.js";
 import { emptyQuerySchema, orderParam, pagingShape, searchParam } from "./common.js";
 import { refreshStatusShape, resultStatusSchema } from "./refreshStatus.js";
+import { exportFormatSchema, exportResponse } from "../export/format.js";
 import type { RouteSpec } from "./routeSpec.js";
 
 // The Propensity (CloudAscent) tab's routes and their schemas: the single source for validation and the OpenAPI
@@ -92,10 +93,10 @@ const filterShape = {
 export const repeatableParameters = ["cluster", "cell", "fitBand", "intentBand", "customerType", "family", "product", "subsegment", "industry", "country"] as const;
 
 /** GET propensity/export: the filtered view, every row. */
-export const propensityExportQuerySchema = z.strictObject(filterShape);
+export const propensityExportQuerySchema = z.strictObject({ ...filterShape, format: exportFormatSchema });
 /** GET propensity. */
 export const propensityListQuerySchema = z.strictObject({ ...filterShape, ...pagingShape(maxPageSize, defaultPageSize, "Customers") });
-export type PropensityFilter = z.output<typeof propensityExportQuerySchema>;
+export type PropensityFilter = Omit<z.output<typeof propensityExportQuerySchema>, "format">;
 
 export const tenantIdParamsSchema = z.strictObject({ tenantId: guidSchema.meta({ description: "The customer or prospect tenant id (GUID)." }) });
 
@@ -330,11 +331,12 @@ export const propensityRoutes = {
     name: "exportPropensity",
     method: "GET",
     route: "propensity/export",
-    summary: "CSV export of the filtered view, one line per customer and product propensity, streamed; UTF-8 BOM, RFC 4180, formula-safe.",
+    summary:
+      "Export of the filtered view, one line per customer and product propensity, streamed: CSV (UTF-8 BOM, RFC 4180, formula-safe) or an Excel workbook (format=xlsx).",
     roles: readers,
     query: propensityExportQuerySchema,
     repeatable: repeatableParameters,
-    responses: { 200: { description: "CSV file (attachment).", contentType: "text/csv" } },
+    responses: { 200: exportResponse("The filtered view, one line per customer and propensity") },
   },
   getPropensityClusterMapping: {
     name: "getPropensityClusterMapping",
