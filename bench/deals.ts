@@ -1,5 +1,3 @@
-import { fork, type ChildProcess } from "node:child_process";
-import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
 import { dealsSnapshotCsv, generateCrmHistory } from "../local/demoData/deals.js";
 import { startEmulators, type Emulators } from "../local/emulators.js";
@@ -10,6 +8,7 @@ import type { ResultPointerDoc } from "../shared/domain/results.js";
 import { wire } from "../shared/wiring.js";
 import { runEngineBench } from "./dealScoring.js";
 import { bulkUpsertFloor, readPartnerDocuments } from "./floors.js";
+import { startHostChild, type HostChild } from "./hostChild.js";
 import { mb, round, waitFor } from "./stats.js";
 
 // npm run bench:deals — the deal scoring speed targets of issue 8 (50,000 closed and 10,000 open deals):
@@ -29,50 +28,6 @@ const spec = {
 };
 const targets = { trainSeconds: 30, rescoreSeconds: 10 };
 const elapsedSince = (t0: number) => Math.round(performance.now() - t0);
-
-interface HostChild {
-  child: ChildProcess;
-  baseUrl: string;
-  request<T>(type: "memory" | "logs" | "stop", reply: string): Promise<T>;
-}
-
-async function startHostChild(settings: Record<string, string>): Promise<HostChild> {
-  const child = fork(fileURLToPath(new URL("./hostProcess.ts", import.meta.url)), [], {
-    execArgv: ["--import", "tsx"],
-    env: { ...process.env, BENCH_HOST_SETTINGS: JSON.stringify(settings) },
-    stdio: ["ignore", "ignore", "pipe", "ipc"],
-  });
-  let stderr = "";
-  child.stderr!.on("data", (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
-  const ready = await new Promise<{ baseUrl: string }>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`host did not start within 60 s: ${stderr}`)), 60_000);
-    child.once("exit", (code) => reject(new Error(`host exited with ${code}: ${stderr}`)));
-    child.on("message", (m: { type: string; baseUrl: string }) => {
-      if (m.type === "ready") {
-        clearTimeout(timer);
-        resolve(m);
-      }
-    });
-  });
-  return {
-    child,
-    baseUrl: ready.baseUrl,
-    request<T>(type: "memory" | "logs" | "stop", reply: string) {
-      return new Promise<T>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`host did not answer "${type}"`)), 20_000);
-        const onMessage = (m: { type: string }) => {
-          if (m.type === reply) {
-            clearTimeout(timer);
-            child.off("message", onMessage);
-            resolve(m as T);
-          }
-        };
-        child.on("message", onMessage);
-        child.send({ type });
-      });
-    },
-  };
-}
 
 async function ingestions(clients: Clients, partnerId: string): Promise<IngestionDoc[]> {
   const { resources } = await clients.containers.ingestions.items

@@ -4,7 +4,8 @@ import { routes } from "../shared/api/routes.js";
 import { iterateTabRows, notRefreshedMessage, readPartnerForStatus, readTabPage, readTabSummary, statusFields, tabListAnswer } from "../shared/api/tabReads.js";
 import { summarizeCloudEndpoints } from "../shared/domain/cloudEndpoints/index.js";
 import { cloudEndpointsSummaryDocSchema, resultIds } from "../shared/domain/results.js";
-import { cloudEndpointsCsv, cloudEndpointsCsvColumns, exportFileName, toByteStream } from "../shared/export/csv.js";
+import { cloudEndpointsCsvColumns } from "../shared/export/csv.js";
+import { exportFileResponse } from "../shared/export/response.js";
 import { notFound, ok } from "../shared/http.js";
 import type { ApiDeps } from "../shared/wiring.js";
 
@@ -55,18 +56,16 @@ export const exportCloudEndpoints = (deps: ApiDeps): RouteHandler<typeof routes.
         yield docs.map((d) => toApiRow(d, "all"));
       }
     }
-    const body = toByteStream(cloudEndpointsCsv(pages(), columns), (err) => log.error("CSV export failed mid-stream", err));
-    return {
-      status: 200,
-      headers: {
-        "content-type": "text/csv; charset=utf-8",
-        "content-disposition": `attachment; filename="${exportFileName(caller.partnerId)}"`,
-        "cache-control": "no-store",
-        "x-content-type-options": "nosniff",
-        ...(pointer ? { "x-result-set-id": pointer.resultSetId } : {}),
-      },
-      body,
-    };
+    return exportFileResponse({
+      format: query.format,
+      tab: "cloud-endpoints",
+      sheetName: "Cloud Endpoints",
+      partnerId: caller.partnerId,
+      pages: pages(),
+      columns,
+      resultSetId: pointer?.resultSetId,
+      onError: (err) => log.error(`${query.format} export failed mid-stream`, err),
+    });
   };
 
 export const getCloudEndpoint = (deps: ApiDeps): RouteHandler<typeof routes.getCloudEndpoint> =>

@@ -21,8 +21,8 @@ import {
 import { dealScoreRowSchema, dealScoresSummarySchema, summarizeDealScores, topFactors } from "../shared/domain/dealScoring/index.js";
 import { resultIds } from "../shared/domain/results.js";
 import { InvalidRequestError } from "../shared/errors.js";
-import { csvFile, exportFileName, toByteStream } from "../shared/export/csv.js";
 import { dealScoresCsvColumns, toExportRow } from "../shared/export/dealScoresCsv.js";
+import { exportFileResponse } from "../shared/export/response.js";
 import { accepted, created, noContent, notFound, ok } from "../shared/http.js";
 import { dealKey } from "../shared/ingest/deals.js";
 import type { ApiDeps } from "../shared/wiring.js";
@@ -128,18 +128,16 @@ export const exportDealScores = (deps: ApiDeps): RouteHandler<typeof routes.expo
         yield docs.map((d) => toExportRow(toListItem(d)));
       }
     }
-    const body = toByteStream(csvFile(pages(), dealScoresCsvColumns), (err) => log.error("CSV export failed mid-stream", err));
-    return {
-      status: 200,
-      headers: {
-        "content-type": "text/csv; charset=utf-8",
-        "content-disposition": `attachment; filename="${exportFileName(caller.partnerId, new Date(), "deal-scores")}"`,
-        "cache-control": "no-store",
-        "x-content-type-options": "nosniff",
-        ...(pointer ? { "x-result-set-id": pointer.resultSetId } : {}),
-      },
-      body,
-    };
+    return exportFileResponse({
+      format: query.format,
+      tab: "deal-scores",
+      sheetName: "Deal scores",
+      partnerId: caller.partnerId,
+      pages: pages(),
+      columns: dealScoresCsvColumns,
+      resultSetId: pointer?.resultSetId,
+      onError: (err) => log.error(`${query.format} export failed mid-stream`, err),
+    });
   };
 
 export const getDealScore = (deps: ApiDeps): RouteHandler<typeof routes.getDealScore> =>

@@ -18,7 +18,7 @@ import {
 import { fromOpportunityRow, opportunitiesSummaryDocSchema } from "../shared/domain/opportunities/stored.js";
 import { resultIds } from "../shared/domain/results.js";
 import { NotFoundError } from "../shared/errors.js";
-import { csvFile, exportFileName, toByteStream } from "../shared/export/csv.js";
+import { exportFileResponse } from "../shared/export/response.js";
 import { created, ok } from "../shared/http.js";
 import type { ApiDeps } from "../shared/wiring.js";
 
@@ -82,18 +82,16 @@ export const exportOpportunities = (deps: ApiDeps): RouteHandler<typeof routes.e
         yield docs.map(fromOpportunityRow).filter((o) => !dismissed(o));
       }
     }
-    const body = toByteStream(csvFile(pages(), fields), (err) => log.error("CSV export failed mid-stream", err));
-    return {
-      status: 200,
-      headers: {
-        "content-type": "text/csv; charset=utf-8",
-        "content-disposition": `attachment; filename="${exportFileName(caller.partnerId, new Date(), "opportunities")}"`,
-        "cache-control": "no-store",
-        "x-content-type-options": "nosniff",
-        ...(pointer ? { "x-result-set-id": pointer.resultSetId } : {}),
-      },
-      body,
-    };
+    return exportFileResponse({
+      format: query.format,
+      tab: "opportunities",
+      sheetName: "Opportunities",
+      partnerId: caller.partnerId,
+      pages: pages(),
+      columns: fields,
+      resultSetId: pointer?.resultSetId,
+      onError: (err) => log.error(`${query.format} export failed mid-stream`, err),
+    });
   };
 
 export const getOpportunityCustomer = (deps: ApiDeps): RouteHandler<typeof routes.getOpportunityCustomer> =>

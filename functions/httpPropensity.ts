@@ -13,7 +13,7 @@ import { routes } from "../shared/api/routes.js";
 import { iterateTabRows, notRefreshedMessage, readPartnerForStatus, readTabPage, readTabSummary, statusFields, tabListAnswer } from "../shared/api/tabReads.js";
 import { clusterPurpose, defaultClusterMapping, summarizePropensity } from "../shared/domain/propensity/index.js";
 import { resultIds } from "../shared/domain/results.js";
-import { csvFile, exportFileName, toByteStream } from "../shared/export/csv.js";
+import { exportFileResponse } from "../shared/export/response.js";
 import { notFound, ok } from "../shared/http.js";
 import type { ApiDeps } from "../shared/wiring.js";
 
@@ -73,18 +73,16 @@ export const exportPropensity = (deps: ApiDeps): RouteHandler<typeof routes.expo
         yield docs.flatMap((d) => exportLines(toApiRow(d, keep), productFiltered));
       }
     }
-    const body = toByteStream(csvFile(pages(), propensityCsvColumns), (err) => log.error("CSV export failed mid-stream", err));
-    return {
-      status: 200,
-      headers: {
-        "content-type": "text/csv; charset=utf-8",
-        "content-disposition": `attachment; filename="${exportFileName(caller.partnerId, new Date(), "propensity")}"`,
-        "cache-control": "no-store",
-        "x-content-type-options": "nosniff",
-        ...(pointer ? { "x-result-set-id": pointer.resultSetId } : {}),
-      },
-      body,
-    };
+    return exportFileResponse({
+      format: query.format,
+      tab: "propensity",
+      sheetName: "Propensity",
+      partnerId: caller.partnerId,
+      pages: pages(),
+      columns: propensityCsvColumns,
+      resultSetId: pointer?.resultSetId,
+      onError: (err) => log.error(`${query.format} export failed mid-stream`, err),
+    });
   };
 
 export const getPropensityClusterMapping = (deps: ApiDeps): RouteHandler<typeof routes.getPropensityClusterMapping> =>

@@ -440,6 +440,7 @@ async function main(): Promise<void> {
     `  Partner:         ${demo.partnerId}`,
     `  API key (admin): ${demo.apiKey}`,
     `  OpenAPI:         ${demo.baseUrl}/api/openapi.json`,
+    `  API reference:   ${demo.baseUrl}/api/docs   (try the routes: Authorize with the key above)`,
     `  Second partner:  ${demo.secondPartner.partnerId} (new: one snapshot, so opportunities from the models' priors; too few deals to train a model)`,
     `  Its key (admin): ${demo.secondPartner.apiKey}`,
     "",

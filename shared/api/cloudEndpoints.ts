@@ -3,10 +3,10 @@ import { cloudEndpointsColumns, cloudEndpointsRowSchema, salesMotions, type Clou
 import { guidSchema, yearMonthSchema } from "../domain/common.js";
 import { segments } from "../domain/datasets.js";
 import type { RowFilter, RowQuery } from "../ports/results.js";
-import { pagingShape } from "./common.js";
+import { exportFormatSchema, exportResponse } from "../export/format.js";
 import { readerRoles as readers } from "../auth/roles.js";
 import { cloudEndpointsSummarySchema } from "../domain/cloudEndpoints/index.js";
-import { emptyQuerySchema } from "./common.js";
+import { emptyQuerySchema, orderParam, pagingShape, searchParam, sortParam } from "./common.js";
 import { refreshStatusShape, resultStatusSchema } from "./refreshStatus.js";
 import type { RouteSpec } from "./routeSpec.js";
 
@@ -49,7 +49,6 @@ export function defaultOrder(sort: SortColumn): "asc" | "desc" {
 
 export const maxPageSize = 500;
 export const defaultPageSize = 50;
-export const maxSearchLength = 100;
 
 const filterShape = {
   salesMotion: z
@@ -68,20 +67,9 @@ const filterShape = {
     .transform((v) => v === "true")
     .optional()
     .meta({ description: "Only tenants that are (true) or are not (false) eligible for MCI incentives." }),
-  search: z
-    .string()
-    .max(maxSearchLength, { error: `must be at most ${maxSearchLength} characters` })
-    .transform((v) => v.trim().toLowerCase())
-    .optional()
-    .meta({ description: "Keyword, case-insensitive, matched in tenant name, domain, id and customer name." }),
-  sort: z
-    .enum(sortableColumns, { error: `must be one of: ${sortableColumns.join(", ")}` })
-    .default("tenantName")
-    .meta({ description: "Column to sort by." }),
-  order: z
-    .enum(["asc", "desc"], { error: "must be asc or desc" })
-    .optional()
-    .meta({ description: "Sort direction; default asc for text columns, desc for numbers. Rows without a value come last." }),
+  search: searchParam("tenant name, domain, id and customer name"),
+  sort: sortParam(sortableColumns, "tenantName", "Column to sort by."),
+  order: orderParam("Sort direction; default asc for text columns, desc for numbers. Rows without a value come last."),
   columns: z
     .enum(["default", "all"], { error: "must be default or all" })
     .default("default")
@@ -101,7 +89,7 @@ function checkRenewalRange(
 }
 
 /** GET cloud-endpoints/export: the filtered view, every row (no paging). */
-export const cloudEndpointsExportQuerySchema = z.strictObject(filterShape).superRefine(checkRenewalRange);
+export const cloudEndpointsExportQuerySchema = z.strictObject({ ...filterShape, format: exportFormatSchema }).superRefine(checkRenewalRange);
 
 /** GET cloud-endpoints. */
 export const cloudEndpointsListQuerySchema = z
@@ -113,7 +101,7 @@ export const cloudEndpointsListQuerySchema = z
 
 export type CloudEndpointsListQuery = z.output<typeof cloudEndpointsListQuerySchema>;
 export type CloudEndpointsExportQuery = z.output<typeof cloudEndpointsExportQuerySchema>;
-export type CloudEndpointsFilter = CloudEndpointsExportQuery;
+export type CloudEndpointsFilter = Omit<CloudEndpointsExportQuery, "format">;
 
 /** Parameters that may be repeated or given as comma lists. */
 export const repeatableParameters = ["salesMotion", "segment"] as const;
@@ -163,12 +151,19 @@ export const cloudEndpointsListResponseSchema = z.object({
   message: z.string().optional(),
 });
 
+/** GET cloud-endpoints/{tenantId}: the row with every column, and the result set it comes from. */
+export const cloudEndpointsRowResponseSchema = cloudEndpointsRowSchema.extend({
+  resultSetId: z.string(),
+  refreshedAt: z.string(),
+});
+
 export const cloudEndpointsSummaryResponseSchema = cloudEndpointsSummarySchema.extend({
   status: resultStatusSchema,
   resultSetId: z.string().optional(),
   refreshedAt: z.string().optional(),
   asOf: z.record(z.string(), z.string()).optional(),
   ...refreshStatusShape,
+  message: z.string().optional().meta({ description: "Before the first refresh: what to do to get results." }),
 });
 
 /** The Cloud Endpoints tab's routes (literal routes before the tenant id, so summary and export are never a tenant). */
@@ -196,11 +191,11 @@ export const cloudEndpointsRoutes = {
     name: "exportCloudEndpoints",
     method: "GET",
     route: "cloud-endpoints/export",
-    summary: "CSV export of the current filtered view (all pages), streamed; UTF-8 BOM, RFC 4180, formula-safe.",
+    summary: "Export of the current filtered view (all pages), streamed: CSV (UTF-8 BOM, RFC 4180, formula-safe) or an Excel workbook (format=xlsx).",
     roles: readers,
     query: cloudEndpointsExportQuerySchema,
     repeatable: repeatableParameters,
-    responses: { 200: { description: "CSV file (attachment).", contentType: "text/csv" } },
+    responses: { 200: exportResponse("The current filtered view") },
   },
   getCloudEndpoint: {
     name: "getCloudEndpoint",
@@ -211,7 +206,7 @@ export const cloudEndpointsRoutes = {
     query: emptyQuerySchema,
     params: tenantIdParamsSchema,
     responses: {
-      200: { description: "The row.", schema: cloudEndpointsRowSchema },
+      200: { description: "The row.", schema: cloudEndpointsRowResponseSchema },
       404: { description: "No visible tenant with this id in the partner's current results." },
     },
   },

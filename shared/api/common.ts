@@ -27,3 +27,29 @@ export function pagingShape(max: number, fallback: number, what = "Rows") {
     continuationToken: continuationTokenSchema,
   };
 }
+
+/** Longest keyword a list's `search` takes. */
+export const maxSearchLength = 100;
+
+/** `search`: a keyword, trimmed and lower-cased; `where` says which fields it is matched in. */
+export function searchParam(where: string) {
+  return z
+    .string()
+    .max(maxSearchLength, { error: `must be at most ${maxSearchLength} characters` })
+    .transform((v) => v.trim().toLowerCase())
+    .optional()
+    .meta({ description: `Keyword, case-insensitive, matched in ${where}.` });
+}
+
+/** `sort`: one of the sortable columns, with its default. */
+export function sortParam<const C extends readonly [string, ...string[]]>(columns: C, fallback: C[number], description: string) {
+  return z
+    .enum(columns, { error: `must be one of: ${columns.join(", ")}` })
+    .default(fallback as never)
+    .meta({ description });
+}
+
+/** `order`: asc or desc; each list says its default per column. */
+export function orderParam(description: string) {
+  return z.enum(["asc", "desc"], { error: "must be asc or desc" }).optional().meta({ description });
+}

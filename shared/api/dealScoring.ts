@@ -15,8 +15,9 @@ import {
   type DealScoreRow,
 } from "../domain/dealScoring/index.js";
 import type { RowFilter, RowQuery } from "../ports/results.js";
-import { emptyQuerySchema, pagingShape } from "./common.js";
+import { emptyQuerySchema, orderParam, pagingShape, searchParam, sortParam } from "./common.js";
 import { refreshStatusShape, resultStatusSchema } from "./refreshStatus.js";
+import { exportFormatSchema, exportResponse } from "../export/format.js";
 import type { RouteSpec } from "./routeSpec.js";
 
 // The deal scoring tab's routes: the administrator's models (create, list, get, edit, train, publish, revert,
@@ -25,7 +26,6 @@ import type { RouteSpec } from "./routeSpec.js";
 
 export const maxPageSize = 500;
 export const defaultPageSize = 50;
-export const maxSearchLength = 100;
 
 export const modelIdParamsSchema = z.strictObject({
   modelId: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, { error: "is not a model id" }).meta({ description: "The model id (from the model list)." }),
@@ -134,26 +134,15 @@ const filterShape = {
   stage: z.string().min(1).max(200).optional().meta({ description: "Only deals in this stage (exact)." }),
   product: z.string().min(1).max(200).optional().meta({ description: "Only deals of this product (exact)." }),
   modelId: modelIdParamsSchema.shape.modelId.optional().meta({ description: "Only deals scored by this model." }),
-  search: z
-    .string()
-    .max(maxSearchLength, { error: `must be at most ${maxSearchLength} characters` })
-    .transform((v) => v.trim().toLowerCase())
-    .optional()
-    .meta({ description: "Keyword, case-insensitive, matched in the deal's id, name, owner, product and stage." }),
-  sort: z
-    .enum(sortableColumns, { error: `must be one of: ${sortableColumns.join(", ")}` })
-    .default("score")
-    .meta({ description: "Column to sort by (default score)." }),
-  order: z
-    .enum(["asc", "desc"], { error: "must be asc or desc" })
-    .optional()
-    .meta({ description: "Sort direction; default desc for score, value and dates, asc for name and id. Rows without a value come last." }),
+  search: searchParam("the deal's id, name, owner, product and stage"),
+  sort: sortParam(sortableColumns, "score", "Column to sort by (default score)."),
+  order: orderParam("Sort direction; default desc for score, value and dates, asc for name and id. Rows without a value come last."),
 };
 
-export const dealScoresExportQuerySchema = z.strictObject(filterShape);
+export const dealScoresExportQuerySchema = z.strictObject({ ...filterShape, format: exportFormatSchema });
 export const dealScoresListQuerySchema = z.strictObject({ ...filterShape, ...pagingShape(maxPageSize, defaultPageSize) });
 export type DealScoresListQuery = z.output<typeof dealScoresListQuerySchema>;
-export type DealScoresFilter = z.output<typeof dealScoresExportQuerySchema>;
+export type DealScoresFilter = Omit<z.output<typeof dealScoresExportQuerySchema>, "format">;
 export const repeatableParameters = ["grade", "trend"] as const;
 
 /** The filters and sort as a query on the tab's rows (field names from the whitelists above). */
@@ -333,11 +322,11 @@ export const dealScoringRoutes = {
     name: "exportDealScores",
     method: "GET",
     route: "deal-scores/export",
-    summary: "CSV export of the current filtered view (all pages), streamed; UTF-8 BOM, RFC 4180, formula-safe.",
+    summary: "Export of the current filtered view (all pages), streamed: CSV (UTF-8 BOM, RFC 4180, formula-safe) or an Excel workbook (format=xlsx).",
     roles: readers,
     query: dealScoresExportQuerySchema,
     repeatable: repeatableParameters,
-    responses: { 200: { description: "CSV file (attachment).", contentType: "text/csv" } },
+    responses: { 200: exportResponse("The current filtered view") },
   },
   getDealScore: {
     name: "getDealScore",

@@ -88,7 +88,7 @@ export const healthResponseSchema = z.object({
 
 export const errorBodySchema = z.object({
   error: z.object({
-    code: z.string().meta({ description: "Stable error code: invalid_request, unauthorized, forbidden, not_found, conflict, payload_too_large, unsupported_media_type, unavailable, internal." }),
+    code: z.string().meta({ description: "Stable error code: invalid_request, unauthorized, forbidden, not_found, method_not_allowed, conflict, payload_too_large, unsupported_media_type, too_many_requests, unavailable, internal." }),
     message: z.string(),
     field: z.string().optional().meta({ description: "The query parameter, path parameter, header or body field at fault (400, 413, 415)." }),
     details: z.record(z.string(), z.unknown()).optional().meta({ description: "Machine-readable detail where a route documents it (for example the counts behind a refusal)." }),

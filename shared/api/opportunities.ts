@@ -17,7 +17,8 @@ import {
 import { modelInfoSchema } from "../domain/opportunities/stored.js";
 import type { RowFilter, RowQuery } from "../ports/results.js";
 import type { CsvColumn } from "../export/csv.js";
-import { emptyQuerySchema, pagingShape } from "./common.js";
+import { exportFormatSchema, exportResponse } from "../export/format.js";
+import { emptyQuerySchema, maxSearchLength, orderParam, pagingShape, searchParam } from "./common.js";
 import { refreshStatusShape, resultStatusSchema } from "./refreshStatus.js";
 import type { RouteSpec } from "./routeSpec.js";
 
@@ -27,7 +28,6 @@ import type { RouteSpec } from "./routeSpec.js";
 
 export const maxPageSize = 500;
 export const defaultPageSize = 50;
-export const maxSearchLength = 100;
 
 /**
  * Sort options → the stored row field they read (a whitelist: only these reach ORDER BY). "dateAdded" reads the
@@ -55,29 +55,21 @@ const filterShape = {
     .array(z.string().min(1).max(maxSearchLength, { error: `must be at most ${maxSearchLength} characters` }))
     .optional()
     .meta({ description: "Recommended products to include, by name as listed (e.g. Microsoft 365 Business Premium); repeatable or comma-separated." }),
-  search: z
-    .string()
-    .max(maxSearchLength, { error: `must be at most ${maxSearchLength} characters` })
-    .transform((v) => v.trim().toLowerCase())
-    .optional()
-    .meta({ description: "Keyword, case-insensitive, matched in the tenant name, domain and id." }),
+  search: searchParam("the tenant name, domain and id"),
   sort: z
     .enum(sortNames, { error: `must be one of: ${sortNames.join(", ")}` })
     .default("dateAdded")
     .meta({ description: "Order: dateAdded (newest first by default, then most probable), probability, tenantName, seats or type." }),
-  order: z
-    .enum(["asc", "desc"], { error: "must be asc or desc" })
-    .optional()
-    .meta({ description: "Sort direction; default desc, except asc for tenantName and type." }),
+  order: orderParam("Sort direction; default desc, except asc for tenantName and type."),
 };
 
 export const repeatableParameters = ["type", "status", "product"] as const;
 
 /** GET opportunities/export: the filtered view, every row (no paging). */
-export const opportunitiesExportQuerySchema = z.strictObject(filterShape);
+export const opportunitiesExportQuerySchema = z.strictObject({ ...filterShape, format: exportFormatSchema });
 /** GET opportunities. */
 export const opportunitiesListQuerySchema = z.strictObject({ ...filterShape, ...pagingShape(maxPageSize, defaultPageSize) });
-export type OpportunitiesFilter = z.output<typeof opportunitiesExportQuerySchema>;
+export type OpportunitiesFilter = Omit<z.output<typeof opportunitiesExportQuerySchema>, "format">;
 
 /** The list's filters and sort as a query on the tab's result rows; hidden (dismissed) rows are never listed. */
 export function opportunitiesRowQuery(filter: OpportunitiesFilter): RowQuery {
@@ -264,11 +256,11 @@ export const opportunitiesRoutes = {
     name: "exportOpportunities",
     method: "GET",
     route: "opportunities/export",
-    summary: "CSV export of the current filtered view (all pages), streamed; UTF-8 BOM, RFC 4180, formula-safe.",
+    summary: "Export of the current filtered view (all pages), streamed: CSV (UTF-8 BOM, RFC 4180, formula-safe) or an Excel workbook (format=xlsx).",
     roles: readers,
     query: opportunitiesExportQuerySchema,
     repeatable: repeatableParameters,
-    responses: { 200: { description: "CSV file (attachment).", contentType: "text/csv" } },
+    responses: { 200: exportResponse("The current filtered view") },
   },
   getOpportunityCustomer: {
     name: "getOpportunityCustomer",

@@ -23,8 +23,9 @@ import {
 import { summaryDocSchema } from "../domain/results.js";
 import type { CsvColumn } from "../export/csv.js";
 import type { RowFilter, RowQuery } from "../ports/results.js";
-import { emptyQuerySchema, pagingShape } from "./common.js";
+import { emptyQuerySchema, orderParam, pagingShape, searchParam } from "./common.js";
 import { refreshStatusShape, resultStatusSchema } from "./refreshStatus.js";
+import { exportFormatSchema, exportResponse } from "../export/format.js";
 import type { RouteSpec } from "./routeSpec.js";
 
 // The Propensity (CloudAscent) tab's routes and their schemas: the single source for validation and the OpenAPI
@@ -33,7 +34,6 @@ import type { RouteSpec } from "./routeSpec.js";
 
 export const maxPageSize = 500;
 export const defaultPageSize = 50;
-export const maxSearchLength = 100;
 const maxValueLength = 100;
 
 /** Columns a list or export may be sorted by (a whitelist: only these reach ORDER BY). */
@@ -78,12 +78,7 @@ const filterShape = {
   subsegment: textValues("Subsegments (Upper Medium, Medium, Very Small, or a given one)"),
   industry: textValues("Industries"),
   country: textValues("Countries/regions"),
-  search: z
-    .string()
-    .max(maxSearchLength, { error: `must be at most ${maxSearchLength} characters` })
-    .transform((v) => v.trim().toLowerCase())
-    .optional()
-    .meta({ description: "Keyword, case-insensitive, matched in tenant name, domain, id, customer name and TPID." }),
+  search: searchParam("tenant name, domain, id, customer name and TPID"),
   sort: z
     .enum(sortableColumns, { error: `must be one of: ${sortableColumns.join(", ")}` })
     .default("priority")
@@ -91,20 +86,17 @@ const filterShape = {
       description:
         "Column to sort by. priority (the default) is the matrix order: A1 first … D4, within a cell higher fit then higher intent; tenants without a cell (fit not learned) come last, by intent.",
     }),
-  order: z
-    .enum(["asc", "desc"], { error: "must be asc or desc" })
-    .optional()
-    .meta({ description: "Sort direction; default asc for tenantName and cell, desc otherwise. Rows without a value come last." }),
+  order: orderParam("Sort direction; default asc for tenantName and cell, desc otherwise. Rows without a value come last."),
 };
 
 /** Parameters that may be repeated or given as comma lists. */
 export const repeatableParameters = ["cluster", "cell", "fitBand", "intentBand", "customerType", "family", "product", "subsegment", "industry", "country"] as const;
 
 /** GET propensity/export: the filtered view, every row. */
-export const propensityExportQuerySchema = z.strictObject(filterShape);
+export const propensityExportQuerySchema = z.strictObject({ ...filterShape, format: exportFormatSchema });
 /** GET propensity. */
 export const propensityListQuerySchema = z.strictObject({ ...filterShape, ...pagingShape(maxPageSize, defaultPageSize, "Customers") });
-export type PropensityFilter = z.output<typeof propensityExportQuerySchema>;
+export type PropensityFilter = Omit<z.output<typeof propensityExportQuerySchema>, "format">;
 
 export const tenantIdParamsSchema = z.strictObject({ tenantId: guidSchema.meta({ description: "The customer or prospect tenant id (GUID)." }) });
 
@@ -339,11 +331,12 @@ export const propensityRoutes = {
     name: "exportPropensity",
     method: "GET",
     route: "propensity/export",
-    summary: "CSV export of the filtered view, one line per customer and product propensity, streamed; UTF-8 BOM, RFC 4180, formula-safe.",
+    summary:
+      "Export of the filtered view, one line per customer and product propensity, streamed: CSV (UTF-8 BOM, RFC 4180, formula-safe) or an Excel workbook (format=xlsx).",
     roles: readers,
     query: propensityExportQuerySchema,
     repeatable: repeatableParameters,
-    responses: { 200: { description: "CSV file (attachment).", contentType: "text/csv" } },
+    responses: { 200: exportResponse("The filtered view, one line per customer and propensity") },
   },
   getPropensityClusterMapping: {
     name: "getPropensityClusterMapping",

@@ -18,7 +18,8 @@ export interface RouteSpec {
   repeatable?: readonly string[];
   params?: z.ZodType;
   body?: z.ZodType;
-  responses: Record<number, { description: string; schema?: z.ZodType; contentType?: string }>;
+  /** contentType: a file answer (a list when the route offers several formats, e.g. CSV and xlsx). */
+  responses: Record<number, { description: string; schema?: z.ZodType; contentType?: string | readonly string[] }>;
 }
 
 /** The path every API route is served under; the OpenAPI document's server URL. */

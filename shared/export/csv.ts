@@ -8,6 +8,11 @@ import { cloudEndpointsColumns, type CloudEndpointsRow } from "../domain/cloudEn
 //   read the full-width ＝ ＋ － ＠ as formula signs), at the cost of an apostrophe on the odd " - n/a".
 //   Numbers we computed (e.g. a negative whitespace) are written as numbers, since they cannot carry a formula.
 // - Booleans are Yes/No; lists are joined with "|"; utilisations are percentages ("85.3%"), which Excel reads as numbers.
+// - Text stays text: Excel turns "2026-07" into a date, "00123" into 123, a long TPID into 1.23E+17 and "1-2" into
+//   2 January. A text value Excel would read as a number, date, time, percentage or boolean is written as the
+//   string formula ="2026-07", which every spreadsheet shows as the text 2026-07. Only such values are wrapped
+//   (digits and separators, month names with numbers, TRUE/FALSE), so the formula never holds anything else.
+//   A whole day (2026-06-30) is left for Excel to read as that date: it loses nothing and date filters work.
 
 export const utf8Bom = "\uFEFF";
 const lineEnd = "\r\n";
@@ -42,6 +47,26 @@ export function neutraliseFormula(text: string): string {
   return formulaStart.test(text) ? `'${text}` : text;
 }
 
+const month = "(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\\.?";
+// What Excel converts on opening a CSV: numbers in any notation ($1,234.50, (5), 1e5, 5%, 00123), dates and times
+// (2026-07, 7/26, 1-2, 12:30; not ISO timestamps with T and Z), month names with a day or year (Jul-26, 1 July 2026) and booleans.
+const spreadsheetWouldConvert = new RegExp(
+  [
+    "^[\\s$€£¥(+\\-]*\\d[\\d\\s.,:/\\-+()%eE]*$",
+    `^\\d{1,4}[\\s\\-/]+${month}(?:[\\s\\-/,]+\\d{1,4})?$`,
+    `^${month}[\\s\\-/,]+\\d{1,4}(?:[\\s\\-/,]+\\d{1,4})?$`,
+    "^(?:true|false)$",
+  ].join("|"),
+  "i",
+);
+
+export const isoDay = /^\d{4}-\d{2}-\d{2}$/;
+
+/** A text value a spreadsheet would turn into a number, date or boolean becomes ="value" (shown as that text). */
+export function keepAsText(text: string): string {
+  return spreadsheetWouldConvert.test(text) && !isoDay.test(text) ? `="${text}"` : text;
+}
+
 /** RFC 4180: fields with a comma, quote, CR or LF are quoted, quotes doubled. */
 export function quoteField(text: string): string {
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
@@ -59,15 +84,21 @@ export function formatCell(value: unknown, column: string | { format?: "percent"
   if (typeof value === "boolean") return value ? "Yes" : "No";
   if (typeof value === "number") return formatNumber(value, typeof column === "string" ? percentageKeys.has(column) : column.format === "percent");
   const text = Array.isArray(value) ? value.map(String).join("|") : String(value);
-  return quoteField(neutraliseFormula(text));
+  const neutralised = neutraliseFormula(text);
+  return quoteField(neutralised === text ? keepAsText(text) : neutralised);
 }
 
 export function csvHeaderLine(columns: readonly Pick<CsvColumn<unknown>, "header">[]): string {
   return columns.map((c) => quoteField(c.header)).join(",") + lineEnd;
 }
 
+/** The value a column writes for a row: its field, or what it computes. */
+export function columnValue<Row>(row: Partial<Row>, column: CsvColumn<Row>): unknown {
+  return column.value ? column.value(row as Row) : row[column.key];
+}
+
 export function csvRowLine<Row>(row: Partial<Row>, columns: readonly CsvColumn<Row>[]): string {
-  return columns.map((c) => formatCell(c.value ? c.value(row as Row) : row[c.key], { format: c.format })).join(",") + lineEnd;
+  return columns.map((c) => formatCell(columnValue(row, c), { format: c.format })).join(",") + lineEnd;
 }
 
 /** The CSV as text chunks: BOM and header first, then one chunk per page of rows. */
@@ -113,8 +144,12 @@ export function toByteStream(chunks: AsyncIterable<string>, onError: (err: unkno
 export function exportFileName(
   partnerId: string,
   now: Date = new Date(),
-  tab: "cloud-endpoints" | "deal-scores" | "propensity" | "opportunities" = "cloud-endpoints",
+  tab: ExportTab = "cloud-endpoints",
+  extension: "csv" | "xlsx" = "csv",
 ): string {
   const safe = partnerId.toLowerCase().replace(/[^a-z0-9-]/g, "-").slice(0, 63);
-  return `${tab}-${safe}-${now.toISOString().slice(0, 10)}.csv`;
+  return `${tab}-${safe}-${now.toISOString().slice(0, 10)}.${extension}`;
 }
+
+/** The tabs with an export, as they appear in file names. */
+export type ExportTab = "cloud-endpoints" | "deal-scores" | "propensity" | "opportunities";

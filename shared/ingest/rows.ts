@@ -14,6 +14,7 @@ import { isoDay } from "../domain/propensity/dates.js";
 import { propensityRowSchemas, signalTenantColumns, type InstallBaseRow, type SignalRow } from "../domain/propensity/rows.js";
 import { licenceClassOf } from "../domain/opportunities/products.js";
 import { detached, type CsvRecord } from "./csv.js";
+import { rowNotices } from "./rowNotices.js";
 
 // Header matching and row validation for one dataset file: pure, one row at a time.
 
@@ -140,6 +141,8 @@ export function createRowValidator<D extends keyof RowsByDataset>(
   const tenantLines = new Map<string, number>();
   const usageFastPath = dataset === "usage" ? makeUsageFastPath(header.fieldIndex) : undefined;
   const unknownSkus = dataset === "subscriptions" ? unknownSkuCounter(header.warnings) : undefined;
+  // Valid rows with values no tab will use are counted into the file's warnings (rowNotices.ts).
+  const notice = rowNotices(dataset, header.warnings);
   const columnOf = (field: PropertyKey | undefined): string | undefined => {
     if (typeof field !== "string") return undefined;
     const index = header.fieldIndex.get(field);
@@ -160,6 +163,7 @@ export function createRowValidator<D extends keyof RowsByDataset>(
     if (fast) {
       const problem = businessCheck(dataset, fast, line, { currentMonth, today }, tenantLines);
       if (problem) return { ok: false, line, errors: [{ ...problem, column: columnOf(problem.column) }] };
+      notice?.(fast);
       fast.workload = canonicalWorkload(fast.workload);
       return { ok: true, line, row: fast as RowsByDataset[D] };
     }
@@ -180,6 +184,7 @@ export function createRowValidator<D extends keyof RowsByDataset>(
     if (dataset === "usage") (row as UsageRow).workload = canonicalWorkload((row as UsageRow).workload);
     if (dataset === "signals") (row as SignalRow & { line: number }).line = line;
     unknownSkus?.(row as SubscriptionRow);
+    notice?.(row as DatasetRow);
     return { ok: true, line, row };
   };
 }

@@ -93,8 +93,10 @@ describe("OpenAPI document", () => {
   const doc = buildOpenApiDocument() as {
     openapi: string;
     paths: Record<string, Record<string, { operationId: string; parameters: { name: string; in: string; schema: Record<string, unknown> }[]; security: unknown[]; responses: Record<string, unknown>; requestBody?: unknown }>>;
-    components: { securitySchemes: Record<string, { type: string; in?: string; name?: string }> };
+    components: { securitySchemes: Record<string, { type: string; in?: string; name?: string }>; schemas: Record<string, any> };
   };
+  /** A component by its $ref. */
+  const component = (schema: { $ref?: string }) => doc.components.schemas[schema.$ref!.replace("#/components/schemas/", "")];
 
   it("lists every route of the route table with its method", () => {
     expect(doc.openapi).toBe("3.1.0");
@@ -128,13 +130,14 @@ describe("OpenAPI document", () => {
     expect(param("search").schema).toMatchObject({ maxLength: 100 });
     const row = doc.paths["/cloud-endpoints/{tenantId}"].get;
     expect(row.parameters.find((p) => p.in === "path")).toMatchObject({ name: "tenantId", required: true });
-    expect(doc.paths["/keys"].post.requestBody).toMatchObject({ content: { "application/json": { schema: { properties: { role: { enum: ["reportViewer", "executiveReportViewer", "administrator"] } } } } } });
+    const keyBody = (doc.paths["/keys"].post.requestBody as { content: Record<string, { schema: { $ref: string } }> }).content["application/json"].schema;
+    expect(component(keyBody)).toMatchObject({ properties: { role: { enum: ["reportViewer", "executiveReportViewer", "administrator"] } } });
   });
 
   it("documents the stale flag and the failure reference (never a count or error text) on the list and summary", () => {
     for (const path of ["/cloud-endpoints", "/cloud-endpoints/summary"]) {
-      const ok = doc.paths[path].get.responses["200"] as { content: Record<string, { schema: { properties: Record<string, any> } }> };
-      const properties = ok.content["application/json"].schema.properties;
+      const ok = doc.paths[path].get.responses["200"] as { content: Record<string, { schema: { $ref: string } }> };
+      const properties = component(ok.content["application/json"].schema).properties;
       expect(properties.stale, path).toMatchObject({ type: "boolean" });
       expect(Object.keys(properties.refreshFailure.properties).sort(), path).toEqual(["lastFailedAt", "reference"]);
     }

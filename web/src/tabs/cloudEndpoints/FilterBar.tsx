@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from "preact/hooks";
-import { maxSearchLength } from "../../../../shared/api/cloudEndpoints.js";
+import { maxSearchLength } from "../../../../shared/api/common.js";
 import { segments } from "../../../../shared/domain/datasets.js";
 import { salesMotions } from "../../../../shared/domain/cloudEndpoints/salesMotion.js";
 import { activeFilters, noFilters, type Filters } from "./query.js";
