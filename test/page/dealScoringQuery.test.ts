@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { dealScoresListQuerySchema, maxSearchLength as apiMaxSearchLength, repeatableParameters, sortableColumns } from "../../shared/api/dealScoring.js";
+import { dealScoresListQuerySchema, repeatableParameters, sortableColumns } from "../../shared/api/dealScoring.js";
+import { maxSearchLength as apiMaxSearchLength } from "../../shared/api/common.js";
 import { parseQuery } from "../../shared/api/validation.js";
 import { validateGradeBands } from "../../shared/domain/dealScoring/index.js";
 import { ApiError, toQueryString } from "../../web/src/app/api.js";

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { maxSearchLength as apiMaxSearchLength, opportunitiesListQuerySchema, repeatableParameters, sortFields } from "../../shared/api/opportunities.js";
+import { opportunitiesListQuerySchema, repeatableParameters, sortFields } from "../../shared/api/opportunities.js";
+import { maxSearchLength as apiMaxSearchLength } from "../../shared/api/common.js";
 import { parseQuery } from "../../shared/api/validation.js";
 import { categoryOfType, feedbackReasons, opportunityCategories, opportunityTypes, probabilityStatuses } from "../../shared/domain/opportunities/index.js";
 import { toQueryString } from "../../web/src/app/api.js";

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { maxSearchLength as apiMaxSearchLength, propensityListQuerySchema, repeatableParameters, sortableColumns } from "../../shared/api/propensity.js";
+import { propensityListQuerySchema, repeatableParameters, sortableColumns } from "../../shared/api/propensity.js";
+import { maxSearchLength as apiMaxSearchLength } from "../../shared/api/common.js";
 import { parseQuery } from "../../shared/api/validation.js";
 import { clusters, defaultClusterMapping } from "../../shared/domain/propensity/index.js";
 import { toQueryString } from "../../web/src/app/api.js";

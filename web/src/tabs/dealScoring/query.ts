@@ -26,7 +26,7 @@ export interface Sort {
 
 export const defaultSort: Sort = { column: "score", order: "desc" };
 
-/** Same limit as the API's (test/page/dealScoringQuery.test.ts holds them together). */
+/** The API's limit (shared/api/common.ts; test/page/dealScoringQuery.test.ts holds them together), kept here so the tab does not load zod. */
 export const maxSearchLength = 100;
 
 /** Names and ids read A to Z; scores, values and dates largest (latest) first. */

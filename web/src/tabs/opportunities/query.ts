@@ -37,7 +37,7 @@ export interface Sort {
 /** Newest first (then most probable): the API's default. */
 export const defaultSort: Sort = { column: "dateAdded", order: "desc" };
 
-/** Same limit as the API's (test/page/opportunitiesQuery.test.ts holds them together). */
+/** The API's limit (shared/api/common.ts; test/page/opportunitiesQuery.test.ts holds them together), kept here so the tab does not load zod. */
 export const maxSearchLength = 100;
 
 export const sortLabels: Record<SortColumn, string> = {

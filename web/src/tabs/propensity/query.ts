@@ -28,7 +28,7 @@ export interface Sort {
 /** The matrix order (A1 first … D4), the API's default. */
 export const defaultSort: Sort = { column: "priority", order: "desc" };
 
-/** Same limit as the API's (test/page/propensityQuery.test.ts holds them together). */
+/** The API's limit (shared/api/common.ts; test/page/propensityQuery.test.ts holds them together), kept here so the tab does not load zod. */
 export const maxSearchLength = 100;
 
 export const sortLabels: Record<PropensitySortColumn, string> = {
