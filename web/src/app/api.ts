@@ -1,5 +1,6 @@
 // The page's only way to the API: relative /api/... URLs (its own origin), the key in the x-api-key header
-// (never in a URL), and errors turned into sentences a person can act on.
+// (never in a URL) or, signed in with a work account, no key at all (the platform's session cookie goes along),
+// and errors turned into sentences a person can act on.
 
 export type QueryValue = string | number | boolean | readonly string[] | undefined;
 export type Query = Record<string, QueryValue>;
@@ -48,8 +49,8 @@ function sameOriginUrl(path: string, query?: Query): string {
 }
 
 const messagesByStatus: Record<number, string> = {
-  401: "Your API key was not accepted.",
-  403: "Your key's role may not do this.",
+  401: "Your sign-in was not accepted.",
+  403: "Your role may not do this.",
   404: "Not found.",
   413: "That is too large for the service.",
   503: "The service is temporarily unavailable; try again shortly.",
@@ -68,10 +69,14 @@ async function errorFrom(response: Response): Promise<ApiError> {
 
 const unreachable = () => new ApiError(0, "Could not reach the service. Check your connection and try again.");
 
-/** Calls the API with `apiKey`; a 401 also calls `onUnauthorized` (the key was revoked or is wrong). */
-export function createApi(apiKey: string, onUnauthorized: () => void = () => undefined): Api {
+/**
+ * Calls the API with `apiKey`, or without one (undefined) as the work account the platform's session cookie signs
+ * in; a 401 also calls `onUnauthorized` (the key was revoked or is wrong, or the session ended).
+ */
+export function createApi(apiKey: string | undefined, onUnauthorized: () => void = () => undefined): Api {
   const call = async (method: string, path: string, query?: Query, body?: unknown, signal?: AbortSignal): Promise<Response> => {
-    const headers: Record<string, string> = { "x-api-key": apiKey, accept: "application/json" };
+    const headers: Record<string, string> = { accept: "application/json" };
+    if (apiKey !== undefined) headers["x-api-key"] = apiKey;
     if (body !== undefined) headers["content-type"] = "application/json";
     let response: Response;
     try {
