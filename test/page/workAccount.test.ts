@@ -12,8 +12,8 @@ import { openPage, patience, seriousAccessibilityViolations, signIn, startBrowse
 
 // Work-account sign-in in a real browser (Debian's Chromium), against the functions on the local host with
 // ENTRA_TRUST_APP_SERVICE_AUTH=true. In Azure, App Service authentication ("Easy Auth") stands in front of the app
-// and adds x-ms-client-principal to every request of a signed-in session; here the browser adds that header
-// itself (setExtraHTTPHeaders), which is all the platform does. Its /.auth/logout is simulated with a route.
+// and adds x-ms-client-principal to every request of a signed-in session; here a route in the browser plays the
+// platform: it adds that header while a session is on, and its /.auth/logout ends the session and redirects.
 
 const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
 const pageDir = path.join(projectRoot, "dist", "page");
@@ -25,6 +25,10 @@ let env: TestEnvironment;
 let host: LocalHost;
 let browser: Browser;
 let viewerKey: string;
+/** The platform's session: the headers it adds to each request, none when nobody is signed in. */
+let session: Record<string, string> | undefined;
+/** The logout addresses the page sent people to. */
+const signOuts: string[] = [];
 
 /**
  * Builds the page from the current source into a folder of its own, then moves each file into dist/page with a
@@ -56,6 +60,16 @@ beforeAll(async () => {
   viewerKey = (await env.deps.api.auth.issue({ partnerId, role: "reportViewer", name: "work account test viewer" })).key;
   host = await startLocalHost({ settings: { ...env.emulators.settings, ENTRA_TRUST_APP_SERVICE_AUTH: "true" }, port: 0, log: () => undefined });
   browser = await startBrowser();
+  await browser.context.route(`${host.baseUrl}/**`, async (route) => {
+    const url = new URL(route.request().url());
+    if (url.pathname === "/.auth/logout") {
+      signOuts.push(url.pathname + url.search);
+      session = undefined;
+      await route.fulfill({ status: 302, headers: { location: url.searchParams.get("post_logout_redirect_uri") ?? "/" } });
+      return;
+    }
+    await route.continue({ headers: { ...(await route.request().allHeaders()), ...session } });
+  });
 }, 180_000);
 
 afterAll(async () => {
@@ -68,8 +82,8 @@ afterAll(async () => {
 const principalOf = (tenantId: string, roles: string[]) => ({ [principalHeader]: clientPrincipal({ tid: tenantId, oid: userId, roles }), "x-ms-client-principal-idp": "aad" });
 
 /** Opens the page in a browser that has (or has no) App Service session. */
-async function openWith(session: Record<string, string> | undefined): Promise<WatchedPage> {
-  await browser.context.setExtraHTTPHeaders(session ?? {});
+async function openWith(platformSession: Record<string, string> | undefined): Promise<WatchedPage> {
+  session = platformSession;
   return openPage(browser.context, host.baseUrl);
 }
 
@@ -119,7 +133,7 @@ describe("signing in with a work account on the page", () => {
     expect(watched.errors).toEqual([]);
 
     // The platform's session ends (its cookie expired): the next call is 401 and the page says so.
-    await browser.context.setExtraHTTPHeaders({});
+    session = undefined;
     await page.getByRole("link", { name: "Data", exact: true }).click();
     await expect.poll(() => page.getByRole("status").filter({ hasText: "work-account sign-in has ended" }).isVisible(), patience).toBe(true);
     expect(await page.getByRole("link", { name: "Sign in with your work account" }).isVisible()).toBe(true);
@@ -131,17 +145,9 @@ describe("signing in with a work account on the page", () => {
     const watched = await openWith(principalOf(testTenant, ["Reader"]));
     const { page } = watched;
     await expect.poll(() => page.locator(".top-bar .role").innerText(), patience).toBe("Report viewer");
-    const signOuts: string[] = [];
-    // App Service authentication's logout: it ends the session (no more principal) and redirects as asked.
-    await page.route("**/.auth/logout**", async (route) => {
-      const url = new URL(route.request().url());
-      signOuts.push(url.pathname + url.search);
-      await browser.context.setExtraHTTPHeaders({});
-      await route.fulfill({ status: 302, headers: { location: url.searchParams.get("post_logout_redirect_uri") ?? "/" } });
-    });
     await page.getByRole("button", { name: "Sign out" }).click();
     await expect.poll(() => page.getByRole("link", { name: "Sign in with your work account" }).isVisible(), patience).toBe(true);
-    expect(signOuts).toEqual(["/.auth/logout?post_logout_redirect_uri=%2F"]);
+    expect(signOuts).toEqual(["/.auth/logout?post_logout_redirect_uri=/"]);
     expect(otherErrors(watched, 401)).toEqual([]);
     await page.close();
   });
