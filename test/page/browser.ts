@@ -1,10 +1,11 @@
 import { existsSync } from "node:fs";
-import { mkdir, mkdtemp, readFile, rm } from "node:fs/promises";
+import { copyFile, mkdir, mkdtemp, readdir, readFile, rename, rm } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium, type BrowserContext, type Page } from "playwright-core";
+import { build } from "vite";
 import { expect } from "vitest";
 
 // Debian's Chromium driven by playwright-core (no browser download): the flags ARCHITECTURE.md gives and a
@@ -130,4 +131,25 @@ export async function csvRecords(bytes: Buffer): Promise<string[][]> {
   const records: string[][] = [];
   for await (const record of parseCsv((async function* () { yield bytes; })())) records.push(record.fields);
   return records;
+}
+
+/**
+ * Builds the page from the current source into a folder of its own, then moves each file into dist/page with a
+ * rename (atomic), so a page test running beside this one never sees a half-written or emptied folder.
+ */
+export async function buildPage(): Promise<void> {
+  const out = await mkdtemp(path.join(tmpdir(), "page-build-"));
+  try {
+    await build({ configFile: path.join(projectRoot, "web", "vite.config.ts"), logLevel: "warn", build: { outDir: out, emptyOutDir: true } });
+    for (const entry of await readdir(out, { recursive: true, withFileTypes: true })) {
+      if (!entry.isFile()) continue;
+      const target = path.join(projectRoot, "dist", "page", path.relative(out, path.join(entry.parentPath, entry.name)));
+      await mkdir(path.dirname(target), { recursive: true });
+      const staged = `${target}.${process.pid}.tmp`;
+      await copyFile(path.join(entry.parentPath, entry.name), staged);
+      await rename(staged, target);
+    }
+  } finally {
+    await rm(out, { recursive: true, force: true });
+  }
 }

@@ -1,21 +1,17 @@
 import { readFile } from "node:fs/promises";
-import path from "node:path";
-import { fileURLToPath } from "node:url";
 import type { Page } from "playwright-core";
-import { build } from "vite";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startDemo, type Demo } from "../../local/start.js";
 import { parseCsv } from "../../shared/ingest/csv.js";
 import { dealScoringFlow } from "./dealScoringFlow.js";
 import { opportunitiesFlow } from "./opportunitiesFlow.js";
 import { propensityFlow } from "./propensityFlow.js";
-import { columnValues, inFront, openPage, patience, screenshot, seriousAccessibilityViolations, signIn, startBrowser, type Browser, type WatchedPage } from "./browser.js";
+import { buildPage, columnValues, inFront, openPage, patience, screenshot, seriousAccessibilityViolations, signIn, startBrowser, type Browser, type WatchedPage } from "./browser.js";
 
 // The web page in a real browser (Debian's Chromium) against what `npm start` runs: the emulators, the
 // functions on the local host and the demo partner's data. UPDATE_SCREENSHOTS=1 (npm run screenshots) also
 // writes the screenshots the README shows into docs/screenshots/.
 
-const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
 
 let demo: Demo;
 let browser: Browser;
@@ -25,7 +21,7 @@ let admin: WatchedPage;
 
 beforeAll(async () => {
   // The page is built from the current source, exactly as `npm start` and `npm run build` build it.
-  await build({ configFile: path.join(projectRoot, "web", "vite.config.ts"), logLevel: "warn" });
+  await buildPage();
   demo = await startDemo({ port: 0, host: "local", log: () => undefined, readyTimeoutMs: 150_000 });
   const created = await fetch(`${demo.baseUrl}/api/keys`, {
     method: "POST",

@@ -1,22 +1,15 @@
-import { copyFile, mkdir, mkdtemp, readdir, rename, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import path from "node:path";
-import { fileURLToPath } from "node:url";
-import { build } from "vite";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startLocalHost, type LocalHost } from "../../local/host/index.js";
 import { row, seedResultSet } from "../support/cloudEndpointsSeed.js";
 import { startTestEnvironment, type TestEnvironment } from "../support/emulators.js";
 import { clientPrincipal, otherTenant, testTenant } from "../support/entraIssuer.js";
-import { openPage, patience, seriousAccessibilityViolations, signIn, startBrowser, type Browser, type WatchedPage } from "./browser.js";
+import { buildPage, openPage, patience, seriousAccessibilityViolations, signIn, startBrowser, type Browser, type WatchedPage } from "./browser.js";
 
 // Work-account sign-in in a real browser (Debian's Chromium), against the functions on the local host with
 // ENTRA_TRUST_APP_SERVICE_AUTH=true. In Azure, App Service authentication ("Easy Auth") stands in front of the app
 // and adds x-ms-client-principal to every request of a signed-in session; here a route in the browser plays the
 // platform: it adds that header while a session is on, and its /.auth/logout ends the session and redirects.
 
-const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
-const pageDir = path.join(projectRoot, "dist", "page");
 const partnerId = "work-account-partner";
 const userId = "0000bbbb-1111-4222-8333-444455556666";
 const principalHeader = "x-ms-client-principal";
@@ -29,27 +22,6 @@ let viewerKey: string;
 let session: Record<string, string> | undefined;
 /** The logout addresses the page sent people to. */
 const signOuts: string[] = [];
-
-/**
- * Builds the page from the current source into a folder of its own, then moves each file into dist/page with a
- * rename (atomic), so a page test running beside this one never sees a half-written or emptied folder.
- */
-async function buildPage(): Promise<void> {
-  const out = await mkdtemp(path.join(tmpdir(), "page-build-"));
-  try {
-    await build({ configFile: path.join(projectRoot, "web", "vite.config.ts"), logLevel: "warn", build: { outDir: out, emptyOutDir: true } });
-    for (const entry of await readdir(out, { recursive: true, withFileTypes: true })) {
-      if (!entry.isFile()) continue;
-      const target = path.join(pageDir, path.relative(out, path.join(entry.parentPath, entry.name)));
-      await mkdir(path.dirname(target), { recursive: true });
-      const staged = `${target}.${process.pid}.tmp`;
-      await copyFile(path.join(entry.parentPath, entry.name), staged);
-      await rename(staged, target);
-    }
-  } finally {
-    await rm(out, { recursive: true, force: true });
-  }
-}
 
 beforeAll(async () => {
   await buildPage();

@@ -12,6 +12,12 @@ const monthName = new Intl.DateTimeFormat(locale, { month: "short", year: "numer
 export const formatInteger = (n: number) => integer.format(n);
 /** A fraction 0..1 as a percentage. */
 export const formatPercent = (fraction: number) => percent.format(fraction);
+/** A predicted probability: never "100%" or "0%", which would read as certainty. */
+export function formatProbability(p: number): string {
+  if (p >= 0.999) return "> 99.9%";
+  if (p < 0.001) return "< 0.1%";
+  return percent.format(p);
+}
 export const formatMoney = (n: number) => money.format(n);
 export const formatCompactMoney = (n: number) => compactMoney.format(n);
 

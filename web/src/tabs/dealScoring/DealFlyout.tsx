@@ -1,6 +1,6 @@
 import { useMemo } from "preact/hooks";
 import { describeError, type Api } from "../../app/api.js";
-import { formatDate, formatDateTime, formatMoney, formatPercent } from "../../app/format.js";
+import { formatDate, formatDateTime, formatMoney, formatProbability } from "../../app/format.js";
 import type { DealScoreDetail, DealScoreItem } from "../../app/types.js";
 import { useApiGet } from "../../app/useApiGet.js";
 import { ChartCard, type ChartPoint } from "../../components/Chart.js";
@@ -40,7 +40,7 @@ function DealDetail({ deal }: { deal: DealScoreDetail }) {
         <li class="tile">
           <span class="tile-label">Score</span>
           <span class="tile-value">{deal.score}</span>
-          <span class="tile-hint">{formatPercent(deal.probability)} chance of winning</span>
+          <span class="tile-hint">{formatProbability(deal.probability)} chance of winning</span>
         </li>
         <li class="tile">
           <span class="tile-label">Grade</span>

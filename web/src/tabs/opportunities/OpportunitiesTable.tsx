@@ -1,5 +1,5 @@
 import type { Api } from "../../app/api.js";
-import { formatDate, formatInteger, formatPercent } from "../../app/format.js";
+import { formatDate, formatInteger, formatProbability } from "../../app/format.js";
 import type { Opportunity, OpportunityFeedback } from "../../app/types.js";
 import { SortHeader } from "../../components/SortHeader.js";
 import { FeedbackButtons } from "./Feedback.js";
@@ -65,7 +65,7 @@ export function OpportunitiesTable({ api, rows, sort, onSort, busy, onOpen, give
 export function StatusBadge({ status, probability }: { status: string; probability: number }) {
   return (
     <span class={`badge status-${status.toLowerCase()}`}>
-      {status} · {formatPercent(probability)}
+      {status} · {formatProbability(probability)}
     </span>
   );
 }
