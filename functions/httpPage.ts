@@ -106,6 +106,20 @@ export interface PageOptions {
   dir: string;
   /** Origins the page may upload drops to (the blob endpoint); read on each request, as settings can change. */
   uploadOrigins?: () => readonly string[];
+  /** Where work accounts sign in (App Service authentication's login path), when the app trusts it; read on each request. */
+  workAccountLogin?: () => string | undefined;
+}
+
+/** The meta that tells the page it may sign people in with their work account, and where (no inline script: the CSP forbids it). */
+export const workAccountMetaName = "poi-work-account";
+
+const escapeAttribute = (text: string) => text.replace(/&/g, "&amp;").replace(/"/g, "&quot;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+
+/** index.html with the work-account meta in its head (before </head>, else at the start). */
+export function withWorkAccountMeta(html: string, loginPath: string): string {
+  const meta = `<meta name="${workAccountMetaName}" content="${escapeAttribute(loginPath)}">`;
+  const head = html.search(/<\/head>/i);
+  return head < 0 ? meta + html : `${html.slice(0, head)}${meta}\n  ${html.slice(head)}`;
 }
 
 /** Serves the built page: `file` is the requested path relative to the page's folder ("" is index.html). */
@@ -121,6 +135,19 @@ export function makePageServer(options: PageOptions): (request: HttpRequest, con
     }
     return files;
   };
+  // index.html with the work-account meta, kept per login path so its compressed forms are made once.
+  const indexVariants = new WeakMap<PageFile, Map<string, PageFile>>();
+  const indexFor = (index: PageFile, loginPath: string | undefined): PageFile => {
+    if (!loginPath) return index;
+    let variants = indexVariants.get(index);
+    if (!variants) indexVariants.set(index, (variants = new Map()));
+    let variant = variants.get(loginPath);
+    if (!variant) {
+      variant = { ...index, body: Buffer.from(withWorkAccountMeta(index.body.toString("utf8"), loginPath), "utf8"), encoded: new Map() };
+      variants.set(loginPath, variant);
+    }
+    return variant;
+  };
   return async (request, context, file) => {
     let pageFiles: Map<string, PageFile>;
     try {
@@ -134,7 +161,8 @@ export function makePageServer(options: PageOptions): (request: HttpRequest, con
         return { status: 503, headers: { "content-type": "text/plain; charset=utf-8", "cache-control": "no-store" }, body: "The web page is not built on this server." };
       }
     }
-    const found = pageFiles.get(file);
+    const stored = pageFiles.get(file);
+    const found = stored && file === "index.html" ? indexFor(stored, options.workAccountLogin?.()) : stored;
     const headers: Record<string, string> = {
       "content-security-policy": contentSecurityPolicy(options.uploadOrigins?.() ?? []),
       "x-content-type-options": "nosniff",
@@ -166,7 +194,18 @@ function uploadOrigins(): string[] {
   }
 }
 
-const serve = makePageServer({ dir: pageDirFor(import.meta.url), uploadOrigins });
+// Behind App Service authentication (ENTRA_TRUST_APP_SERVICE_AUTH=true) work accounts sign in at its login path.
+export const appServiceLoginPath = "/.auth/login/aad";
+const trustsAppServiceAuth = fromServices(({ config }) => config.trustAppServiceAuth);
+function workAccountLogin(): string | undefined {
+  try {
+    return trustsAppServiceAuth() ? appServiceLoginPath : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+const serve = makePageServer({ dir: pageDirFor(import.meta.url), uploadOrigins, workAccountLogin });
 
 /** GET / and the page's top-level files (favicon); "/api" itself is the API's, not the page's. */
 export const pageHandler: HttpHandler = async (request, context) => {

@@ -109,6 +109,9 @@ param entraJwksUri string = ''
 @description('Trust the x-ms-client-principal header. Only with App Service authentication (Easy Auth) enabled in front of the app: otherwise anyone could forge it.')
 param entraTrustAppServiceAuth bool = false
 
+@description('App Service authentication for the web page (work-account sign-in): the app registration\'s client id; empty: off. Set entraTrustAppServiceAuth too.')
+param appServiceAuthClientId string = ''
+
 var suffix = uniqueString(resourceGroup().id, namePrefix)
 var compactPrefix = toLower(replace(namePrefix, '-', ''))
 var functionAppName = '${namePrefix}-func-${suffix}'
@@ -244,6 +247,8 @@ module functionApp 'modules/functionApp.bicep' = {
     entraIssuer: entraIssuer
     entraJwksUri: entraJwksUri
     entraTrustAppServiceAuth: entraTrustAppServiceAuth
+    appServiceAuthClientId: appServiceAuthClientId
+    appServiceAuthIssuer: '${environment().authentication.loginEndpoint}${empty(entraTenantId) || entraTenantId == 'organizations' ? tenant().tenantId : entraTenantId}/v2.0'
     propensityFitEveryMonths: propensityFitEveryMonths
     propensityIntentHalfLifeDays: propensityIntentHalfLifeDays
     propensitySignalWeights: propensitySignalWeights

@@ -37,6 +37,10 @@ param entraIssuer string
 param entraJwksUri string
 @description('Trust the x-ms-client-principal header: only with App Service authentication enabled in front of the app.')
 param entraTrustAppServiceAuth bool
+@description('App Service authentication (work-account sign-in on the page) is on when this is set: the app registration\'s client id.')
+param appServiceAuthClientId string = ''
+@description('The OpenID issuer of that sign-in: https://login.microsoftonline.com/{tenant}/v2.0.')
+param appServiceAuthIssuer string = ''
 param propensityFitEveryMonths int
 param propensityIntentHalfLifeDays int
 param propensitySignalWeights string
@@ -211,6 +215,37 @@ resource app 'Microsoft.Web/sites@2024-04-01' = {
       runtime: {
         name: 'node'
         version: nodeVersion
+      }
+    }
+  }
+}
+
+// App Service authentication in front of the app: people sign in at /.auth/login/aad and the platform passes
+// who they are in x-ms-client-principal. Anonymous requests still reach the app (API keys, /api/health).
+resource appServiceAuth 'Microsoft.Web/sites/config@2024-04-01' = if (!empty(appServiceAuthClientId)) {
+  parent: app
+  name: 'authsettingsV2'
+  properties: {
+    platform: {
+      enabled: true
+    }
+    globalValidation: {
+      requireAuthentication: false
+      unauthenticatedClientAction: 'AllowAnonymous'
+    }
+    identityProviders: {
+      azureActiveDirectory: {
+        enabled: true
+        registration: {
+          clientId: appServiceAuthClientId
+          openIdIssuer: appServiceAuthIssuer
+        }
+        validation: {
+          allowedAudiences: [
+            appServiceAuthClientId
+            'api://${appServiceAuthClientId}'
+          ]
+        }
       }
     }
   }

@@ -24,12 +24,15 @@ export type Credential =
 /** A compact JWS: three base64url parts, the first a JSON header (so it starts "eyJ"). API keys start "poi_". */
 const jwtShaped = /^eyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*$/;
 
-/** The credential a request carries, in order: a trusted App Service principal, x-api-key, Authorization: Bearer. */
+/**
+ * The credential a request carries, in order: x-api-key, a trusted App Service principal, Authorization: Bearer.
+ * A key is the caller's explicit choice for this request; the principal rides on a browser session's cookie.
+ */
 export function credentialOf(headers: HeaderReader, options: { trustAppServicePrincipal: boolean }): Credential {
-  const principal = headers.get(clientPrincipalHeader);
-  if (options.trustAppServicePrincipal && principal) return { kind: "principal", header: principal };
   const direct = headers.get("x-api-key");
   if (direct) return { kind: "apiKey", key: direct };
+  const principal = headers.get(clientPrincipalHeader);
+  if (options.trustAppServicePrincipal && principal) return { kind: "principal", header: principal };
   const authorization = headers.get("authorization");
   if (!authorization) return { kind: "none", reason: "missing" };
   const bearer = /^Bearer\s+(\S+)\s*$/i.exec(authorization.trim());

@@ -1,19 +1,17 @@
-import { mkdir, readFile } from "node:fs/promises";
-import path from "node:path";
-import { fileURLToPath } from "node:url";
+import { readFile } from "node:fs/promises";
 import type { Page } from "playwright-core";
-import { build } from "vite";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startDemo, type Demo } from "../../local/start.js";
 import { parseCsv } from "../../shared/ingest/csv.js";
-import { columnValues, openPage, seriousAccessibilityViolations, signIn, startBrowser, type Browser, type WatchedPage } from "./browser.js";
+import { dealScoringFlow } from "./dealScoringFlow.js";
+import { opportunitiesFlow } from "./opportunitiesFlow.js";
+import { propensityFlow } from "./propensityFlow.js";
+import { buildPage, columnValues, inFront, openPage, patience, screenshot, seriousAccessibilityViolations, signIn, startBrowser, type Browser, type WatchedPage } from "./browser.js";
 
 // The web page in a real browser (Debian's Chromium) against what `npm start` runs: the emulators, the
 // functions on the local host and the demo partner's data. UPDATE_SCREENSHOTS=1 (npm run screenshots) also
 // writes the screenshots the README shows into docs/screenshots/.
 
-const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
-const screenshotsDir = path.join(projectRoot, "docs", "screenshots");
 
 let demo: Demo;
 let browser: Browser;
@@ -23,7 +21,7 @@ let admin: WatchedPage;
 
 beforeAll(async () => {
   // The page is built from the current source, exactly as `npm start` and `npm run build` build it.
-  await build({ configFile: path.join(projectRoot, "web", "vite.config.ts"), logLevel: "warn" });
+  await buildPage();
   demo = await startDemo({ port: 0, host: "local", log: () => undefined, readyTimeoutMs: 150_000 });
   const created = await fetch(`${demo.baseUrl}/api/keys`, {
     method: "POST",
@@ -39,24 +37,6 @@ afterAll(async () => {
   await browser?.close();
   await demo?.stop();
 });
-
-async function screenshot(page: Page, name: string): Promise<void> {
-  const image = await page.screenshot({ fullPage: false });
-  expect(image.byteLength).toBeGreaterThan(10_000);
-  if (process.env.UPDATE_SCREENSHOTS === "1") {
-    await mkdir(screenshotsDir, { recursive: true });
-    await page.screenshot({ path: path.join(screenshotsDir, `${name}.png`), fullPage: false });
-  }
-}
-
-/** How long a poll waits for the page to show something (vitest's default, 1 s, is short for a busy 2-core machine). */
-const patience = { timeout: 15_000 };
-
-/** The page as the focused tab: the clipboard and keyboard focus only work there. */
-async function inFront(watched: WatchedPage): Promise<Page> {
-  await watched.page.bringToFront();
-  return watched.page;
-}
 
 const table = (page: Page) => page.locator("table.data-table");
 const rows = (page: Page) => page.locator("table.data-table tbody tr");
@@ -347,7 +327,7 @@ describe("the web page", () => {
     const viewer = await openPage(browser.context, demo.baseUrl);
     await signIn(viewer.page, viewerKey);
     const nav = viewer.page.getByRole("navigation", { name: "Tabs" });
-    await expect.poll(() => nav.getByRole("link").allInnerTexts(), { timeout: 20_000 }).toEqual(["Cloud Endpoints", "Data"]);
+    await expect.poll(() => nav.getByRole("link").allInnerTexts(), { timeout: 20_000 }).toEqual(["Cloud Endpoints", "Opportunities", "Propensity", "Deal scoring", "Data"]);
     await viewer.page.goto(`${demo.baseUrl}/#/keys`);
     await expect.poll(() => viewer.page.getByRole("heading", { level: 1 }).innerText(), { timeout: 20_000 }).toBe("Not found");
     expect(viewer.requests.some((r) => r.url.includes("/api/keys"))).toBe(false);
@@ -390,6 +370,17 @@ describe("the web page", () => {
     expect(await phone.page.evaluate("document.querySelector('.table-scroll').scrollWidth > document.querySelector('.table-scroll').clientWidth")).toBe(true);
     expect(await seriousAccessibilityViolations(phone.page)).toEqual([]);
     await screenshot(phone.page, "phone");
+    for (const [tab, ready] of [
+      ["Opportunities", "table.data-table tbody tr"],
+      ["Propensity", "button.heat-cell"],
+      ["Deal scoring", "table.data-table tbody tr"],
+    ] as const) {
+      await phone.page.getByRole("link", { name: tab }).click();
+      await expect.poll(() => phone.page.locator(ready).count(), { timeout: 20_000 }).toBeGreaterThan(10);
+      expect(await phone.page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), tab).toBe(true);
+      expect(await seriousAccessibilityViolations(phone.page)).toEqual([]);
+      if (tab === "Opportunities") await screenshot(phone.page, "phone-opportunities");
+    }
     expect(phone.errors).toEqual([]);
     await phone.page.close();
   });
@@ -421,6 +412,37 @@ describe("the web page", () => {
     expect(fresh.errors).toEqual([]);
     await cdp.detach();
     await fresh.page.close();
+  });
+
+  opportunitiesFlow(() => ({ demo, admin }));
+  propensityFlow(() => ({ demo, admin }));
+  dealScoringFlow(() => ({ demo, admin, browser, viewerKey }));
+
+  it("paints every tab's first content soon after it is opened (measured and printed, not asserted)", async () => {
+    // Each tab opened at its address in a signed-in browser tab: the time from navigation to the tab's first
+    // figures (performance.now() in the page, so the test's own round trips are not counted).
+    const timing = await openPage(browser.context, demo.baseUrl);
+    await signIn(timing.page, demo.apiKey);
+    await expect.poll(() => rows(timing.page).count(), { timeout: 20_000 }).toBe(50);
+    const firstContent: Record<string, string> = {
+      "cloud-endpoints": ".tiles .tile",
+      opportunities: ".tiles .tile",
+      propensity: "button.heat-cell",
+      "deal-scoring": ".tiles .tile",
+      data: ".ingestions tbody tr",
+      keys: "table.data-table tbody tr",
+    };
+    const paints: Record<string, number> = {};
+    for (const [tab, selector] of Object.entries(firstContent)) {
+      await timing.page.goto(`${demo.baseUrl}/#/${tab}`);
+      await timing.page.reload();
+      await timing.page.locator(selector).first().waitFor({ timeout: 20_000 });
+      paints[tab] = Math.round((await timing.page.evaluate("performance.now()")) as number);
+    }
+    console.log(`first paint after opening each tab (ms, reload included): ${JSON.stringify(paints)}`);
+    expect(Object.keys(paints)).toHaveLength(6);
+    expect(timing.errors).toEqual([]);
+    await timing.page.close();
   });
 
   it("logged no console error and no uncaught exception in the administrator's session", () => {

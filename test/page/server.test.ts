@@ -4,17 +4,18 @@ import path from "node:path";
 import { brotliDecompressSync, gunzipSync } from "node:zlib";
 import { HttpRequest, InvocationContext, type HttpResponseInit } from "@azure/functions";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { contentSecurityPolicy, makePageServer, pageDirFor, pageHandler, pickEncoding } from "../../functions/httpPage.js";
+import { appServiceLoginPath, contentSecurityPolicy, makePageServer, pageDirFor, pageHandler, pickEncoding, withWorkAccountMeta } from "../../functions/httpPage.js";
 
 // How the function app serves the built page, without a host: which files, with which headers.
 
 let dir: string;
 const script = `console.log(${JSON.stringify("x".repeat(4000))});`;
+const indexHtml = '<!doctype html><html><head><title>Page</title>\n  </head><body><script type="module" src="/assets/index-abc123.js"></script></body></html>';
 
 beforeAll(async () => {
   dir = await mkdtemp(path.join(tmpdir(), "page-files-"));
   await mkdir(path.join(dir, "assets"));
-  await writeFile(path.join(dir, "index.html"), '<!doctype html><script type="module" src="/assets/index-abc123.js"></script>');
+  await writeFile(path.join(dir, "index.html"), indexHtml);
   await writeFile(path.join(dir, "assets", "index-abc123.js"), script);
   await writeFile(path.join(dir, "favicon.svg"), "<svg xmlns='http://www.w3.org/2000/svg'/>");
 });
@@ -107,5 +108,35 @@ describe("serving the page", () => {
 
   it("allows connecting only to its own origin when no upload origin is known", () => {
     expect(contentSecurityPolicy()).toContain("connect-src 'self';");
+  });
+
+  it("tells the page about work-account sign-in only when the app trusts App Service authentication, with the same CSP", async () => {
+    let trusted = false;
+    const serve = makePageServer({ dir, workAccountLogin: () => (trusted ? appServiceLoginPath : undefined) });
+    const context = new InvocationContext();
+    const off = await serve(get("http://site/"), context, "index.html");
+    expect((off.body as Buffer).toString()).toBe(indexHtml);
+
+    trusted = true;
+    const on = await serve(get("http://site/"), context, "index.html");
+    const html = (on.body as Buffer).toString();
+    expect(html).toContain('<meta name="poi-work-account" content="/.auth/login/aad">\n  </head>');
+    expect(html.replace(/<meta name="poi-work-account"[^>]*>\n  /, "")).toBe(indexHtml);
+    expect(header(on, "content-security-policy")).toBe(header(off, "content-security-policy"));
+    expect(header(on, "cache-control")).toBe("no-store");
+    // Compressed answers carry the meta too; other files are untouched.
+    const br = await serve(get("http://site/", { "accept-encoding": "br" }), context, "index.html");
+    expect(brotliDecompressSync(br.body as Buffer).toString()).toBe(html);
+    const asset = await serve(get("http://site/"), context, "assets/index-abc123.js");
+    expect((asset.body as Buffer).toString()).toBe(script);
+
+    // The setting is read on each request: turned off again, index.html is as built.
+    trusted = false;
+    expect(((await serve(get("http://site/"), context, "index.html")).body as Buffer).toString()).toBe(indexHtml);
+  });
+
+  it("escapes the login path it puts in the meta, and adds the meta even to a page without a head", () => {
+    expect(withWorkAccountMeta("<head></head>", '/x?a=1&b="<>"')).toBe('<head><meta name="poi-work-account" content="/x?a=1&amp;b=&quot;&lt;&gt;&quot;">\n  </head>');
+    expect(withWorkAccountMeta("<p>bare</p>", "/.auth/login/aad")).toBe('<meta name="poi-work-account" content="/.auth/login/aad"><p>bare</p>');
   });
 });

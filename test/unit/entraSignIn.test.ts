@@ -237,6 +237,8 @@ describe("signing in with Entra ID", () => {
     await expect(signInWith(store).authenticate(headers({ "x-ms-client-principal": forged, "x-api-key": "poi_contoso_" + "k".repeat(43) }))).resolves.toMatchObject({ keyId: "k_1" });
     // Behind App Service authentication (ENTRA_TRUST_APP_SERVICE_AUTH=true) it is who signed in.
     await expect(signInWith(store, true).authenticate(headers({ "x-ms-client-principal": forged }))).resolves.toMatchObject({ partnerId: "contoso", role: "administrator" });
+    // A key sent explicitly wins over a session's principal: signing in with a key on the page acts as that key.
+    await expect(signInWith(store, true).authenticate(headers({ "x-ms-client-principal": forged, "x-api-key": "poi_contoso_" + "k".repeat(43) }))).resolves.toMatchObject({ keyId: "k_1" });
     await expect(signInWith(store, true).authenticate(headers({ "x-ms-client-principal": clientPrincipal({ tid: testTenant, oid: "0000aaaa-1111-4222-8333-444455556666", roles: ["Reader"] }, "google") }))).rejects.toMatchObject({ reason: "principal_invalid" });
     await expect(signInWith(store, true).authenticate(headers({ "x-ms-client-principal": "not base64 json" }))).rejects.toMatchObject({ reason: "principal_invalid" });
   });

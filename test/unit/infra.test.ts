@@ -287,4 +287,14 @@ describe("azd up", () => {
     expect(mainBicep).toMatch(/param entraTrustAppServiceAuth bool = false/);
     expect(allBicep).not.toContain("Microsoft.Graph");
   });
+
+  it("declares App Service authentication for the page only when its client id is given, letting anonymous callers (API keys) through", () => {
+    expect(mainBicep).toMatch(/param appServiceAuthClientId string = ''/);
+    const app = modules["functionApp.bicep"];
+    expect(app).toMatch(/resource appServiceAuth 'Microsoft\.Web\/sites\/config@[\d-]+' = if \(!empty\(appServiceAuthClientId\)\) \{\s*parent: app\s*name: 'authsettingsV2'/);
+    expect(app).toMatch(/requireAuthentication: false\s*unauthenticatedClientAction: 'AllowAnonymous'/);
+    expect(app).toMatch(/clientId: appServiceAuthClientId\s*openIdIssuer: appServiceAuthIssuer/);
+    expect(mainBicep).toMatch(/appServiceAuthIssuer: '\$\{environment\(\)\.authentication\.loginEndpoint\}.*\/v2\.0'/);
+    expect(JSON.parse(read("infra", "main.parameters.json")).parameters.appServiceAuthClientId).toEqual({ value: "${APP_SERVICE_AUTH_CLIENT_ID=}" });
+  });
 });

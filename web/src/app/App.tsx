@@ -4,32 +4,47 @@ import { ErrorMessage, Loading } from "../components/States.js";
 import { ApiError, createApi, describeError, type Api } from "./api.js";
 import { roleLabels } from "./format.js";
 import { tabHref, useTabId } from "./router.js";
-import { forgetKey, storedKey, storeKey } from "./session.js";
+import { forgetKey, storedKey, storeKey, workAccountLogin, workAccountSignOutUrl } from "./session.js";
 import { SignIn } from "./SignIn.js";
 import { visibleTabs, type TabProps, type TabSpec } from "./tabs.js";
 import type { Me } from "./types.js";
 
-// The shell: sign-in, the header, the tabs the caller's role may see, and the open tab.
+// The shell: sign-in (an API key, or in Azure a work account), the header, the tabs the caller's role may see,
+// and the open tab.
 
 type Phase =
   | { kind: "checking"; key: string }
+  /** Asking the API whether the platform's session signs someone in with a work account. */
+  | { kind: "checkingWorkAccount" }
   | { kind: "signedOut"; notice?: string }
-  | { kind: "unreachable"; key: string; message: string }
-  | { kind: "signedIn"; me: Me; api: Api };
+  | { kind: "unreachable"; key?: string; message: string }
+  /** Signed in with a work account that may not use the API (no app role, or no partner mapped): the API's words. */
+  | { kind: "refused"; message: string }
+  | { kind: "signedIn"; me: Me; api: Api; workAccount: boolean };
 
 const wrongKeyMessage =
   "This API key was not accepted. Check that you pasted the whole key (it starts with poi_) and that it has not been revoked.";
 const expiredMessage = "Your API key is no longer accepted (it may have been revoked). Sign in again.";
+const sessionEndedMessage = "Your work-account sign-in has ended. Sign in again.";
 
 export function App() {
+  // Read once: the page server puts the meta in index.html when the app trusts App Service authentication.
+  const [loginPath] = useState(workAccountLogin);
   const [phase, setPhase] = useState<Phase>(() => {
     const key = storedKey();
-    return key ? { kind: "checking", key } : { kind: "signedOut" };
+    if (key) return { kind: "checking", key };
+    return loginPath ? { kind: "checkingWorkAccount" } : { kind: "signedOut" };
   });
 
   const signOut = useCallback((notice?: string) => {
     forgetKey();
     setPhase({ kind: "signedOut", notice });
+  }, []);
+
+  /** Ends the platform's session (its cookie), which then comes back to the sign-in. */
+  const signOutOfWorkAccount = useCallback(() => {
+    forgetKey();
+    window.location.assign(workAccountSignOutUrl);
   }, []);
 
   /** Checks the key with GET /api/me; answers a message in words when it cannot sign in. */
@@ -38,7 +53,7 @@ export function App() {
       try {
         const me = await createApi(key).get<Me>("/api/me");
         storeKey(key);
-        setPhase({ kind: "signedIn", me, api: createApi(key, () => signOut(expiredMessage)) });
+        setPhase({ kind: "signedIn", me, api: createApi(key, () => signOut(expiredMessage)), workAccount: false });
         return undefined;
       } catch (err) {
         if (err instanceof ApiError && err.status === 401) return wrongKeyMessage;
@@ -49,29 +64,59 @@ export function App() {
   );
 
   useEffect(() => {
-    if (phase.kind !== "checking") return;
-    void signIn(phase.key).then((message) => {
-      if (message === wrongKeyMessage) signOut(expiredMessage);
-      else if (message) setPhase({ kind: "unreachable", key: phase.key, message });
-    });
+    if (phase.kind === "checking") {
+      void signIn(phase.key).then((message) => {
+        if (message === wrongKeyMessage) signOut(expiredMessage);
+        else if (message) setPhase({ kind: "unreachable", key: phase.key, message });
+      });
+    } else if (phase.kind === "checkingWorkAccount") {
+      // No key: the API signs in whoever the platform's session cookie names, or answers 401 when there is none.
+      createApi(undefined)
+        .get<Me>("/api/me")
+        .then(
+          (me) => setPhase({ kind: "signedIn", me, api: createApi(undefined, () => signOut(sessionEndedMessage)), workAccount: true }),
+          (err: unknown) => {
+            if (err instanceof ApiError && err.status === 401) setPhase({ kind: "signedOut" });
+            else if (err instanceof ApiError && err.status === 403) setPhase({ kind: "refused", message: err.message });
+            else setPhase({ kind: "unreachable", message: describeError(err) });
+          },
+        );
+    }
   }, [phase, signIn, signOut]);
 
   switch (phase.kind) {
     case "checking":
+    case "checkingWorkAccount":
       return <Loading label="Signing in…" />;
     case "signedOut":
-      return <SignIn notice={phase.notice} onSignIn={signIn} />;
+      return <SignIn notice={phase.notice} onSignIn={signIn} workAccountLogin={loginPath} />;
     case "unreachable":
       return (
         <main class="page-message">
-          <ErrorMessage message={phase.message} onRetry={() => setPhase({ kind: "checking", key: phase.key })} />
-          <button type="button" class="secondary" onClick={() => signOut()}>
+          <ErrorMessage
+            message={phase.message}
+            onRetry={() => setPhase(phase.key ? { kind: "checking", key: phase.key } : { kind: "checkingWorkAccount" })}
+          />
+          <button type="button" class="secondary" onClick={() => (phase.key || !loginPath ? signOut() : signOutOfWorkAccount())}>
+            Sign out
+          </button>
+        </main>
+      );
+    case "refused":
+      return (
+        <main class="page-message">
+          <h1>You are signed in, but cannot use this page yet</h1>
+          <p class="error" role="alert">
+            {phase.message}
+          </p>
+          <p>Sign out to use another account or an API key.</p>
+          <button type="button" class="secondary" onClick={signOutOfWorkAccount}>
             Sign out
           </button>
         </main>
       );
     case "signedIn":
-      return <Shell me={phase.me} api={phase.api} onSignOut={() => signOut()} />;
+      return <Shell me={phase.me} api={phase.api} onSignOut={phase.workAccount ? signOutOfWorkAccount : () => signOut()} />;
   }
 }
 

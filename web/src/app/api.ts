@@ -1,5 +1,6 @@
 // The page's only way to the API: relative /api/... URLs (its own origin), the key in the x-api-key header
-// (never in a URL), and errors turned into sentences a person can act on.
+// (never in a URL) or, signed in with a work account, no key at all (the platform's session cookie goes along),
+// and errors turned into sentences a person can act on.
 
 export type QueryValue = string | number | boolean | readonly string[] | undefined;
 export type Query = Record<string, QueryValue>;
@@ -11,15 +12,19 @@ export class ApiError extends Error {
     message: string,
     readonly code?: string,
     readonly field?: string,
+    /** The API's machine-readable detail (deal scoring: `problem` and the counts behind a refusal). */
+    readonly details?: Record<string, unknown>,
   ) {
     super(message);
     this.name = "ApiError";
   }
 }
 
+export type SendMethod = "POST" | "PUT" | "PATCH" | "DELETE";
+
 export interface Api {
   get<T>(path: string, query?: Query, signal?: AbortSignal): Promise<T>;
-  send<T>(method: "POST" | "DELETE", path: string, body?: unknown): Promise<T | undefined>;
+  send<T>(method: SendMethod, path: string, body?: unknown, query?: Query): Promise<T | undefined>;
   /** A file answer (CSV export): its bytes and the file name the server suggests. */
   download(path: string, query?: Query): Promise<{ blob: Blob; fileName: string }>;
 }
@@ -44,30 +49,34 @@ function sameOriginUrl(path: string, query?: Query): string {
 }
 
 const messagesByStatus: Record<number, string> = {
-  401: "Your API key was not accepted.",
-  403: "Your key's role may not do this.",
+  401: "Your sign-in was not accepted.",
+  403: "Your role may not do this.",
   404: "Not found.",
   413: "That is too large for the service.",
   503: "The service is temporarily unavailable; try again shortly.",
 };
 
 async function errorFrom(response: Response): Promise<ApiError> {
-  let body: { error?: { code?: string; message?: string; field?: string } } | undefined;
+  let body: { error?: { code?: string; message?: string; field?: string; details?: Record<string, unknown> } } | undefined;
   try {
     body = (await response.json()) as typeof body;
   } catch {
     body = undefined;
   }
   const message = body?.error?.message ?? messagesByStatus[response.status] ?? `The service answered ${response.status}.`;
-  return new ApiError(response.status, message, body?.error?.code, body?.error?.field);
+  return new ApiError(response.status, message, body?.error?.code, body?.error?.field, body?.error?.details);
 }
 
 const unreachable = () => new ApiError(0, "Could not reach the service. Check your connection and try again.");
 
-/** Calls the API with `apiKey`; a 401 also calls `onUnauthorized` (the key was revoked or is wrong). */
-export function createApi(apiKey: string, onUnauthorized: () => void = () => undefined): Api {
+/**
+ * Calls the API with `apiKey`, or without one (undefined) as the work account the platform's session cookie signs
+ * in; a 401 also calls `onUnauthorized` (the key was revoked or is wrong, or the session ended).
+ */
+export function createApi(apiKey: string | undefined, onUnauthorized: () => void = () => undefined): Api {
   const call = async (method: string, path: string, query?: Query, body?: unknown, signal?: AbortSignal): Promise<Response> => {
-    const headers: Record<string, string> = { "x-api-key": apiKey, accept: "application/json" };
+    const headers: Record<string, string> = { accept: "application/json" };
+    if (apiKey !== undefined) headers["x-api-key"] = apiKey;
     if (body !== undefined) headers["content-type"] = "application/json";
     let response: Response;
     try {
@@ -91,8 +100,8 @@ export function createApi(apiKey: string, onUnauthorized: () => void = () => und
     async get<T>(path: string, query?: Query, signal?: AbortSignal) {
       return (await (await call("GET", path, query, undefined, signal)).json()) as T;
     },
-    async send<T>(method: "POST" | "DELETE", path: string, body?: unknown) {
-      const response = await call(method, path, undefined, body);
+    async send<T>(method: SendMethod, path: string, body?: unknown, query?: Query) {
+      const response = await call(method, path, query, body);
       return response.status === 204 ? undefined : ((await response.json()) as T);
     },
     async download(path: string, query?: Query) {

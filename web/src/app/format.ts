@@ -6,11 +6,18 @@ const percent = new Intl.NumberFormat(locale, { style: "percent", maximumFractio
 const money = new Intl.NumberFormat(locale, { style: "currency", currency: "USD", maximumFractionDigits: 0 });
 const compactMoney = new Intl.NumberFormat(locale, { style: "currency", currency: "USD", notation: "compact", maximumFractionDigits: 1 });
 const dateTime = new Intl.DateTimeFormat(locale, { dateStyle: "medium", timeStyle: "short" });
+const dateOnly = new Intl.DateTimeFormat(locale, { dateStyle: "medium", timeZone: "UTC" });
 const monthName = new Intl.DateTimeFormat(locale, { month: "short", year: "numeric", timeZone: "UTC" });
 
 export const formatInteger = (n: number) => integer.format(n);
 /** A fraction 0..1 as a percentage. */
 export const formatPercent = (fraction: number) => percent.format(fraction);
+/** A predicted probability: never "100%" or "0%", which would read as certainty. */
+export function formatProbability(p: number): string {
+  if (p >= 0.999) return "> 99.9%";
+  if (p < 0.001) return "< 0.1%";
+  return percent.format(p);
+}
 export const formatMoney = (n: number) => money.format(n);
 export const formatCompactMoney = (n: number) => compactMoney.format(n);
 
@@ -18,6 +25,13 @@ export function formatDateTime(iso: string | undefined): string {
   if (!iso) return "–";
   const date = new Date(iso);
   return Number.isNaN(date.getTime()) ? iso : dateTime.format(date);
+}
+
+/** A day (an ISO date or instant, read in UTC): "Sep 19, 2026". */
+export function formatDate(iso: string | undefined): string {
+  if (!iso) return "–";
+  const date = new Date(iso.length === 10 ? `${iso}T00:00:00Z` : iso);
+  return Number.isNaN(date.getTime()) ? iso : dateOnly.format(date);
 }
 
 /** "2026-03" → "Mar 2026". */

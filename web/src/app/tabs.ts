@@ -21,6 +21,9 @@ export interface TabSpec {
 
 export const tabs: readonly TabSpec[] = [
   { id: "cloud-endpoints", label: "Cloud Endpoints", load: () => import("../tabs/cloudEndpoints/index.js") },
+  { id: "opportunities", label: "Opportunities", load: () => import("../tabs/opportunities/index.js") },
+  { id: "propensity", label: "Propensity", load: () => import("../tabs/propensity/index.js") },
+  { id: "deal-scoring", label: "Deal scoring", load: () => import("../tabs/dealScoring/index.js") },
   { id: "data", label: "Data", load: () => import("../tabs/data/index.js") },
   { id: "keys", label: "Keys", roles: ["administrator"], load: () => import("../tabs/keys/index.js") },
 ];

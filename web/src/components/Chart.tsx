@@ -7,15 +7,18 @@ import {
   DoughnutController,
   Legend,
   LinearScale,
+  LineController,
+  LineElement,
+  PointElement,
   Tooltip,
   type ChartConfiguration,
 } from "chart.js";
 import { useEffect, useRef } from "preact/hooks";
 
-// One chart of a tab, drawn by Chart.js (only the bar and doughnut parts are bundled). The canvas carries
+// One chart of a tab, drawn by Chart.js (only the bar, doughnut and line parts are bundled). The canvas carries
 // the figures in words for screen readers; a bar that filters the table is also reachable from the filters.
 
-Chart.register(BarController, BarElement, CategoryScale, LinearScale, DoughnutController, ArcElement, Tooltip, Legend);
+Chart.register(BarController, BarElement, CategoryScale, LinearScale, DoughnutController, ArcElement, LineController, LineElement, PointElement, Tooltip, Legend);
 Chart.defaults.color = "#334155";
 Chart.defaults.font.family = "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif";
 
@@ -42,7 +45,7 @@ export interface ChartPoint {
 
 export interface ChartProps {
   title: string;
-  kind: "bar" | "horizontalBar" | "doughnut";
+  kind: "bar" | "horizontalBar" | "doughnut" | "line";
   points: ChartPoint[];
   format: (value: number) => string;
   /** How a category is shown (e.g. "2026-03" as "Mar 2026"). */
@@ -52,13 +55,15 @@ export interface ChartProps {
   /** Makes the bars clickable. */
   onSelect?: (label: string) => void;
   hint?: string;
+  /** The value axis' fixed ends (a score's 0–100); from zero to the largest value when absent. */
+  range?: { min: number; max: number };
 }
 
 export function ChartCard(props: ChartProps) {
   const canvas = useRef<HTMLCanvasElement>(null);
   const latest = useRef(props);
   latest.current = props;
-  const { kind, points, selected, format, labelOf } = props;
+  const { kind, points, selected, format, labelOf, range } = props;
   const clickable = Boolean(props.onSelect);
 
   useEffect(() => {
@@ -66,8 +71,23 @@ export function ChartCard(props: ChartProps) {
     const horizontal = kind === "horizontalBar";
     const labels = points.map((p) => (labelOf ? labelOf(p.label) : p.label));
     const values = points.map((p) => p.value);
-    const config: ChartConfiguration<"bar" | "doughnut"> =
-      kind === "doughnut"
+    const config: ChartConfiguration<"bar" | "doughnut" | "line"> =
+      kind === "line"
+        ? {
+            type: "line",
+            data: { labels, datasets: [{ data: values, borderColor: accent, backgroundColor: accent, pointRadius: 3, tension: 0 }] },
+            options: {
+              animation: false,
+              responsive: true,
+              maintainAspectRatio: false,
+              scales: {
+                y: { min: range?.min, max: range?.max, beginAtZero: true, ticks: { callback: (v: string | number) => format(Number(v)) } },
+                x: { offset: true, grid: { display: false }, ticks: { autoSkip: true, maxRotation: 0 } },
+              },
+              plugins: { legend: { display: false }, tooltip: { callbacks: { label: (item) => ` ${format(Number(item.raw))}` } } },
+            },
+          }
+        : kind === "doughnut"
         ? {
             type: "doughnut",
             data: { labels, datasets: [{ data: values, backgroundColor: doughnutColors, borderWidth: 1 }] },
@@ -125,7 +145,7 @@ export function ChartCard(props: ChartProps) {
           };
     const chart = new Chart(canvas.current, config as ChartConfiguration);
     return () => chart.destroy();
-  }, [kind, points, selected, format, labelOf, clickable]);
+  }, [kind, points, selected, format, labelOf, clickable, range?.min, range?.max]);
 
   const described = points.map((p) => `${labelOf ? labelOf(p.label) : p.label}: ${format(p.value)}`).join("; ");
   return (

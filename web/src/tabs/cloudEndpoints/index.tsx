@@ -1,9 +1,10 @@
 import { useEffect, useMemo, useState } from "preact/hooks";
 import { ApiError, describeError } from "../../app/api.js";
-import { formatAge, formatDateTime } from "../../app/format.js";
 import type { TabProps } from "../../app/tabs.js";
-import type { CloudEndpointsListResponse, CloudEndpointsSummaryResponse, ResultsState } from "../../app/types.js";
+import type { CloudEndpointsListResponse, CloudEndpointsSummaryResponse } from "../../app/types.js";
 import { useApiGet } from "../../app/useApiGet.js";
+import { ExportButton } from "../../components/ExportButton.js";
+import { ResultsLine, StaleBanner } from "../../components/ResultsState.js";
 import { Empty, ErrorMessage, Loading } from "../../components/States.js";
 import { columns } from "./columns.js";
 import { FilterBar } from "./FilterBar.js";
@@ -94,7 +95,7 @@ export default function CloudEndpointsTab({ api }: TabProps) {
               firstPage();
             }}
           />
-          <ExportButton api={api} filters={filters} sort={sort} allColumns={allColumns} />
+          <ExportButton api={api} path="/api/cloud-endpoints/export" query={exportQuery(filters, sort, allColumns)} />
         </div>
         {notice && (
           <p class="notice" role="status">
@@ -163,65 +164,5 @@ export default function CloudEndpointsTab({ api }: TabProps) {
         </div>
       </section>
     </section>
-  );
-}
-
-function ResultsLine({ state }: { state?: ResultsState }) {
-  if (!state?.refreshedAt) return null;
-  return (
-    <p class="results-line">
-      Results refreshed <time dateTime={state.refreshedAt} title={formatDateTime(state.refreshedAt)}>{formatAge(state.refreshedAt)}</time>
-      {state.asOf && Object.keys(state.asOf).length > 0 && (
-        <> · data as of {Object.entries(state.asOf).map(([dataset, date]) => `${dataset} ${date}`).join(", ")}</>
-      )}
-    </p>
-  );
-}
-
-export function StaleBanner({ state }: { state?: ResultsState }) {
-  if (!state?.stale) return null;
-  return (
-    <p class="banner warning" role="status">
-      These results are behind your data: refreshing your newest drop failed
-      {state.refreshFailure ? ` (${formatDateTime(state.refreshFailure.lastFailedAt)}, reference ${state.refreshFailure.reference})` : ""}. The
-      service keeps retrying on its own.
-    </p>
-  );
-}
-
-function ExportButton({ api, filters, sort, allColumns }: { api: TabProps["api"]; filters: Filters; sort: Sort; allColumns: boolean }) {
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string>();
-  const download = async () => {
-    setBusy(true);
-    setError(undefined);
-    try {
-      // The key goes in a header, so the file is fetched here and handed to the browser as a download.
-      const { blob, fileName } = await api.download("/api/cloud-endpoints/export", exportQuery(filters, sort, allColumns));
-      const url = URL.createObjectURL(blob);
-      const link = document.createElement("a");
-      link.href = url;
-      link.download = fileName;
-      document.body.append(link);
-      link.click();
-      link.remove();
-      setTimeout(() => URL.revokeObjectURL(url), 60_000);
-    } catch (err) {
-      setError(`The export failed: ${describeError(err)}`);
-    } finally {
-      setBusy(false);
-    }
-  };
-  return (
-    <span class="export">
-      <button type="button" onClick={download} disabled={busy}>
-        {busy ? "Exporting…" : "Export CSV"}
-      </button>
-      {error && (
-        <span class="error" role="alert">
-          {error}
-        </span>
-      )}
-    </span>
   );
 }

@@ -1,0 +1,84 @@
+import type { DealScoresSummaryResponse } from "../../app/types.js";
+import { FilterChips, SearchField } from "../../components/SearchField.js";
+import { activeFilters, maxSearchLength, noFilters, type Filters, type Grade, type Trend } from "./query.js";
+
+// Search and filters above the scored deals. Owner, stage and product match exactly: the page suggests the
+// values it has seen.
+
+const gradeValues: Grade[] = ["A", "B", "C", "D"];
+const trendValues: Trend[] = ["Improving", "Steady", "Declining", "Not enough info"];
+
+export function FilterBar({ filters, summary, seen, onChange }: {
+  filters: Filters;
+  summary?: DealScoresSummaryResponse;
+  /** Owners, stages and products of the deals loaded so far. */
+  seen: { owner: string[]; stage: string[]; product: string[] };
+  onChange: (next: Filters) => void;
+}) {
+  const set = (patch: Partial<Filters>) => onChange({ ...filters, ...patch });
+  const modelName = (id: string) => summary?.models.find((m) => m.modelId === id)?.name ?? id;
+  const exact = (key: "owner" | "stage" | "product", label: string) => (
+    <div class="field">
+      <label for={`ds-${key}`}>{label}</label>
+      <input
+        id={`ds-${key}`}
+        list={`ds-${key}-values`}
+        value={filters[key] ?? ""}
+        maxLength={200}
+        placeholder="Any"
+        onChange={(e) => set({ [key]: e.currentTarget.value.trim() || undefined })}
+      />
+      <datalist id={`ds-${key}-values`}>
+        {seen[key].map((v) => (
+          <option key={v} value={v} />
+        ))}
+      </datalist>
+    </div>
+  );
+  return (
+    <div class="filter-bar">
+      <form class="filters" role="search" onSubmit={(e) => e.preventDefault()}>
+        <SearchField id="ds-search" label="Search deals" placeholder="Deal ID, name, owner, product or stage" maxLength={maxSearchLength} value={filters.search} onSearch={(search) => set({ search })} />
+        <div class="field">
+          <label for="ds-grade">Grade</label>
+          <select id="ds-grade" value={filters.grade ?? ""} onChange={(e) => set({ grade: (e.currentTarget.value || undefined) as Grade | undefined })}>
+            <option value="">All grades</option>
+            {gradeValues.map((g) => (
+              <option key={g} value={g}>
+                {g}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div class="field">
+          <label for="ds-trend">Trend</label>
+          <select id="ds-trend" value={filters.trend ?? ""} onChange={(e) => set({ trend: (e.currentTarget.value || undefined) as Trend | undefined })}>
+            <option value="">All trends</option>
+            {trendValues.map((t) => (
+              <option key={t} value={t}>
+                {t}
+              </option>
+            ))}
+          </select>
+        </div>
+        {exact("owner", "Owner")}
+        {exact("stage", "Stage")}
+        {exact("product", "Product")}
+        {(summary?.models.length ?? 0) > 1 && (
+          <div class="field">
+            <label for="ds-model">Model</label>
+            <select id="ds-model" value={filters.modelId ?? ""} onChange={(e) => set({ modelId: e.currentTarget.value || undefined })}>
+              <option value="">All models</option>
+              {summary!.models.map((m) => (
+                <option key={m.modelId} value={m.modelId}>
+                  {m.name}
+                </option>
+              ))}
+            </select>
+          </div>
+        )}
+      </form>
+      <FilterChips chips={activeFilters(filters, modelName)} onChange={onChange} cleared={noFilters} />
+    </div>
+  );
+}
