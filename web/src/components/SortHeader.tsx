@@ -24,3 +24,19 @@ export function SortHeader<C extends string>({ label, column, sort, onSort, nume
     </th>
   );
 }
+
+/** "Sort by" as a list (the phone's way to sort, and the only way for columns the table does not show). */
+export function SortSelect<C extends string>({ labels, column, onPick }: { labels: Record<C, string>; column: C; onPick: (column: C) => void }) {
+  return (
+    <label class="inline">
+      Sort by{" "}
+      <select value={column} onChange={(e) => onPick(e.currentTarget.value as C)}>
+        {(Object.keys(labels) as C[]).map((c) => (
+          <option key={c} value={c}>
+            {labels[c]}
+          </option>
+        ))}
+      </select>
+    </label>
+  );
+}

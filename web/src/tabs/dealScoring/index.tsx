@@ -8,6 +8,7 @@ import { usePagedList } from "../../app/usePagedList.js";
 import { ExportButton } from "../../components/ExportButton.js";
 import { Pager } from "../../components/Pager.js";
 import { ResultsLine, StaleBanner } from "../../components/ResultsState.js";
+import { SortSelect } from "../../components/SortHeader.js";
 import { Empty, ErrorMessage, Loading } from "../../components/States.js";
 import { DealFlyout } from "./DealFlyout.js";
 import { DealsTable } from "./DealsTable.js";
@@ -121,22 +122,7 @@ function ScoredDeals({ api, admin, summary }: { api: TabProps["api"]; admin: boo
         </h2>
         <FilterBar filters={filters} summary={data} seen={seen} onChange={setFilters} />
         <div class="table-toolbar">
-          <label class="inline">
-            Sort by{" "}
-            <select
-              value={sort.column}
-              onChange={(e) => {
-                const column = e.currentTarget.value as DealScoresSortColumn;
-                setSort({ column, order: naturalOrder(column) });
-              }}
-            >
-              {(Object.keys(sortLabels) as DealScoresSortColumn[]).map((column) => (
-                <option key={column} value={column}>
-                  {sortLabels[column]}
-                </option>
-              ))}
-            </select>
-          </label>
+          <SortSelect labels={sortLabels} column={sort.column} onPick={(column) => setSort({ column, order: naturalOrder(column) })} />
           <ExportButton api={api} path="/api/deal-scores/export" query={exportQuery(filters, sort)} />
         </div>
         {paged.notice && (

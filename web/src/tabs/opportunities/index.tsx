@@ -8,6 +8,7 @@ import { usePagedList } from "../../app/usePagedList.js";
 import { ExportButton } from "../../components/ExportButton.js";
 import { Pager } from "../../components/Pager.js";
 import { ResultsLine, StaleBanner } from "../../components/ResultsState.js";
+import { SortSelect } from "../../components/SortHeader.js";
 import { Empty, ErrorMessage, Loading } from "../../components/States.js";
 import { SubTabs } from "../../components/SubTabs.js";
 import { CustomerFlyout } from "./CustomerFlyout.js";
@@ -119,22 +120,7 @@ export default function OpportunitiesTab({ api }: TabProps) {
         <SubTabs id="op-category" label="Category" tabs={tabs} selected={filters.category ?? "all"} onSelect={(key) => changeFilters(withCategory(filters, key === "all" ? undefined : key))}>
           <FilterBar filters={filters} products={products} onChange={changeFilters} />
           <div class="table-toolbar">
-            <label class="inline">
-              Sort by{" "}
-              <select
-                value={sort.column}
-                onChange={(e) => {
-                  const column = e.currentTarget.value as SortColumn;
-                  setSort({ column, order: naturalOrder(column) });
-                }}
-              >
-                {(Object.keys(sortLabels) as SortColumn[]).map((column) => (
-                  <option key={column} value={column}>
-                    {sortLabels[column]}
-                  </option>
-                ))}
-              </select>
-            </label>
+            <SortSelect labels={sortLabels} column={sort.column} onPick={(column) => setSort({ column, order: naturalOrder(column) })} />
             <ExportButton api={api} path="/api/opportunities/export" query={exportQuery(filters, sort)} />
           </div>
           {(notice ?? paged.notice) && (

@@ -7,6 +7,7 @@ import { usePagedList } from "../../app/usePagedList.js";
 import { ExportButton } from "../../components/ExportButton.js";
 import { Pager } from "../../components/Pager.js";
 import { ResultsLine, StaleBanner } from "../../components/ResultsState.js";
+import { SortSelect } from "../../components/SortHeader.js";
 import { Empty, ErrorMessage, Loading } from "../../components/States.js";
 import { ClusterMappingEditor } from "./ClusterMappingEditor.js";
 import { CustomerFlyout } from "./CustomerFlyout.js";
@@ -99,22 +100,7 @@ export default function PropensityTab({ api, me }: TabProps) {
         </h2>
         <FilterBar filters={filters} summary={data} onChange={changeFilters} />
         <div class="table-toolbar">
-          <label class="inline">
-            Sort by{" "}
-            <select
-              value={sort.column}
-              onChange={(e) => {
-                const column = e.currentTarget.value as PropensitySortColumn;
-                setSort({ column, order: naturalOrder(column) });
-              }}
-            >
-              {(Object.keys(sortLabels) as PropensitySortColumn[]).map((column) => (
-                <option key={column} value={column}>
-                  {sortLabels[column]}
-                </option>
-              ))}
-            </select>
-          </label>
+          <SortSelect labels={sortLabels} column={sort.column} onPick={(column) => setSort({ column, order: naturalOrder(column) })} />
           <ExportButton api={api} path="/api/propensity/export" query={exportQuery(filters, sort)} />
         </div>
         {paged.notice && (
