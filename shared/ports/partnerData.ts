@@ -18,7 +18,8 @@ export interface PartnerDataReader {
   loadedIngestions(partnerId: string): Promise<LoadedIngestion[]>;
   /**
    * Staged documents of one type from these ingestions; `fields` limits what travels (the schema must fit it),
-   * `where` which documents do.
+   * `where` which documents do, `pageSize` how many a page may carry (a reader of a few scalar fields asks for
+   * larger pages: fewer round trips; the store still caps a page's bytes).
    */
   documents<T>(
     partnerId: string,
@@ -27,6 +28,7 @@ export interface PartnerDataReader {
     schema: z.ZodType<T>,
     fields?: readonly string[],
     where?: readonly DocumentCondition[],
+    pageSize?: number,
   ): AsyncIterable<T[]>;
   /** How many staged documents of one type from these ingestions meet every condition. */
   count(partnerId: string, type: StagedDocType, ingestionIds: readonly string[], where?: readonly DocumentCondition[]): Promise<number>;

@@ -170,11 +170,14 @@ export async function readSubscriptionSnapshot(data: PartnerDataReader, partnerI
   return out;
 }
 
+/** Two short strings per document: pages this large stay well under the store's 4 MB page cap. */
+const appearancePageSize = 20_000;
+
 /** The oldest of these snapshots each tenant appears in (two small fields per document travel). */
 export async function readFirstAppearance(data: PartnerDataReader, partnerId: string, snapshots: readonly LiveSnapshot[]): Promise<Map<string, string>> {
   const out = new Map<string, string>();
   const ids = snapshots.map((s) => s.ingestionId);
-  for await (const page of data.documents(partnerId, "subscriptions", ids, appearanceSchema, ["tenantId", "asOf"])) {
+  for await (const page of data.documents(partnerId, "subscriptions", ids, appearanceSchema, ["tenantId", "asOf"], [], appearancePageSize)) {
     for (const doc of page) {
       const known = out.get(doc.tenantId);
       if (known === undefined || doc.asOf < known) out.set(doc.tenantId, doc.asOf);

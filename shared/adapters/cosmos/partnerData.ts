@@ -118,7 +118,7 @@ export function createPartnerDataReader(
   return {
     loadedIngestions: (partnerId) => ingestions.listLoaded(partnerId),
 
-    async *documents(partnerId, type, ingestionIds, schema, fields, where = []) {
+    async *documents(partnerId, type, ingestionIds, schema, fields, where = [], size = pageSize) {
       if (ingestionIds.length === 0) return;
       for (const field of fields ?? []) checkField(field);
       const select = fields ? fields.map((f) => `c.${f}`).join(", ") : "*";
@@ -133,7 +133,7 @@ export function createPartnerDataReader(
             ...conditions.parameters,
           ],
         },
-        { partitionKey: partnerId, maxItemCount: pageSize },
+        { partitionKey: partnerId, maxItemCount: size },
       );
       while (iterator.hasMoreResults()) {
         const { resources } = await withCosmosRetry(`reading ${type} documents of partner ${partnerId}`, () => iterator.fetchNext());
