@@ -1,7 +1,5 @@
-import { fork, type ChildProcess } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
-import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
 import { startEmulators, type Emulators } from "../local/emulators.js";
 import { createClients, ensureResources, type Clients } from "../shared/adapters/clients.js";
@@ -19,6 +17,7 @@ import { wire } from "../shared/wiring.js";
 import { bulkUpsertFloor, readPartnerDocuments, type Doc } from "./floors.js";
 import { dateOfMonth, generateOpportunityHistories, subscriptionsCsv, type GeneratedTenant } from "./opportunityHistories.js";
 import { mb, round, waitFor } from "./stats.js";
+import { startHostChild, type HostChild } from "./hostChild.js";
 
 // npm run bench:opportunities (also part of npm run bench): the Opportunities tab at scale. A partner with 20,000
 // tenants and 15 monthly subscription snapshots (generated history with planted causes, bench/opportunityHistories.ts):
@@ -39,46 +38,6 @@ const spec = {
 const targets = { dropToRefreshedMs: 90_000, hostPeakRssBytes: 1024 * 1024 * 1024 };
 const newest = spec.months - 1;
 
-interface HostChild {
-  child: ChildProcess;
-  request<T>(type: "memory" | "logs" | "stop", reply: string): Promise<T>;
-}
-
-async function startHostChild(settings: Record<string, string>): Promise<HostChild> {
-  const child = fork(fileURLToPath(new URL("./hostProcess.ts", import.meta.url)), [], {
-    execArgv: ["--import", "tsx"],
-    env: { ...process.env, BENCH_HOST_SETTINGS: JSON.stringify(settings) },
-    stdio: ["ignore", "ignore", "pipe", "ipc"],
-  });
-  let stderr = "";
-  child.stderr!.on("data", (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`host did not start within 60 s: ${stderr}`)), 60_000);
-    child.once("exit", (code) => reject(new Error(`host exited with ${code}: ${stderr}`)));
-    child.on("message", (m: { type: string }) => {
-      if (m.type === "ready") {
-        clearTimeout(timer);
-        resolve();
-      }
-    });
-  });
-  return {
-    child,
-    request<T>(type: "memory" | "logs" | "stop", reply: string) {
-      return new Promise<T>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`host did not answer "${type}"`)), 30_000);
-        const onMessage = (m: { type: string }) => {
-          if (m.type !== reply) return;
-          clearTimeout(timer);
-          child.off("message", onMessage);
-          resolve(m as T);
-        };
-        child.on("message", onMessage);
-        child.send({ type });
-      });
-    },
-  };
-}
 
 /** The history as committed drops (staged documents and loaded ingestion records), written with the SDK. */
 async function seedHistory(clients: Clients, deps: ReturnType<typeof wire>, generated: GeneratedTenant[]): Promise<{ documents: number; ms: number }> {
