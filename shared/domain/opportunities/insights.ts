@@ -117,6 +117,13 @@ function plural(n: number, one: string, many: string): string {
   return `${n} ${n === 1 ? one : many}`;
 }
 
+const counts = new Intl.NumberFormat("en-US", { maximumFractionDigits: 2 });
+
+/** A count as a seller reads it: "4,561". */
+export function formatCount(n: number): string {
+  return counts.format(n);
+}
+
 /** A value formatted for its unit: shares and changes as percentages, points as points, counts whole. */
 export function formatValue(unit: Unit, value: number): string {
   switch (unit) {
@@ -129,7 +136,7 @@ export function formatValue(unit: Unit, value: number): string {
     case "months":
       return plural(Math.round(value), "month", "months");
     default:
-      return String(Math.round(value * 100) / 100);
+      return formatCount(Math.round(value * 100) / 100);
   }
 }
 
@@ -143,7 +150,7 @@ function formatBound(unit: Unit, value: number): string {
     case "months":
       return plural(Math.round(value * 10) / 10, "month", "months");
     default:
-      return String(Math.round(value * 100) / 100);
+      return formatCount(Math.round(value * 100) / 100);
   }
 }
 

@@ -50,6 +50,8 @@ describe("the eight models", () => {
 
   it("E-SKU recommends Office 365 E3 → Microsoft 365 E3 → E5, and EMS E5 for Office 365 E5", () => {
     expect(eSkuUpsell.candidate(stateOf([line("ENTERPRISEPACK", 300)]), settings)?.recommendation).toBe("Upgrade 300 seats from Office 365 E3 to Microsoft 365 E3");
+    // Counts read as a seller writes them.
+    expect(eSkuUpsell.candidate(stateOf([line("ENTERPRISEPACK", 4561)]), settings)?.recommendation).toBe("Upgrade 4,561 seats from Office 365 E3 to Microsoft 365 E3");
     expect(eSkuUpsell.candidate(stateOf([line("SPE_E3", 300), line("ENTERPRISEPACK", 20)]), settings)?.product).toBe("Microsoft 365 E5");
     expect(eSkuUpsell.candidate(stateOf([line("ENTERPRISEPREMIUM", 120)]), settings)?.recommendation).toBe(
       "Add Enterprise Mobility + Security E5 to 120 Office 365 E5 seats",

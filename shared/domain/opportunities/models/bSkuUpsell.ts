@@ -2,6 +2,7 @@ import type { LearntDefinition } from "../definition.js";
 import { seatsOf } from "../history.js";
 import { gainedSeats } from "../labels.js";
 import { businessLadder, enterpriseSuites, productNames, type LicenceClass } from "../products.js";
+import { formatCount } from "../insights.js";
 
 // B-SKU upsell (growth / Upsell, machine learning): a tenant on standalone apps, Business Basic or Business Standard
 // is recommended the next step of Standalone → Business Basic → Standard → Premium.
@@ -52,7 +53,7 @@ export const bSkuUpsell: LearntDefinition = {
     const seats = seatsOf(state, s.from);
     return {
       product: productNames[s.to],
-      recommendation: `Upgrade ${seats} seats from ${productNames[s.from]} to ${productNames[s.to]}`,
+      recommendation: `Upgrade ${formatCount(seats)} seats from ${productNames[s.from]} to ${productNames[s.to]}`,
     };
   },
   label(window) {

@@ -1,5 +1,6 @@
 import type { LearntDefinition } from "../definition.js";
 import { churned } from "../labels.js";
+import { formatCount } from "../insights.js";
 
 // Churn risk (retention / Retention, machine learning; Core Apps, Teams, SMB tenants): every tenant with paid
 // Microsoft 365 seats is scored. Label: within the horizon its paid Microsoft 365 seats fall below the churn share
@@ -41,7 +42,7 @@ export const churnRisk: LearntDefinition = {
   candidate(state) {
     if (!(state.suiteSeats > 0)) return undefined;
     return {
-      recommendation: `Protect ${state.suiteSeats} Microsoft 365 seats at risk: review adoption and plans with the customer before they reduce seats or cancel`,
+      recommendation: `Protect ${formatCount(state.suiteSeats)} Microsoft 365 seats at risk: review adoption and plans with the customer before they reduce seats or cancel`,
     };
   },
   label(window, settings) {

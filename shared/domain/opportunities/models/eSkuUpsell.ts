@@ -2,6 +2,7 @@ import type { LearntDefinition } from "../definition.js";
 import { seatsOf } from "../history.js";
 import { gainedSeats } from "../labels.js";
 import { enterpriseLadder, productNames, type LicenceClass } from "../products.js";
+import { formatCount } from "../insights.js";
 
 // E-SKU upsell (growth / Upsell, machine learning): Office 365 E3 → Microsoft 365 E3 → Microsoft 365 E5, and
 // Enterprise Mobility + Security E5 for Office 365 E5 tenants (Office 365 E5 + EMS E5 covers what Microsoft 365 E5 adds
@@ -60,7 +61,7 @@ export const eSkuUpsell: LearntDefinition = {
     const to = productNames[s.to as keyof typeof productNames];
     return {
       product: to,
-      recommendation: s.addOn ? `Add ${to} to ${seats} ${from} seats` : `Upgrade ${seats} seats from ${from} to ${to}`,
+      recommendation: s.addOn ? `Add ${to} to ${formatCount(seats)} ${from} seats` : `Upgrade ${formatCount(seats)} seats from ${from} to ${to}`,
     };
   },
   label(window) {

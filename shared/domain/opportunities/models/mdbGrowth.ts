@@ -1,6 +1,7 @@
 import type { LearntDefinition } from "../definition.js";
 import { gainedSeats, hasAny } from "../labels.js";
 import { defenderForBusinessCoverage, productNames } from "../products.js";
+import { formatCount } from "../insights.js";
 
 // MDB growth (growth / Expansion, decision tree): a tenant of at most the SMB seat limit (default 300: Defender for
 // Business is sold up to 300 users) without Defender for Business, Business Premium (which includes it) or a
@@ -36,7 +37,7 @@ export const mdbGrowth: LearntDefinition = {
     if (hasAny(state, [...defenderForBusinessCoverage, "m365E3", "m365E5"])) return undefined;
     return {
       product: productNames.defenderForBusiness,
-      recommendation: `Add ${productNames.defenderForBusiness} to protect the devices of ${state.suiteSeats} users`,
+      recommendation: `Add ${productNames.defenderForBusiness} to protect the devices of ${formatCount(state.suiteSeats)} users`,
     };
   },
   label(window) {

@@ -2,6 +2,7 @@ import type { LearntDefinition } from "../definition.js";
 import { seatsOf } from "../history.js";
 import { gainedSeats, hasAny } from "../labels.js";
 import { defenderForOfficeCoverage, enterpriseSuites, productNames } from "../products.js";
+import { formatCount } from "../insights.js";
 
 // MDO growth (growth / Expansion, decision tree): a tenant with Microsoft 365 seats and no Defender for Office 365
 // (neither Plan 1 nor Plan 2, nor Business Premium or an E5 suite, which include it). Small tenants on Business
@@ -39,12 +40,12 @@ export const mdoGrowth: LearntDefinition = {
       const from = productNames[state.features.businessTier as keyof typeof productNames];
       return {
         product: productNames.businessPremium,
-        recommendation: `Protect email with Defender for Office 365: upgrade ${state.suiteSeats} seats from ${from} to ${productNames.businessPremium}`,
+        recommendation: `Protect email with Defender for Office 365: upgrade ${formatCount(state.suiteSeats)} seats from ${from} to ${productNames.businessPremium}`,
       };
     }
     return {
       product: productNames.defenderForOfficeP2,
-      recommendation: `Add ${productNames.defenderForOfficeP2} for ${state.suiteSeats} seats`,
+      recommendation: `Add ${productNames.defenderForOfficeP2} for ${formatCount(state.suiteSeats)} seats`,
     };
   },
   label(window) {

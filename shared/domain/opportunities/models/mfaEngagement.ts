@@ -1,6 +1,7 @@
 import type { LearntDefinition } from "../definition.js";
 import { mauOf, pauOf } from "../history.js";
 import { raisedMfa } from "../labels.js";
+import { formatCount } from "../insights.js";
 
 // MFA engagement (retention / Engagement, decision tree; multifactor authentication in Microsoft Entra ID): a tenant
 // whose MFA utilisation (MFA monthly active users / Entra ID assigned users) is under the setting (default 50 %).
@@ -36,7 +37,7 @@ export const mfaEngagement: LearntDefinition = {
     const users = pauOf(state, "entraId");
     const without = Math.max(0, Math.round(users - Math.min(users, mauOf(state, "mfa"))));
     return {
-      recommendation: `Roll out multifactor authentication in Microsoft Entra ID to the ${without} of ${users} users not using it`,
+      recommendation: `Roll out multifactor authentication in Microsoft Entra ID to the ${formatCount(without)} of ${formatCount(users)} users not using it`,
     };
   },
   label(window, settings) {

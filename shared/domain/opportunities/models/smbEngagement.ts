@@ -1,6 +1,6 @@
 import type { RuleDefinition } from "../definition.js";
 import { engagementWorkloads, pauOf, trendOf, utilisationOf, workloadNames } from "../history.js";
-import { describeThreshold, describeValue } from "../insights.js";
+import { describeThreshold, describeValue, formatCount } from "../insights.js";
 import { churned } from "../labels.js";
 
 // SMB tenant engagement (retention / Engagement, business rule; Email, Core Apps, Teams, SharePoint, OneDrive).
@@ -53,7 +53,7 @@ export const smbEngagement: RuleDefinition = {
     const level = names.length >= 4 ? "4+" : String(names.length);
     const list = names.length > 1 ? `${names.slice(0, -1).join(", ")} and ${names[names.length - 1]}` : names[0];
     return {
-      recommendation: `Run an adoption session on ${list} for the customer's ${state.suiteSeats} Microsoft 365 seats`,
+      recommendation: `Run an adoption session on ${list} for the customer's ${formatCount(state.suiteSeats)} Microsoft 365 seats`,
       rule: { level, fired },
     };
   },

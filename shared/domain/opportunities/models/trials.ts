@@ -2,6 +2,7 @@ import type { RuleDefinition } from "../definition.js";
 import { utilisationOf, type TenantState, type TrialLine } from "../history.js";
 import { gainedSeats, gainedSuiteSeats } from "../labels.js";
 import { productNames, skuDisplayName } from "../products.js";
+import { formatCount } from "../insights.js";
 
 // Trials (acquisition / Trial, business rule; Teams Exploratory above all). Fires for a tenant with a trial
 // subscription (status Trial, or Teams Exploratory, a free trial experience whatever its status) that has active
@@ -58,11 +59,11 @@ export const trials: RuleDefinition = {
     const fired = [
       `${trialName} trial: ${active} of ${line.quantity} trial users active (${Math.round(share * 100)} %)`,
       ...(line.endDate ? [`Trial ends ${line.endDate.slice(0, 10)}`] : []),
-      ...(state.suiteSeats > 0 ? [`${state.suiteSeats} paid Microsoft 365 seats today`] : ["No paid Microsoft 365 seats yet"]),
+      ...(state.suiteSeats > 0 ? [`${formatCount(state.suiteSeats)} paid Microsoft 365 seats today`] : ["No paid Microsoft 365 seats yet"]),
     ];
     return {
       product: paid,
-      recommendation: `Convert the ${trialName} trial (${active} of ${line.quantity} users active) to ${paid}`,
+      recommendation: `Convert the ${trialName} trial (${formatCount(active)} of ${formatCount(line.quantity)} users active) to ${paid}`,
       rule: { level: trialLevel(share), fired },
     };
   },
