@@ -104,6 +104,17 @@ export function opportunitiesFlow(session: () => PageSession): void {
     ]);
     expect(lines.every((line) => line.length === header.length)).toBe(true);
     expect(lines.map((line) => line[2]).sort()).toEqual([...shown].sort());
+
+    // A search that finds nobody says so, and clearing the filters brings the list back.
+    await page.getByLabel("Search customers").fill("no customer is called this");
+    await page.getByLabel("Search customers").press("Enter");
+    await expect.poll(() => page.getByText("No opportunities match these filters.").count(), patience).toBe(1);
+    await page.getByRole("button", { name: "Clear filters", exact: true }).click();
+    await expect.poll(async () => (await names()).length, { timeout: 20_000 }).toBeGreaterThan(shown.length);
+    // The customer found above again, for the flyout that follows.
+    await page.getByLabel("Search customers").fill(wanted);
+    await page.getByLabel("Search customers").press("Enter");
+    await expect.poll(async () => (await names()).every((n) => n.toLowerCase().includes(wanted.toLowerCase())), { timeout: 20_000 }).toBe(true);
   });
 
   it("opens a customer with insights, suggested actions, resources, subscriptions and usage per user with the 3-month trend", async () => {

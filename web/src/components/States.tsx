@@ -1,4 +1,5 @@
 import type { ComponentChildren } from "preact";
+import { describeError } from "../app/api.js";
 
 // Loading, empty and error states: every view says what is happening, never a blank area.
 
@@ -30,5 +31,40 @@ export function ErrorMessage({ message, onRetry }: { message: string; onRetry?: 
         </button>
       )}
     </div>
+  );
+}
+
+/**
+ * A result table's states around the table itself: the error (with retry), loading, "none yet" before the first
+ * refresh, "none match" with a way to clear the filters, else the table (`children`).
+ */
+export function ListStates({ noun, error, loaded, count, notYet, onRetry, onClearFilters, children }: {
+  /** What the rows are, plural ("deals"). */
+  noun: string;
+  error: unknown;
+  loaded: boolean;
+  count: number;
+  /** Set when nothing has been computed yet: the title and what will bring rows. */
+  notYet?: { title: string; text: string };
+  onRetry: () => void;
+  onClearFilters: () => void;
+  children: ComponentChildren;
+}) {
+  if (error !== undefined) return <ErrorMessage message={`The ${noun} could not be loaded: ${describeError(error)}`} onRetry={onRetry} />;
+  if (!loaded) return <Loading label={`Loading ${noun}…`} />;
+  if (count > 0) return <>{children}</>;
+  if (notYet) {
+    return (
+      <Empty title={notYet.title}>
+        <p>{notYet.text}</p>
+      </Empty>
+    );
+  }
+  return (
+    <Empty title={`No ${noun} match these filters.`}>
+      <button type="button" class="secondary small" onClick={onClearFilters}>
+        Clear filters
+      </button>
+    </Empty>
   );
 }

@@ -9,7 +9,7 @@ import { ExportButton } from "../../components/ExportButton.js";
 import { Pager } from "../../components/Pager.js";
 import { ResultsLine, StaleBanner } from "../../components/ResultsState.js";
 import { SortSelect } from "../../components/SortHeader.js";
-import { Empty, ErrorMessage, Loading } from "../../components/States.js";
+import { Empty, ErrorMessage, ListStates, Loading } from "../../components/States.js";
 import { DealFlyout } from "./DealFlyout.js";
 import { DealsTable } from "./DealsTable.js";
 import { FilterBar } from "./FilterBar.js";
@@ -130,25 +130,21 @@ function ScoredDeals({ api, admin, summary }: { api: TabProps["api"]; admin: boo
             {paged.notice}
           </p>
         )}
-        {paged.error !== undefined ? (
-          <ErrorMessage message={`The deals could not be loaded: ${describeError(paged.error)}`} onRetry={list.reload} />
-        ) : !list.data ? (
-          <Loading label="Loading deals…" />
-        ) : rows.length === 0 ? (
-          list.data.status === "notRefreshedYet" || (data && data.scored === 0) ? (
-            <Empty title="No scored deals yet">
-              <p>Deals are scored after a model is published and your deals are refreshed.</p>
-            </Empty>
-          ) : (
-            <Empty title="No deals match these filters.">
-              <button type="button" class="secondary small" onClick={() => setFilters(noFilters)}>
-                Clear filters
-              </button>
-            </Empty>
-          )
-        ) : (
+        <ListStates
+          noun="deals"
+          error={paged.error}
+          loaded={!!list.data}
+          count={rows.length}
+          notYet={
+            list.data?.status === "notRefreshedYet" || (data && data.scored === 0)
+              ? { title: "No scored deals yet", text: "Deals are scored after a model is published and your deals are refreshed." }
+              : undefined
+          }
+          onRetry={list.reload}
+          onClearFilters={() => setFilters(noFilters)}
+        >
           <DealsTable rows={rows} sort={sort} busy={list.loading} onSort={(column) => setSort(nextSort(sort, column))} onOpen={setOpen} />
-        )}
+        </ListStates>
         <Pager paged={paged} rows={rows.length} pageSize={pageSize} onPageSize={setPageSize} label="deals" />
       </section>
 

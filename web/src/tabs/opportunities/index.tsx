@@ -9,7 +9,7 @@ import { ExportButton } from "../../components/ExportButton.js";
 import { Pager } from "../../components/Pager.js";
 import { ResultsLine, StaleBanner } from "../../components/ResultsState.js";
 import { SortSelect } from "../../components/SortHeader.js";
-import { Empty, ErrorMessage, Loading } from "../../components/States.js";
+import { Empty, ErrorMessage, ListStates, Loading } from "../../components/States.js";
 import { SubTabs } from "../../components/SubTabs.js";
 import { CustomerFlyout } from "./CustomerFlyout.js";
 import { FilterBar } from "./FilterBar.js";
@@ -128,23 +128,15 @@ export default function OpportunitiesTab({ api }: TabProps) {
               {notice ?? paged.notice}
             </p>
           )}
-          {paged.error !== undefined ? (
-            <ErrorMessage message={`The opportunities could not be loaded: ${describeError(paged.error)}`} onRetry={list.reload} />
-          ) : !list.data ? (
-            <Loading label="Loading opportunities…" />
-          ) : rows.length === 0 ? (
-            list.data.status === "notRefreshedYet" ? (
-              <Empty title="No opportunities yet">
-                <p>They appear after your first drop is loaded and refreshed.</p>
-              </Empty>
-            ) : (
-              <Empty title="No opportunities match these filters.">
-                <button type="button" class="secondary small" onClick={() => changeFilters({ search: "", category: filters.category })}>
-                  Clear filters
-                </button>
-              </Empty>
-            )
-          ) : (
+          <ListStates
+            noun="opportunities"
+            error={paged.error}
+            loaded={!!list.data}
+            count={rows.length}
+            notYet={list.data?.status === "notRefreshedYet" ? { title: "No opportunities yet", text: "They appear after your first drop is loaded and refreshed." } : undefined}
+            onRetry={list.reload}
+            onClearFilters={() => changeFilters({ search: "", category: filters.category })}
+          >
             <OpportunitiesTable
               api={api}
               rows={rows}
@@ -155,7 +147,7 @@ export default function OpportunitiesTab({ api }: TabProps) {
               given={given}
               onFeedback={saved}
             />
-          )}
+          </ListStates>
           <Pager paged={paged} rows={rows.length} pageSize={pageSize} onPageSize={setPageSize} label="opportunities" />
         </SubTabs>
       </section>

@@ -8,7 +8,7 @@ import { ExportButton } from "../../components/ExportButton.js";
 import { Pager } from "../../components/Pager.js";
 import { ResultsLine, StaleBanner } from "../../components/ResultsState.js";
 import { SortSelect } from "../../components/SortHeader.js";
-import { Empty, ErrorMessage, Loading } from "../../components/States.js";
+import { Empty, ErrorMessage, ListStates, Loading } from "../../components/States.js";
 import { ClusterMappingEditor } from "./ClusterMappingEditor.js";
 import { CustomerFlyout } from "./CustomerFlyout.js";
 import { CustomersTable } from "./CustomersTable.js";
@@ -108,25 +108,17 @@ export default function PropensityTab({ api, me }: TabProps) {
             {paged.notice}
           </p>
         )}
-        {paged.error !== undefined ? (
-          <ErrorMessage message={`The customers could not be loaded: ${describeError(paged.error)}`} onRetry={list.reload} />
-        ) : !list.data ? (
-          <Loading label="Loading customers…" />
-        ) : rows.length === 0 ? (
-          list.data.status === "notRefreshedYet" ? (
-            <Empty title="No customers yet">
-              <p>They appear after your first drop is loaded and refreshed.</p>
-            </Empty>
-          ) : (
-            <Empty title="No customers match these filters.">
-              <button type="button" class="secondary small" onClick={() => changeFilters(noFilters)}>
-                Clear filters
-              </button>
-            </Empty>
-          )
-        ) : (
+        <ListStates
+          noun="customers"
+          error={paged.error}
+          loaded={!!list.data}
+          count={rows.length}
+          notYet={list.data?.status === "notRefreshedYet" ? { title: "No customers yet", text: "They appear after your first drop is loaded and refreshed." } : undefined}
+          onRetry={list.reload}
+          onClearFilters={() => changeFilters(noFilters)}
+        >
           <CustomersTable rows={rows} sort={sort} busy={list.loading} onSort={(column) => setSort(nextSort(sort, column))} onOpen={setOpen} />
-        )}
+        </ListStates>
         <Pager paged={paged} rows={rows.length} pageSize={pageSize} onPageSize={setPageSize} label="customers" />
       </section>
 
