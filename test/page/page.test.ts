@@ -181,6 +181,14 @@ describe("the web page", () => {
     const segment = /Segment: ([^\n×]+)/.exec(await chips.innerText())![1].trim();
     const segments = await settledColumn(page, "Tenant Segment");
     expect(new Set(segments)).toEqual(new Set([segment]));
+    // The segment list shows the same filter, and choosing "All segments" there removes it.
+    const segmentList = page.getByLabel("Segment", { exact: true });
+    expect(await segmentList.inputValue()).toBe(segment);
+    await segmentList.selectOption("");
+    await expect.poll(() => chips.count(), patience).toBe(0);
+    await segmentList.selectOption(segment);
+    await expect.poll(() => chips.innerText(), patience).toMatch(/Segment: /);
+    expect(new Set(await settledColumn(page, "Tenant Segment"))).toEqual(new Set([segment]));
     await page.getByRole("button", { name: `Remove filter Segment: ${segment}` }).click();
     await expect.poll(() => chips.count(), patience).toBe(0);
     expect((await settledColumn(page, "Tenant Segment")).length).toBe(50);

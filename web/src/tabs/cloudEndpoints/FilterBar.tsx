@@ -3,6 +3,7 @@ import { maxSearchLength } from "../../../../shared/api/common.js";
 import { segments } from "../../../../shared/domain/datasets.js";
 import { salesMotions } from "../../../../shared/domain/cloudEndpoints/salesMotion.js";
 import { activeFilters, noFilters, type Filters } from "./query.js";
+import { choices, SelectField } from "../../components/SelectField.js";
 
 // Search and filters above the table; the filters in force as chips that remove themselves.
 
@@ -46,28 +47,8 @@ export function FilterBar({ filters, onChange }: { filters: Filters; onChange: (
             onInput={(e) => setSearch(e.currentTarget.value)}
           />
         </div>
-        <div class="field">
-          <label for="ce-motion">Sales motion</label>
-          <select id="ce-motion" value={filters.salesMotion ?? ""} onChange={(e) => set({ salesMotion: e.currentTarget.value || undefined })}>
-            <option value="">All sales motions</option>
-            {salesMotions.map((m) => (
-              <option key={m} value={m}>
-                {m}
-              </option>
-            ))}
-          </select>
-        </div>
-        <div class="field">
-          <label for="ce-segment">Segment</label>
-          <select id="ce-segment" value={filters.segment ?? ""} onChange={(e) => set({ segment: e.currentTarget.value || undefined })}>
-            <option value="">All segments</option>
-            {segments.map((s) => (
-              <option key={s} value={s}>
-                {s}
-              </option>
-            ))}
-          </select>
-        </div>
+        <SelectField id="ce-motion" label="Sales motion" any="All sales motions" value={filters.salesMotion} options={choices(salesMotions)} onChange={(salesMotion) => set({ salesMotion })} />
+        <SelectField id="ce-segment" label="Segment" any="All segments" value={filters.segment} options={choices(segments)} onChange={(segment) => set({ segment })} />
         <div class="field">
           <label for="ce-renewal-from">Renewal from</label>
           <input id="ce-renewal-from" type="month" value={filters.renewalFrom ?? ""} onChange={(e) => set({ renewalFrom: e.currentTarget.value || undefined })} />
@@ -76,18 +57,14 @@ export function FilterBar({ filters, onChange }: { filters: Filters; onChange: (
           <label for="ce-renewal-to">Renewal to</label>
           <input id="ce-renewal-to" type="month" value={filters.renewalTo ?? ""} onChange={(e) => set({ renewalTo: e.currentTarget.value || undefined })} />
         </div>
-        <div class="field">
-          <label for="ce-incentive">Incentives</label>
-          <select
-            id="ce-incentive"
-            value={filters.incentiveEligible ?? ""}
-            onChange={(e) => set({ incentiveEligible: (e.currentTarget.value || undefined) as Filters["incentiveEligible"] })}
-          >
-            <option value="">Any</option>
-            <option value="true">Eligible</option>
-            <option value="false">Not eligible</option>
-          </select>
-        </div>
+        <SelectField
+          id="ce-incentive"
+          label="Incentives"
+          any="Any"
+          value={filters.incentiveEligible}
+          options={[{ value: "true", label: "Eligible" }, { value: "false", label: "Not eligible" }]}
+          onChange={(incentiveEligible) => set({ incentiveEligible })}
+        />
       </form>
       {chips.length > 0 && (
         <ul class="chips" aria-label="Filters in force">

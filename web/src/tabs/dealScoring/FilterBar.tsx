@@ -1,6 +1,7 @@
 import type { DealScoresSummaryResponse } from "../../app/types.js";
 import { FilterChips, SearchField } from "../../components/SearchField.js";
 import { activeFilters, maxSearchLength, noFilters, type Filters, type Grade, type Trend } from "./query.js";
+import { choices, SelectField } from "../../components/SelectField.js";
 
 // Search and filters above the scored deals. Owner, stage and product match exactly: the page suggests the
 // values it has seen.
@@ -39,43 +40,20 @@ export function FilterBar({ filters, summary, seen, onChange }: {
     <div class="filter-bar">
       <form class="filters" role="search" onSubmit={(e) => e.preventDefault()}>
         <SearchField id="ds-search" label="Search deals" placeholder="Deal ID, name, owner, product or stage" maxLength={maxSearchLength} value={filters.search} onSearch={(search) => set({ search })} />
-        <div class="field">
-          <label for="ds-grade">Grade</label>
-          <select id="ds-grade" value={filters.grade ?? ""} onChange={(e) => set({ grade: (e.currentTarget.value || undefined) as Grade | undefined })}>
-            <option value="">All grades</option>
-            {gradeValues.map((g) => (
-              <option key={g} value={g}>
-                {g}
-              </option>
-            ))}
-          </select>
-        </div>
-        <div class="field">
-          <label for="ds-trend">Trend</label>
-          <select id="ds-trend" value={filters.trend ?? ""} onChange={(e) => set({ trend: (e.currentTarget.value || undefined) as Trend | undefined })}>
-            <option value="">All trends</option>
-            {trendValues.map((t) => (
-              <option key={t} value={t}>
-                {t}
-              </option>
-            ))}
-          </select>
-        </div>
+        <SelectField<Grade> id="ds-grade" label="Grade" any="All grades" value={filters.grade} options={choices(gradeValues)} onChange={(grade) => set({ grade })} />
+        <SelectField<Trend> id="ds-trend" label="Trend" any="All trends" value={filters.trend} options={choices(trendValues)} onChange={(trend) => set({ trend })} />
         {exact("owner", "Owner")}
         {exact("stage", "Stage")}
         {exact("product", "Product")}
         {(summary?.models.length ?? 0) > 1 && (
-          <div class="field">
-            <label for="ds-model">Model</label>
-            <select id="ds-model" value={filters.modelId ?? ""} onChange={(e) => set({ modelId: e.currentTarget.value || undefined })}>
-              <option value="">All models</option>
-              {summary!.models.map((m) => (
-                <option key={m.modelId} value={m.modelId}>
-                  {m.name}
-                </option>
-              ))}
-            </select>
-          </div>
+          <SelectField
+            id="ds-model"
+            label="Model"
+            any="All models"
+            value={filters.modelId}
+            options={summary!.models.map((m) => ({ value: m.modelId, label: m.name }))}
+            onChange={(modelId) => set({ modelId })}
+          />
         )}
       </form>
       <FilterChips chips={activeFilters(filters, modelName)} onChange={onChange} cleared={noFilters} />
