@@ -8,7 +8,7 @@ import type { ResultPointerDoc } from "../shared/domain/results.js";
 import { wire } from "../shared/wiring.js";
 import { runEngineBench } from "./dealScoring.js";
 import { bulkUpsertFloor, readPartnerDocuments } from "./floors.js";
-import { startHostChild, type HostChild } from "./hostChild.js";
+import { startHostChild, guardBench, type HostChild } from "./hostChild.js";
 import { mb, round, waitFor } from "./stats.js";
 
 // npm run bench:deals — the deal scoring speed targets of issue 8 (50,000 closed and 10,000 open deals):
@@ -40,14 +40,7 @@ async function main(): Promise<Record<string, unknown>> {
   const partial: Record<string, unknown> = { spec };
   let emulators: Emulators | undefined;
   let host: HostChild | undefined;
-  const cleanup = async () => {
-    if (host?.child.exitCode === null) host.child.kill("SIGKILL");
-    await emulators?.stop().catch(() => undefined);
-  };
-  const watchdog = setTimeout(() => {
-    process.stdout.write(`${JSON.stringify({ ...partial, error: `watchdog: the bench did not finish within ${spec.watchdogMs / 60000} min` }, null, 2)}\n`);
-    void cleanup().finally(() => process.exit(1));
-  }, spec.watchdogMs);
+  const guard = guardBench(partial, spec.watchdogMs, () => ({ host, emulators }));
 
   try {
     // ---- 1. engine alone ------------------------------------------------------------------------
@@ -225,11 +218,9 @@ async function main(): Promise<Record<string, unknown>> {
     };
     return { ...partial, service, floors, targets: { ...checks, met: Object.values(checks).every((c) => c.met) } };
   } catch (err) {
-    const logs = host && host.child.exitCode === null ? await host.request<{ lines: string[] }>("logs", "logs").catch(() => undefined) : undefined;
-    return { ...partial, error: (err as Error).message, hostLog: logs?.lines };
+    return guard.failed(err);
   } finally {
-    clearTimeout(watchdog);
-    await cleanup();
+    await guard.finish();
   }
 }
 

@@ -3,6 +3,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import type { Emulators } from "../local/emulators.js";
 
 // The local functions host in a child process (hostProcess.ts), so its memory is measured alone; every bench
 // part that goes through the real service starts it here.
@@ -26,7 +27,9 @@ export async function startHostChild(settings: Record<string, string>, profileDi
   if (process.env.BENCH_HOST_MAX_OLD_SPACE_MB) execArgv.push(`--max-old-space-size=${Number(process.env.BENCH_HOST_MAX_OLD_SPACE_MB)}`);
   const child = fork(fileURLToPath(new URL("./hostProcess.ts", import.meta.url)), [], {
     execArgv,
-    env: { ...process.env, BENCH_HOST_SETTINGS: JSON.stringify(settings) },
+    // One key drives every client of a bench: the per-key budget (a backstop, 600 a minute) would answer 429
+    // where the bench measures the service, as it did at BENCH_TENANTS=2000 where queries are fast.
+    env: { ...process.env, BENCH_HOST_SETTINGS: JSON.stringify({ API_REQUESTS_PER_MINUTE: "1000000", ...settings }) },
     stdio: ["ignore", "ignore", "pipe", "ipc"],
   });
   let stderr = "";
@@ -57,6 +60,40 @@ export async function startHostChild(settings: Record<string, string>, profileDi
         child.on("message", onMessage);
         child.send({ type });
       });
+    },
+  };
+}
+
+export interface BenchGuard {
+  /** A failed part's answer: what it measured so far, the error, and the host's last log lines. */
+  failed(err: unknown): Promise<Record<string, unknown>>;
+  /** Stops the watchdog, then the host child and the emulators the part started. */
+  finish(): Promise<void>;
+}
+
+/**
+ * Watches one bench part: past `watchdogMs` it prints what was measured so far and exits, so a stuck emulator
+ * never hangs the bench. `started` answers what the part has started at that moment.
+ */
+export function guardBench(partial: Record<string, unknown>, watchdogMs: number, started: () => { host?: HostChild; emulators?: Emulators }): BenchGuard {
+  const stop = async () => {
+    const { host, emulators } = started();
+    if (host?.child.exitCode === null) host.child.kill("SIGKILL");
+    await emulators?.stop().catch(() => undefined);
+  };
+  const watchdog = setTimeout(() => {
+    process.stdout.write(`${JSON.stringify({ ...partial, error: `watchdog: the bench did not finish within ${watchdogMs / 60000} min` }, null, 2)}\n`);
+    void stop().finally(() => process.exit(1));
+  }, watchdogMs);
+  return {
+    async failed(err) {
+      const { host } = started();
+      const logs = host && host.child.exitCode === null ? await host.request<{ lines: string[] }>("logs", "logs").catch(() => undefined) : undefined;
+      return { ...partial, error: (err as Error).message, hostLog: logs?.lines };
+    },
+    async finish() {
+      clearTimeout(watchdog);
+      await stop();
     },
   };
 }

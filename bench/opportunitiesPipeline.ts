@@ -17,7 +17,7 @@ import { wire } from "../shared/wiring.js";
 import { bulkUpsertFloor, readPartnerDocuments, type Doc } from "./floors.js";
 import { dateOfMonth, generateOpportunityHistories, subscriptionsCsv, type GeneratedTenant } from "./opportunityHistories.js";
 import { mb, round, waitFor } from "./stats.js";
-import { startHostChild, type HostChild } from "./hostChild.js";
+import { startHostChild, guardBench, type HostChild } from "./hostChild.js";
 
 // npm run bench:opportunities (also part of npm run bench): the Opportunities tab at scale. A partner with 20,000
 // tenants and 15 monthly subscription snapshots (generated history with planted causes, bench/opportunityHistories.ts):
@@ -131,14 +131,7 @@ async function main(): Promise<Record<string, unknown>> {
   const partial: Record<string, unknown> = { spec: { ...spec, machine: { cpus: cpus().length, node: process.version } } };
   let emulators: Emulators | undefined;
   let host: HostChild | undefined;
-  const cleanup = async () => {
-    if (host?.child.exitCode === null) host.child.kill("SIGKILL");
-    await emulators?.stop().catch(() => undefined);
-  };
-  const watchdog = setTimeout(() => {
-    process.stdout.write(`${JSON.stringify({ ...partial, error: `watchdog: not finished within ${spec.watchdogMs / 60000} min` }, null, 2)}\n`);
-    void cleanup().finally(() => process.exit(1));
-  }, spec.watchdogMs);
+  const guard = guardBench(partial, spec.watchdogMs, () => ({ host, emulators }));
   try {
     const { partnerId } = spec;
     let t0 = performance.now();
@@ -265,11 +258,9 @@ async function main(): Promise<Record<string, unknown>> {
       targets: { ...checks, met: Object.values(checks).every((c) => c.met) },
     };
   } catch (err) {
-    const logs = host && host.child.exitCode === null ? await host.request<{ lines: string[] }>("logs", "logs").catch(() => undefined) : undefined;
-    return { ...partial, error: (err as Error).message, hostLog: logs?.lines };
+    return guard.failed(err);
   } finally {
-    clearTimeout(watchdog);
-    await cleanup();
+    await guard.finish();
   }
 }
 

@@ -7,7 +7,7 @@ import { ingestionDocSchema, partnerDocSchema, type IngestionDoc } from "../shar
 import { scorePropensity } from "../shared/domain/propensity/index.js";
 import { wire } from "../shared/wiring.js";
 import { bulkUpsertFloor, readPartnerDocuments } from "./floors.js";
-import { hostProfileDir, startHostChild, type HostChild } from "./hostChild.js";
+import { hostProfileDir, startHostChild, guardBench, type HostChild } from "./hostChild.js";
 import { summariseCpuProfile } from "./profile.js";
 import { generatePropensityPartner } from "./propensityData.js";
 import { propensityDropFiles, type PropensityDropFile } from "./propensityDrop.js";
@@ -73,14 +73,7 @@ async function main(): Promise<Record<string, unknown>> {
   const partial: Record<string, unknown> = { spec: { ...spec, machine: { cpus: cpus().length, node: process.version } } };
   let emulators: Emulators | undefined;
   let host: HostChild | undefined;
-  const cleanup = async () => {
-    if (host?.child.exitCode === null) host.child.kill("SIGKILL");
-    await emulators?.stop().catch(() => undefined);
-  };
-  const watchdog = setTimeout(() => {
-    process.stdout.write(`${JSON.stringify({ ...partial, error: `watchdog: the bench did not finish within ${spec.watchdogMs / 60000} min` }, null, 2)}\n`);
-    void cleanup().finally(() => process.exit(1));
-  }, spec.watchdogMs);
+  const guard = guardBench(partial, spec.watchdogMs, () => ({ host, emulators }));
 
   try {
     const { partnerId } = spec;
@@ -219,11 +212,9 @@ async function main(): Promise<Record<string, unknown>> {
       ...(hostProfile ? { hostProfile } : {}),
     };
   } catch (err) {
-    const logs = host && host.child.exitCode === null ? await host.request<{ lines: string[] }>("logs", "logs").catch(() => undefined) : undefined;
-    return { ...partial, error: (err as Error).message, hostLog: logs?.lines };
+    return guard.failed(err);
   } finally {
-    clearTimeout(watchdog);
-    await cleanup();
+    await guard.finish();
   }
 }
 

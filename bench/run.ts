@@ -11,7 +11,7 @@ import { loadConfig, names } from "../shared/config.js";
 import { datasetNames, type DatasetName } from "../shared/domain/datasets.js";
 import { ingestionDocSchema, partnerDocSchema, type IngestionDoc } from "../shared/domain/documents.js";
 import { bulkUpsertFloor, readPartnerDocuments } from "./floors.js";
-import { hostProfileDir, startHostChild, type HostChild } from "./hostChild.js";
+import { hostProfileDir, startHostChild, guardBench, type HostChild } from "./hostChild.js";
 import { summariseCpuProfile } from "./profile.js";
 import { runBenchSection } from "./section.js";
 import { mb, round, runLoad, waitFor, type LoadResult } from "./stats.js";
@@ -92,14 +92,7 @@ async function main(): Promise<Record<string, unknown>> {
   };
   let emulators: Emulators | undefined;
   let host: HostChild | undefined;
-  const cleanup = async () => {
-    if (host?.child.exitCode === null) host.child.kill("SIGKILL");
-    await emulators?.stop().catch(() => undefined);
-  };
-  const watchdog = setTimeout(() => {
-    process.stdout.write(`${JSON.stringify({ ...partial, error: `watchdog: the bench did not finish within ${spec.watchdogMs / 60000} min` }, null, 2)}\n`);
-    void cleanup().finally(() => process.exit(1));
-  }, spec.watchdogMs);
+  const guard = guardBench(partial, spec.watchdogMs, () => ({ host, emulators }));
 
   try {
     const { partnerId } = spec;
@@ -321,11 +314,9 @@ async function main(): Promise<Record<string, unknown>> {
       ...(hostProfile ? { hostProfile } : {}),
     };
   } catch (err) {
-    const logs = host && host.child.exitCode === null ? await host.request<{ lines: string[] }>("logs", "logs").catch(() => undefined) : undefined;
-    return { ...partial, error: (err as Error).message, hostLog: logs?.lines };
+    return guard.failed(err);
   } finally {
-    clearTimeout(watchdog);
-    await cleanup();
+    await guard.finish();
   }
 }
 
