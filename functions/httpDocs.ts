@@ -1,11 +1,10 @@
 import { readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import path from "node:path";
-import { brotliCompressSync, constants as zlibConstants, gzipSync } from "node:zlib";
 import { app, type HttpHandler, type HttpResponseInit } from "@azure/functions";
 import { apiBasePath } from "../shared/api/routes.js";
 import { unknownRouteResponse } from "../shared/api/unknownRoute.js";
-import { pickEncoding } from "./httpPage.js";
+import { compress, pickEncoding, staticFileHeaders } from "./httpPage.js";
 
 // The interactive API reference at /api/docs: Swagger UI (swagger-ui-dist, served from this app: no CDN) reading
 // /api/openapi.json. The page is ours (no inline script or style), the strict CSP of the web page applies, the
@@ -96,8 +95,8 @@ function encoded(name: string, file: DocsFile) {
   if (!entry) {
     entry = file.load().then((plain) => ({
       plain,
-      br: brotliCompressSync(plain, { params: { [zlibConstants.BROTLI_PARAM_QUALITY]: 9, [zlibConstants.BROTLI_PARAM_SIZE_HINT]: plain.length } }),
-      gzip: gzipSync(plain, { level: 9 }),
+      br: compress(plain, "br", 9),
+      gzip: compress(plain, "gzip"),
     }));
     entry.catch(() => cache.delete(name));
     cache.set(name, entry);
@@ -120,13 +119,7 @@ export const docsHandler: HttpHandler = async (request): Promise<HttpResponseIni
       "cache-control": file.cacheControl,
       vary: "Accept-Encoding",
       ...(encoding ? { "content-encoding": encoding } : {}),
-      "content-security-policy": docsContentSecurityPolicy,
-      "x-content-type-options": "nosniff",
-      "referrer-policy": "no-referrer",
-      "x-frame-options": "DENY",
-      "cross-origin-opener-policy": "same-origin",
-      "cross-origin-resource-policy": "same-origin",
-      "permissions-policy": "camera=(), microphone=(), geolocation=(), payment=()",
+      ...staticFileHeaders(docsContentSecurityPolicy),
     },
     body: request.method === "HEAD" ? undefined : body,
   };

@@ -73,16 +73,33 @@ export function pickEncoding(acceptEncoding: string | null): "br" | "gzip" | und
   return undefined;
 }
 
+/** A static file compressed once for an encoding; brotli's quality trades compression time for size. */
+export function compress(body: Buffer, encoding: "br" | "gzip", brotliQuality = 11): Buffer {
+  return encoding === "br"
+    ? brotliCompressSync(body, { params: { [zlibConstants.BROTLI_PARAM_QUALITY]: brotliQuality, [zlibConstants.BROTLI_PARAM_SIZE_HINT]: body.length } })
+    : gzipSync(body, { level: 9 });
+}
+
 function encode(file: PageFile, encoding: "br" | "gzip"): Buffer {
   let encoded = file.encoded.get(encoding);
   if (!encoded) {
-    encoded =
-      encoding === "br"
-        ? brotliCompressSync(file.body, { params: { [zlibConstants.BROTLI_PARAM_QUALITY]: 11, [zlibConstants.BROTLI_PARAM_SIZE_HINT]: file.body.length } })
-        : gzipSync(file.body, { level: 9 });
+    encoded = compress(file.body, encoding);
     file.encoded.set(encoding, encoded);
   }
   return encoded;
+}
+
+/** The headers every static file of the app carries (the page and the API reference), beside its own CSP. */
+export function staticFileHeaders(contentSecurityPolicy: string): Record<string, string> {
+  return {
+    "content-security-policy": contentSecurityPolicy,
+    "x-content-type-options": "nosniff",
+    "referrer-policy": "no-referrer",
+    "x-frame-options": "DENY",
+    "cross-origin-opener-policy": "same-origin",
+    "cross-origin-resource-policy": "same-origin",
+    "permissions-policy": "camera=(), microphone=(), geolocation=(), payment=()",
+  };
 }
 
 /** No inline script or style; the page talks to its own origin, and uploads go to the storage account's blob endpoint. */
@@ -163,15 +180,7 @@ export function makePageServer(options: PageOptions): (request: HttpRequest, con
     }
     const stored = pageFiles.get(file);
     const found = stored && file === "index.html" ? indexFor(stored, options.workAccountLogin?.()) : stored;
-    const headers: Record<string, string> = {
-      "content-security-policy": contentSecurityPolicy(options.uploadOrigins?.() ?? []),
-      "x-content-type-options": "nosniff",
-      "referrer-policy": "no-referrer",
-      "x-frame-options": "DENY",
-      "cross-origin-opener-policy": "same-origin",
-      "cross-origin-resource-policy": "same-origin",
-      "permissions-policy": "camera=(), microphone=(), geolocation=(), payment=()",
-    };
+    const headers = staticFileHeaders(contentSecurityPolicy(options.uploadOrigins?.() ?? []));
     if (!found) return { status: 404, headers: { ...headers, "content-type": "text/plain; charset=utf-8", "cache-control": "no-store" }, body: "Not Found" };
     headers["content-type"] = found.contentType;
     headers["cache-control"] = found.cacheControl;
