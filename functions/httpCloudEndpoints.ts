@@ -1,11 +1,10 @@
 import { cloudEndpointsRowQuery, toApiRow } from "../shared/api/cloudEndpoints.js";
 import { registerRoute, type RouteHandler } from "../shared/api/register.js";
 import { routes } from "../shared/api/routes.js";
-import { iterateTabRows, notRefreshedMessage, readPartnerForStatus, readTabPage, readTabSummary, statusFields, tabListAnswer } from "../shared/api/tabReads.js";
+import { exportTabRows, notRefreshedMessage, readPartnerForStatus, readTabPage, readTabSummary, statusFields, tabListAnswer } from "../shared/api/tabReads.js";
 import { summarizeCloudEndpoints } from "../shared/domain/cloudEndpoints/index.js";
 import { cloudEndpointsSummaryDocSchema, resultIds } from "../shared/domain/results.js";
 import { cloudEndpointsCsvColumns } from "../shared/export/csv.js";
-import { exportFileResponse } from "../shared/export/response.js";
 import { notFound, ok } from "../shared/http.js";
 import type { ApiDeps } from "../shared/wiring.js";
 
@@ -47,24 +46,18 @@ export const cloudEndpointsSummary = (deps: ApiDeps): RouteHandler<typeof routes
 
 export const exportCloudEndpoints = (deps: ApiDeps): RouteHandler<typeof routes.exportCloudEndpoints> =>
   async ({ caller, query, log }) => {
-    const columns = cloudEndpointsCsvColumns(query.columns);
     const pointer = await deps.results.pointer(caller.partnerId, "cloudEndpoints");
-    // Before the first refresh the export is the header row alone, like an empty list.
-    async function* pages() {
-      if (!pointer) return;
-      for await (const docs of iterateTabRows(deps, caller.partnerId, pointer.resultSetId, cloudEndpointsRowQuery(query), exportPageSize)) {
-        yield docs.map((d) => toApiRow(d, "all"));
-      }
-    }
-    return exportFileResponse({
+    return exportTabRows(deps, {
       format: query.format,
       tab: "cloud-endpoints",
       sheetName: "Cloud Endpoints",
       partnerId: caller.partnerId,
-      pages: pages(),
-      columns,
-      resultSetId: pointer?.resultSetId,
-      onError: (err) => log.error(`${query.format} export failed mid-stream`, err),
+      columns: cloudEndpointsCsvColumns(query.columns),
+      pointer,
+      query: cloudEndpointsRowQuery(query),
+      pageSize: exportPageSize,
+      toRows: (docs) => docs.map((d) => toApiRow(d, "all")),
+      log,
     });
   };
 

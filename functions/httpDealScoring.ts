@@ -5,7 +5,7 @@ import {
 } from "../shared/api/dealScoring.js";
 import { registerRoute, type RouteHandler } from "../shared/api/register.js";
 import { routes } from "../shared/api/routes.js";
-import { iterateTabRows, readPartnerForStatus, readTabPage, readTabSummary, statusFields, tabListAnswer } from "../shared/api/tabReads.js";
+import { exportTabRows, readPartnerForStatus, readTabPage, readTabSummary, statusFields, tabListAnswer } from "../shared/api/tabReads.js";
 import {
   createDealModel as createModel,
   deleteDealModel as deleteModel,
@@ -22,7 +22,6 @@ import { dealScoreRowSchema, dealScoresSummarySchema, summarizeDealScores, topFa
 import { resultIds } from "../shared/domain/results.js";
 import { InvalidRequestError } from "../shared/errors.js";
 import { dealScoresCsvColumns, toExportRow } from "../shared/export/dealScoresCsv.js";
-import { exportFileResponse } from "../shared/export/response.js";
 import { accepted, created, noContent, notFound, ok } from "../shared/http.js";
 import { dealKey } from "../shared/ingest/deals.js";
 import type { ApiDeps } from "../shared/wiring.js";
@@ -121,22 +120,17 @@ export const dealScoresSummary = (deps: ApiDeps): RouteHandler<typeof routes.dea
 export const exportDealScores = (deps: ApiDeps): RouteHandler<typeof routes.exportDealScores> =>
   async ({ caller, query, log }) => {
     const pointer = await deps.results.pointer(caller.partnerId, "dealScores");
-    // Before the first refresh the export is the header row alone, like an empty list.
-    async function* pages() {
-      if (!pointer) return;
-      for await (const docs of iterateTabRows(deps, caller.partnerId, pointer.resultSetId, dealScoresRowQuery(query), exportPageSize)) {
-        yield docs.map((d) => toExportRow(toListItem(d)));
-      }
-    }
-    return exportFileResponse({
+    return exportTabRows(deps, {
       format: query.format,
       tab: "deal-scores",
       sheetName: "Deal scores",
       partnerId: caller.partnerId,
-      pages: pages(),
       columns: dealScoresCsvColumns,
-      resultSetId: pointer?.resultSetId,
-      onError: (err) => log.error(`${query.format} export failed mid-stream`, err),
+      pointer,
+      query: dealScoresRowQuery(query),
+      pageSize: exportPageSize,
+      toRows: (docs) => docs.map((d) => toExportRow(toListItem(d))),
+      log,
     });
   };
 

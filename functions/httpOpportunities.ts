@@ -6,19 +6,17 @@ import {
 import { dismissedFilter, readCustomerData } from "../shared/api/opportunityReads.js";
 import { registerRoute, type RouteHandler } from "../shared/api/register.js";
 import { apiBasePath, routes } from "../shared/api/routes.js";
-import { iterateTabRows, notRefreshedMessage, readPartnerForStatus, readTabPage, readTabSummary, statusFields, tabListAnswer } from "../shared/api/tabReads.js";
+import { exportTabRows, notRefreshedMessage, readPartnerForStatus, readTabPage, readTabSummary, statusFields, tabListAnswer } from "../shared/api/tabReads.js";
 import {
   customerSubscriptions,
   customerUsage,
   feedbackCounts,
   summarizeOpportunities,
   type FeedbackRecord,
-  type Opportunity,
 } from "../shared/domain/opportunities/index.js";
 import { fromOpportunityRow, opportunitiesSummaryDocSchema } from "../shared/domain/opportunities/stored.js";
 import { resultIds } from "../shared/domain/results.js";
 import { NotFoundError } from "../shared/errors.js";
-import { exportFileResponse } from "../shared/export/response.js";
 import { created, ok } from "../shared/http.js";
 import type { ApiDeps } from "../shared/wiring.js";
 
@@ -75,22 +73,17 @@ export const exportOpportunities = (deps: ApiDeps): RouteHandler<typeof routes.e
     const dismissed = dismissedFilter(feedback);
     const origin = new URL(request.url).origin;
     const fields = opportunityCsvFields((tenantId) => `${origin}/${apiBasePath}/opportunities/customers/${tenantId}`);
-    // Before the first refresh the export is the header row alone, like an empty list.
-    async function* pages(): AsyncGenerator<Opportunity[]> {
-      if (!pointer) return;
-      for await (const docs of iterateTabRows(deps, caller.partnerId, pointer.resultSetId, opportunitiesRowQuery(query), exportPageSize)) {
-        yield docs.map(fromOpportunityRow).filter((o) => !dismissed(o));
-      }
-    }
-    return exportFileResponse({
+    return exportTabRows(deps, {
       format: query.format,
       tab: "opportunities",
       sheetName: "Opportunities",
       partnerId: caller.partnerId,
-      pages: pages(),
       columns: fields,
-      resultSetId: pointer?.resultSetId,
-      onError: (err) => log.error(`${query.format} export failed mid-stream`, err),
+      pointer,
+      query: opportunitiesRowQuery(query),
+      pageSize: exportPageSize,
+      toRows: (docs) => docs.map(fromOpportunityRow).filter((o) => !dismissed(o)),
+      log,
     });
   };
 

@@ -6,14 +6,12 @@ import {
   propensityRowQuery,
   propensitySummaryDocSchema,
   toApiRow,
-  type PropensityExportLine,
 } from "../shared/api/propensity.js";
 import { registerRoute, type RouteHandler } from "../shared/api/register.js";
 import { routes } from "../shared/api/routes.js";
-import { iterateTabRows, notRefreshedMessage, readPartnerForStatus, readTabPage, readTabSummary, statusFields, tabListAnswer } from "../shared/api/tabReads.js";
+import { exportTabRows, notRefreshedMessage, readPartnerForStatus, readTabPage, readTabSummary, statusFields, tabListAnswer } from "../shared/api/tabReads.js";
 import { clusterPurpose, defaultClusterMapping, summarizePropensity } from "../shared/domain/propensity/index.js";
 import { resultIds } from "../shared/domain/results.js";
-import { exportFileResponse } from "../shared/export/response.js";
 import { notFound, ok } from "../shared/http.js";
 import type { ApiDeps } from "../shared/wiring.js";
 
@@ -66,22 +64,17 @@ export const exportPropensity = (deps: ApiDeps): RouteHandler<typeof routes.expo
     const pointer = await deps.results.pointer(caller.partnerId, "propensity");
     const keep = productMatcher(query);
     const productFiltered = Boolean(query.family?.length || query.product?.length);
-    // Before the first refresh the export is the header row alone, like an empty list.
-    async function* pages(): AsyncGenerator<PropensityExportLine[]> {
-      if (!pointer) return;
-      for await (const docs of iterateTabRows(deps, caller.partnerId, pointer.resultSetId, propensityRowQuery(query), exportPageSize)) {
-        yield docs.flatMap((d) => exportLines(toApiRow(d, keep), productFiltered));
-      }
-    }
-    return exportFileResponse({
+    return exportTabRows(deps, {
       format: query.format,
       tab: "propensity",
       sheetName: "Propensity",
       partnerId: caller.partnerId,
-      pages: pages(),
       columns: propensityCsvColumns,
-      resultSetId: pointer?.resultSetId,
-      onError: (err) => log.error(`${query.format} export failed mid-stream`, err),
+      pointer,
+      query: propensityRowQuery(query),
+      pageSize: exportPageSize,
+      toRows: (docs) => docs.flatMap((d) => exportLines(toApiRow(d, keep), productFiltered)),
+      log,
     });
   };
 

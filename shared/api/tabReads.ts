@@ -1,7 +1,9 @@
+import type { HttpResponseInit } from "@azure/functions";
 import type { PartnerDoc } from "../domain/documents.js";
 import { resultIds, type ResultPointerDoc, type TabName } from "../domain/results.js";
 import { InvalidRequestError } from "../errors.js";
 import type { Logger } from "../logging.js";
+import { exportFileResponse, type ExportInput } from "../export/response.js";
 import type { RowQuery } from "../ports/results.js";
 import type { ApiDeps } from "../wiring.js";
 import { fingerprint } from "./continuation.js";
@@ -119,4 +121,31 @@ export function tabListAnswer<Item>(
     // Always against the current set: whether the partner's latest data has reached the results.
     ...statusFields(partnerRead, page.pointer),
   };
+}
+
+/**
+ * A tab's export: the rows of the pointer's result set that match the query, read a page at a time as the client
+ * downloads and mapped to the file's rows; before the first refresh (no pointer) the file is the header row alone.
+ */
+export function exportTabRows<Row>(
+  deps: Pick<ApiDeps, "results">,
+  input: Omit<ExportInput<Row>, "pages" | "resultSetId" | "onError"> & {
+    pointer: ResultPointerDoc | undefined;
+    query: RowQuery;
+    pageSize: number;
+    toRows: (docs: unknown[]) => readonly Partial<Row>[];
+    log: Logger;
+  },
+): HttpResponseInit {
+  const { pointer, query, pageSize, toRows, log, ...file } = input;
+  async function* pages() {
+    if (!pointer) return;
+    for await (const docs of iterateTabRows(deps, file.partnerId, pointer.resultSetId, query, pageSize)) yield toRows(docs);
+  }
+  return exportFileResponse({
+    ...file,
+    pages: pages(),
+    resultSetId: pointer?.resultSetId,
+    onError: (err) => log.error(`${file.format} export failed mid-stream`, err),
+  });
 }
