@@ -1,6 +1,6 @@
 import { tenantVisibility } from "../associations.js";
 import type { SubscriptionItem, TenantDoc } from "../documents.js";
-import type { TenantInput, WorkloadUsage } from "./inputs.js";
+import type { PropensityTenant, TenantInput, WorkloadUsage } from "./inputs.js";
 
 // Which tenants the Propensity tab lists, and what it may read of each (PRODUCT.md section 6):
 // - a tenant the partner reaches through a compliant association (CPOR claim or CSP tier 1/2) is listed with
@@ -10,25 +10,9 @@ import type { TenantInput, WorkloadUsage } from "./inputs.js";
 // - any other tenant is listed as a prospect: firmographics, signals and install base only. Licences dropped for
 //   it are withheld (counted), so they neither show nor teach fit.
 
-export type ListedTenant = Pick<
-  TenantDoc,
-  | "tenantId"
-  | "tenantName"
-  | "domain"
-  | "countryRegion"
-  | "segment"
-  | "subSegment"
-  | "tpid"
-  | "customerName"
-  | "industry"
-  | "employees"
-  | "azureMonthlyRevenue"
-  | "cporAssociation"
-  | "cspAssociation"
-  | "eaLicensingPartner"
-  | "eaRenewal"
-  | "largestCspRenewal"
->;
+/** A tenant as the tab lists it: the columns propensity scores, and the associations that decide how it is listed. */
+export type ListedTenant = PropensityTenant &
+  Pick<TenantDoc, "cporAssociation" | "cspAssociation" | "eaLicensingPartner" | "eaRenewal" | "largestCspRenewal">;
 
 export interface TenantLicences {
   /** The newest subscriptions snapshot's lines. */
