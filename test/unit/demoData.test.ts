@@ -2,9 +2,8 @@ import { describe, expect, it } from "vitest";
 import { demoDatasetChunks, demoTenantArchetypes, demoWorkloads, generateDemoPartner } from "../../local/demoData/index.js";
 import { cloudEndpointsRow } from "../../shared/domain/cloudEndpoints/index.js";
 import { salesMotions } from "../../shared/domain/cloudEndpoints/index.js";
-import { parseCsv } from "../../shared/ingest/csv.js";
 import { mergeIncentives, mergeSubscriptions, mergeTenant, mergeUsage } from "../../shared/ingest/documents.js";
-import { createRowValidator, matchHeader, type RowsByDataset } from "../../shared/ingest/rows.js";
+import { validatedRows } from "../support/validatedRows.js";
 
 // The demo partner's files go through the same header matching, row validation and document merge as a
 // partner's drop, then through the Cloud Endpoints rules a refresh applies.
@@ -12,26 +11,11 @@ import { createRowValidator, matchHeader, type RowsByDataset } from "../../share
 const options = { tenants: 400, months: 12, seed: 7, asOfMonth: "2025-05" };
 const files = generateDemoPartner(options);
 const now = new Date("2025-06-15T00:00:00Z");
+const validRows = async <D extends Parameters<typeof validatedRows>[0]>(dataset: D, text: string) => {
+  const { rows, refused, warnings } = await validatedRows(dataset, text, now);
+  return { rows, errors: refused.flatMap((r) => r.errors), warnings };
+};
 
-async function validRows<D extends keyof RowsByDataset>(dataset: D, text: string): Promise<{ rows: RowsByDataset[D][]; errors: unknown[]; warnings: string[] }> {
-  const rows: RowsByDataset[D][] = [];
-  const errors: unknown[] = [];
-  let validate: ReturnType<typeof createRowValidator<D>> | undefined;
-  let warnings: string[] = [];
-  for await (const record of parseCsv((async function* () { yield text; })())) {
-    if (!validate) {
-      const header = matchHeader(dataset, record.fields);
-      if (!header.ok) throw new Error(header.reason);
-      warnings = header.header.warnings;
-      validate = createRowValidator({ ...header.header, dataset }, { now });
-      continue;
-    }
-    const outcome = validate(record);
-    if (outcome.ok) rows.push(outcome.row);
-    else errors.push(...outcome.errors);
-  }
-  return { rows, errors, warnings };
-}
 
 function groupByTenant<R extends { tenantId: string }>(rows: R[]): Map<string, R[]> {
   const out = new Map<string, R[]>();

@@ -14,8 +14,7 @@ import {
   type TenantHistory,
 } from "../../../shared/domain/opportunities/index.js";
 import type { UsageByMonth } from "../../../shared/domain/opportunities/inputs.js";
-import { parseCsv } from "../../../shared/ingest/csv.js";
-import { createRowValidator, matchHeader, type RowsByDataset } from "../../../shared/ingest/rows.js";
+import { strictlyValidRows } from "../../support/validatedRows.js";
 
 // The demo partner `npm start` drops has a real history: 15 monthly subscription snapshots and 18 months of usage in
 // which customers upgrade, cut seats, cancel, add Defender, roll out MFA and convert trials, each for a reason the
@@ -24,23 +23,8 @@ import { createRowValidator, matchHeader, type RowsByDataset } from "../../../sh
 
 const options: DemoPartnerOptions = { tenants: 400, months: 18, snapshots: 15, seed: 2024, asOfMonth: "2026-04" };
 const now = new Date("2026-05-20T12:00:00Z");
+const rowsOf = <D extends Parameters<typeof strictlyValidRows>[0]>(dataset: D, text: string) => strictlyValidRows(dataset, text, now);
 
-async function rowsOf<D extends keyof RowsByDataset>(dataset: D, text: string): Promise<RowsByDataset[D][]> {
-  const rows: RowsByDataset[D][] = [];
-  let validate: ReturnType<typeof createRowValidator<D>> | undefined;
-  for await (const record of parseCsv((async function* () { yield text; })())) {
-    if (!validate) {
-      const header = matchHeader(dataset, record.fields);
-      if (!header.ok) throw new Error(header.reason);
-      validate = createRowValidator({ ...header.header, dataset }, { now });
-      continue;
-    }
-    const outcome = validate(record);
-    if (!outcome.ok) throw new Error(`${dataset} line ${outcome.line}: ${JSON.stringify(outcome.errors)}`);
-    rows.push(outcome.row);
-  }
-  return rows;
-}
 
 /** The demo partner's files as the opportunity models read them: one history per tenant. */
 async function demoHistories(): Promise<TenantHistory[]> {

@@ -1,32 +1,16 @@
 import { describe, expect, it } from "vitest";
 import { generateDemoPartner } from "../../../local/demoData/index.js";
 import { clusters, families, scorePropensity, selectPropensityTenants, type TenantLicences } from "../../../shared/domain/propensity/index.js";
-import { parseCsv } from "../../../shared/ingest/csv.js";
 import { mergeSubscriptions, mergeTenant, mergeUsage } from "../../../shared/ingest/documents.js";
-import { createRowValidator, matchHeader, type RowsByDataset } from "../../../shared/ingest/rows.js";
+import { strictlyValidRows } from "../../support/validatedRows.js";
 
 // The demo partner as `npm start` drops it, read the way ingest validates it and a refresh selects it, then
 // scored: fit must be learned from real differences, and every cluster, family and intent band populated.
 
 const options = { tenants: 400, seed: 2024, asOfMonth: "2025-05", asOfDay: "2025-06-10" };
 const now = new Date("2025-06-12T08:00:00Z");
+const rows = <D extends Parameters<typeof strictlyValidRows>[0]>(dataset: D, text: string) => strictlyValidRows(dataset, text, now);
 
-async function rows<D extends keyof RowsByDataset>(dataset: D, text: string): Promise<RowsByDataset[D][]> {
-  const out: RowsByDataset[D][] = [];
-  let validate: ReturnType<typeof createRowValidator<D>> | undefined;
-  for await (const record of parseCsv((async function* () { yield text; })())) {
-    if (!validate) {
-      const header = matchHeader(dataset, record.fields);
-      if (!header.ok) throw new Error(header.reason);
-      validate = createRowValidator({ ...header.header, dataset }, { now });
-      continue;
-    }
-    const outcome = validate(record);
-    if (!outcome.ok) throw new Error(`${dataset} line ${outcome.line}: ${JSON.stringify(outcome.errors)}`);
-    out.push(outcome.row);
-  }
-  return out;
-}
 
 function byTenant<R extends { tenantId: string }>(list: R[]): Map<string, R[]> {
   const out = new Map<string, R[]>();
