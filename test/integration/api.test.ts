@@ -23,6 +23,7 @@ import { cloudEndpointsListQuerySchema, cloudEndpointsRowQuery } from "../../sha
 const listQueryOf = (qs: string) => cloudEndpointsListQuerySchema.parse(Object.fromEntries(new URLSearchParams(qs)));
 import { summarizeCloudEndpoints, type CloudEndpointsRow } from "../../shared/domain/cloudEndpoints/index.js";
 import { guid, row, seedResultSet as seedInto } from "../support/cloudEndpointsSeed.js";
+import { apiRequest as request } from "../support/apiRequest.js";
 
 // The HTTP API against the real emulators: handlers called directly, as the Functions host would.
 
@@ -34,22 +35,6 @@ afterAll(async () => {
   await env?.stop();
 });
 
-function request(
-  method: string,
-  path: string,
-  init: { key?: string; headers?: Record<string, string>; body?: unknown; params?: Record<string, string> } = {},
-): HttpRequest {
-  const headers: Record<string, string> = { ...(init.headers ?? {}) };
-  if (init.key) headers["x-api-key"] = init.key;
-  if (init.body !== undefined) headers["content-type"] = "application/json";
-  return new HttpRequest({
-    method,
-    url: `http://localhost/api/${path}`,
-    headers,
-    params: init.params ?? {},
-    ...(init.body !== undefined ? { body: { string: typeof init.body === "string" ? init.body : JSON.stringify(init.body) } } : {}),
-  });
-}
 
 const quietContext = () => new InvocationContext({ functionName: "test", logHandler: () => {} });
 

@@ -12,6 +12,7 @@ import type { ApiDeps } from "../../shared/wiring.js";
 import { guid, row, seedResultSet } from "../support/cloudEndpointsSeed.js";
 import { startTestEnvironment, type TestEnvironment } from "../support/emulators.js";
 import { clientPrincipal, hmacToken, issuerOf, otherTenant, startTestIssuer, testAudience, testTenant, unsignedToken, type TestIssuer } from "../support/entraIssuer.js";
+import { apiRequest as request } from "../support/apiRequest.js";
 
 // Entra ID sign-in through the route pipeline on the real emulators: tokens signed in the test, keys published
 // by a loopback JWKS server, the sign-in mappings in Cosmos DB managed over the API.
@@ -39,17 +40,6 @@ afterAll(async () => {
 
 const quietContext = () => new InvocationContext({ functionName: "test", logHandler: () => {} });
 
-function request(method: string, path: string, init: { headers?: Record<string, string>; body?: unknown; params?: Record<string, string> } = {}): HttpRequest {
-  const headers: Record<string, string> = { ...(init.headers ?? {}) };
-  if (init.body !== undefined) headers["content-type"] = "application/json";
-  return new HttpRequest({
-    method,
-    url: `http://localhost/api/${path}`,
-    headers,
-    params: init.params ?? {},
-    ...(init.body !== undefined ? { body: { string: JSON.stringify(init.body) } } : {}),
-  });
-}
 
 async function call(handler: HttpHandler, req: HttpRequest): Promise<HttpResponseInit & { jsonBody?: any }> {
   return (await handler(req, quietContext())) as HttpResponseInit & { jsonBody?: any };

@@ -16,6 +16,7 @@ import { defaultClusterMapping, fitModelKind } from "../../shared/domain/propens
 import { ingestDrop, type IngestOutcome } from "../../shared/ingest/ingestDrop.js";
 import { refreshPartner } from "../../shared/refresh/refreshPartner.js";
 import { startTestEnvironment, type TestEnvironment } from "../support/emulators.js";
+import { apiRequest as request } from "../support/apiRequest.js";
 
 // The Propensity tab end to end on the real emulators: CSV drops ingested by the ingest use case, refreshed by
 // the refresh use case with every producer, read through the route pipeline as the Functions host calls it.
@@ -42,18 +43,6 @@ async function drop(partnerId: string, dataset: string, fileName: string, text: 
 
 const refresh = (partnerId: string, now?: Date) => refreshPartner(env.deps.refresh, partnerId, now ? { now: () => now } : {});
 
-function request(method: string, path: string, init: { key?: string; body?: unknown; params?: Record<string, string> } = {}): HttpRequest {
-  const headers: Record<string, string> = {};
-  if (init.key) headers["x-api-key"] = init.key;
-  if (init.body !== undefined) headers["content-type"] = "application/json";
-  return new HttpRequest({
-    method,
-    url: `http://localhost/api/${path}`,
-    headers,
-    params: init.params ?? {},
-    ...(init.body !== undefined ? { body: { string: JSON.stringify(init.body) } } : {}),
-  });
-}
 
 async function call(handler: HttpHandler, req: HttpRequest): Promise<HttpResponseInit & { jsonBody: any }> {
   return (await handler(req, new InvocationContext({ functionName: "test", logHandler: () => {} }))) as HttpResponseInit & { jsonBody: any };
