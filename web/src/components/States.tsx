@@ -38,9 +38,11 @@ export function ErrorMessage({ message, onRetry }: { message: string; onRetry?: 
  * A result table's states around the table itself: the error (with retry), loading, "none yet" before the first
  * refresh, "none match" with a way to clear the filters, else the table (`children`).
  */
-export function ListStates({ noun, error, loaded, count, notYet, onRetry, onClearFilters, children }: {
+export function ListStates({ noun, notice, error, loaded, count, notYet, onRetry, onClearFilters, children }: {
   /** What the rows are, plural ("deals"). */
   noun: string;
+  /** Said above the table (paging started again after a refresh, feedback saved). */
+  notice?: string;
   error: unknown;
   loaded: boolean;
   count: number;
@@ -50,21 +52,30 @@ export function ListStates({ noun, error, loaded, count, notYet, onRetry, onClea
   onClearFilters: () => void;
   children: ComponentChildren;
 }) {
-  if (error !== undefined) return <ErrorMessage message={`The ${noun} could not be loaded: ${describeError(error)}`} onRetry={onRetry} />;
-  if (!loaded) return <Loading label={`Loading ${noun}…`} />;
-  if (count > 0) return <>{children}</>;
-  if (notYet) {
-    return (
-      <Empty title={notYet.title}>
-        <p>{notYet.text}</p>
-      </Empty>
-    );
-  }
   return (
-    <Empty title={`No ${noun} match these filters.`}>
-      <button type="button" class="secondary small" onClick={onClearFilters}>
-        Clear filters
-      </button>
-    </Empty>
+    <>
+      {notice && (
+        <p class="notice" role="status">
+          {notice}
+        </p>
+      )}
+      {error !== undefined ? (
+        <ErrorMessage message={`The ${noun} could not be loaded: ${describeError(error)}`} onRetry={onRetry} />
+      ) : !loaded ? (
+        <Loading label={`Loading ${noun}…`} />
+      ) : count > 0 ? (
+        children
+      ) : notYet ? (
+        <Empty title={notYet.title}>
+          <p>{notYet.text}</p>
+        </Empty>
+      ) : (
+        <Empty title={`No ${noun} match these filters.`}>
+          <button type="button" class="secondary small" onClick={onClearFilters}>
+            Clear filters
+          </button>
+        </Empty>
+      )}
+    </>
   );
 }

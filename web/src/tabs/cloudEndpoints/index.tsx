@@ -75,13 +75,9 @@ export default function CloudEndpointsTab({ api }: TabProps) {
           />
           <ExportButton api={api} path="/api/cloud-endpoints/export" query={exportQuery(filters, sort, allColumns)} />
         </div>
-        {paged.notice && (
-          <p class="notice" role="status">
-            {paged.notice}
-          </p>
-        )}
         <ListStates
           noun="tenants"
+          notice={paged.notice}
           error={paged.error}
           loaded={!!list.data}
           count={rows.length}

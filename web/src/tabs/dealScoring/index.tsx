@@ -125,13 +125,9 @@ function ScoredDeals({ api, admin, summary }: { api: TabProps["api"]; admin: boo
           <SortSelect labels={sortLabels} column={sort.column} onPick={(column) => setSort({ column, order: naturalOrder(column) })} />
           <ExportButton api={api} path="/api/deal-scores/export" query={exportQuery(filters, sort)} />
         </div>
-        {paged.notice && (
-          <p class="notice" role="status">
-            {paged.notice}
-          </p>
-        )}
         <ListStates
           noun="deals"
+          notice={paged.notice}
           error={paged.error}
           loaded={!!list.data}
           count={rows.length}

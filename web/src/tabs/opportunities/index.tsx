@@ -123,13 +123,9 @@ export default function OpportunitiesTab({ api }: TabProps) {
             <SortSelect labels={sortLabels} column={sort.column} onPick={(column) => setSort({ column, order: naturalOrder(column) })} />
             <ExportButton api={api} path="/api/opportunities/export" query={exportQuery(filters, sort)} />
           </div>
-          {(notice ?? paged.notice) && (
-            <p class="notice" role="status">
-              {notice ?? paged.notice}
-            </p>
-          )}
           <ListStates
             noun="opportunities"
+            notice={notice ?? paged.notice}
             error={paged.error}
             loaded={!!list.data}
             count={rows.length}

@@ -103,13 +103,9 @@ export default function PropensityTab({ api, me }: TabProps) {
           <SortSelect labels={sortLabels} column={sort.column} onPick={(column) => setSort({ column, order: naturalOrder(column) })} />
           <ExportButton api={api} path="/api/propensity/export" query={exportQuery(filters, sort)} />
         </div>
-        {paged.notice && (
-          <p class="notice" role="status">
-            {paged.notice}
-          </p>
-        )}
         <ListStates
           noun="customers"
+          notice={paged.notice}
           error={paged.error}
           loaded={!!list.data}
           count={rows.length}
