@@ -1,5 +1,5 @@
 import type { ComponentChildren } from "preact";
-import { useLayoutEffect, useRef } from "preact/hooks";
+import { useModal } from "./useModal.js";
 
 // A modal question (the browser's <dialog>: focus stays inside, Escape cancels).
 
@@ -11,22 +11,13 @@ export function ConfirmDialog(props: {
   onConfirm: () => void;
   onCancel: () => void;
 }) {
-  const ref = useRef<HTMLDialogElement>(null);
-  // Opened before the first paint, so it never shows as a plain block first.
-  useLayoutEffect(() => {
-    const dialog = ref.current;
-    if (dialog && !dialog.open) dialog.showModal();
-    return () => dialog?.close();
-  }, []);
+  const { ref, onCancel } = useModal(props.onCancel);
   return (
     <dialog
       ref={ref}
       class="dialog"
       aria-labelledby="dialog-title"
-      onCancel={(e) => {
-        e.preventDefault();
-        props.onCancel();
-      }}
+      onCancel={onCancel}
     >
       <h2 id="dialog-title">{props.title}</h2>
       <div class="dialog-body">{props.children}</div>

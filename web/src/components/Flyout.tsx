@@ -1,25 +1,17 @@
 import type { ComponentChildren } from "preact";
-import { useLayoutEffect, useRef } from "preact/hooks";
+import { useModal } from "./useModal.js";
 
 // A panel that slides over the right of the page for one record (a customer, a deal): the browser's modal
 // <dialog>, so focus stays inside, Escape closes it and focus returns to what opened it.
 
 export function Flyout({ title, subtitle, onClose, children }: { title: string; subtitle?: string; onClose: () => void; children: ComponentChildren }) {
-  const ref = useRef<HTMLDialogElement>(null);
-  useLayoutEffect(() => {
-    const dialog = ref.current;
-    if (dialog && !dialog.open) dialog.showModal();
-    return () => dialog?.close();
-  }, []);
+  const { ref, onCancel } = useModal(onClose);
   return (
     <dialog
       ref={ref}
       class="flyout"
       aria-labelledby="flyout-title"
-      onCancel={(e) => {
-        e.preventDefault();
-        onClose();
-      }}
+      onCancel={onCancel}
       onClick={(e) => {
         // A click on the backdrop (the dialog element itself, outside its content) closes it.
         if (e.target === ref.current) onClose();

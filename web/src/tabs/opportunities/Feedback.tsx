@@ -1,6 +1,7 @@
-import { useLayoutEffect, useRef, useState } from "preact/hooks";
+import { useState } from "preact/hooks";
 import { describeError, type Api } from "../../app/api.js";
 import type { Opportunity, OpportunityFeedback } from "../../app/types.js";
+import { useModal } from "../../components/useModal.js";
 import { feedbackReasonLabels, type FeedbackReason } from "./query.js";
 
 // Feedback on one opportunity: helpful, or not helpful with a reason (and a comment for "other"). Not helpful hides
@@ -62,15 +63,10 @@ function NotHelpfulDialog({ who, busy, error, onSend, onCancel }: {
   onSend: (body: { helpful: false; reason: FeedbackReason; comment?: string }) => void;
   onCancel: () => void;
 }) {
-  const ref = useRef<HTMLDialogElement>(null);
+  const { ref, onCancel: cancel } = useModal(onCancel);
   const [reason, setReason] = useState<FeedbackReason>();
   const [comment, setComment] = useState("");
   const [problem, setProblem] = useState<string>();
-  useLayoutEffect(() => {
-    const dialog = ref.current;
-    if (dialog && !dialog.open) dialog.showModal();
-    return () => dialog?.close();
-  }, []);
   const submit = (event: Event) => {
     event.preventDefault();
     if (!reason) return setProblem("Choose why it is not helpful.");
@@ -83,10 +79,7 @@ function NotHelpfulDialog({ who, busy, error, onSend, onCancel }: {
       ref={ref}
       class="dialog"
       aria-labelledby="feedback-title"
-      onCancel={(e) => {
-        e.preventDefault();
-        onCancel();
-      }}
+      onCancel={cancel}
     >
       <form onSubmit={submit} noValidate>
         <h2 id="feedback-title">Not helpful</h2>
