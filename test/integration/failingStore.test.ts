@@ -25,12 +25,16 @@ import { seedCommittedDrop } from "../support/partnerDataSeed.js";
 let env: TestEnvironment;
 let proxy: FaultProxy;
 let faulty: AppDeps;
+/** The same proxy with the default request timeout: a slow but healthy store (CI under load) is waited for. */
+let patient: AppDeps;
 
 beforeAll(async () => {
   env = await startTestEnvironment();
   proxy = await startFaultProxy(env.emulators.cosmosEndpoint);
   const config = loadConfig({ ...env.emulators.settings, COSMOS_ENDPOINT: proxy.url, COSMOS_REQUEST_TIMEOUT_MS: "1500" });
   faulty = wire({ config, clients: createClients(config) });
+  const patientConfig = loadConfig({ ...env.emulators.settings, COSMOS_ENDPOINT: proxy.url });
+  patient = wire({ config: patientConfig, clients: createClients(patientConfig) });
 }, 60_000);
 afterAll(async () => {
   await proxy?.stop();
@@ -121,12 +125,9 @@ describe("a failing store", () => {
     }
     proxy.setRule(() => ({ kind: "pass" }));
     expect(outcomes.length).toBe(4);
-    // Once the store is back, the queue's next delivery publishes (a loaded emulator may still time out one try).
-    let recovered = "failed";
-    for (let attempt = 0; attempt < 3 && recovered !== "refreshed"; attempt++) {
-      recovered = await refreshPartner(faulty.refresh, partnerId).then((o) => o.status, () => "failed");
-    }
-    expect(recovered).toBe("refreshed");
+    // Once the store is back, the queue's next delivery publishes: nothing the storm left behind stands in its way.
+    // (Its 1.5 s timeout, there to end hung requests quickly, would also end a healthy scan of a loaded emulator.)
+    expect((await refreshPartner(patient.refresh, partnerId)).status).toBe("refreshed");
     expect(await completeness()).toEqual({ rows: ids.length, tenants: ids.length });
   }, 240_000);
 
