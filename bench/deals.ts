@@ -8,7 +8,7 @@ import type { ResultPointerDoc } from "../shared/domain/results.js";
 import { wire } from "../shared/wiring.js";
 import { runEngineBench } from "./dealScoring.js";
 import { bulkUpsertFloor, readPartnerDocuments } from "./floors.js";
-import { startHostChild, guardBench, type HostChild } from "./hostChild.js";
+import { hostHeapMB, startHostChild, guardBench, type HostChild } from "./hostChild.js";
 import { mb, round, waitFor } from "./stats.js";
 
 // npm run bench:deals — the deal scoring speed targets of issue 8 (50,000 closed and 10,000 open deals):
@@ -37,7 +37,7 @@ async function ingestions(clients: Clients, partnerId: string): Promise<Ingestio
 }
 
 async function main(): Promise<Record<string, unknown>> {
-  const partial: Record<string, unknown> = { spec };
+  const partial: Record<string, unknown> = { spec: { ...spec, hostHeapLimitMB: hostHeapMB() ?? "node default" } };
   let emulators: Emulators | undefined;
   let host: HostChild | undefined;
   const guard = guardBench(partial, spec.watchdogMs, () => ({ host, emulators }));

@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Emulators } from "../local/emulators.js";
+import { azureWorkerHeapMB } from "../local/host/workerHeap.js";
 
 // The local functions host in a child process (hostProcess.ts), so its memory is measured alone; every bench
 // part that goes through the real service starts it here.
@@ -19,12 +20,26 @@ export function hostProfileDir(): string | undefined {
   return process.env.BENCH_HOST_PROFILE ? mkdtempSync(join(tmpdir(), "bench-host-profile-")) : undefined;
 }
 
+/**
+ * The host's V8 heap limit in MB: the deployed worker's (local/host/workerHeap.ts) unless BENCH_HOST_MAX_OLD_SPACE_MB
+ * says otherwise: a number (a smaller one tells live memory from garbage not yet collected), or "node" for Node's
+ * own choice on this machine (4 GB here), undefined.
+ */
+export function hostHeapMB(): number | undefined {
+  const wanted = process.env.BENCH_HOST_MAX_OLD_SPACE_MB;
+  if (wanted === undefined || wanted === "") return azureWorkerHeapMB;
+  if (wanted === "node") return undefined;
+  const mb = Number(wanted);
+  if (!Number.isInteger(mb) || mb < 64) throw new Error(`BENCH_HOST_MAX_OLD_SPACE_MB must be a whole number of MB (64 or more) or "node", not "${wanted}"`);
+  return mb;
+}
+
 export async function startHostChild(settings: Record<string, string>, profileDir?: string): Promise<HostChild> {
   const execArgv = ["--import", "tsx"];
-  // Diagnostics: BENCH_HOST_PROFILE=1 writes a CPU profile of the host (summarised in the output);
-  // BENCH_HOST_MAX_OLD_SPACE_MB caps its V8 heap, to tell live memory from garbage not yet collected.
+  const heap = hostHeapMB();
+  if (heap !== undefined) execArgv.push(`--max-old-space-size=${heap}`);
+  // Diagnostics: BENCH_HOST_PROFILE=1 writes a CPU profile of the host (summarised in the output).
   if (profileDir) execArgv.push("--cpu-prof", `--cpu-prof-dir=${profileDir}`);
-  if (process.env.BENCH_HOST_MAX_OLD_SPACE_MB) execArgv.push(`--max-old-space-size=${Number(process.env.BENCH_HOST_MAX_OLD_SPACE_MB)}`);
   const child = fork(fileURLToPath(new URL("./hostProcess.ts", import.meta.url)), [], {
     execArgv,
     // One key drives every client of a bench: the per-key budget (a backstop, 600 a minute) would answer 429

@@ -1,3 +1,4 @@
+import { appendFileSync } from "node:fs";
 import { startLocalHost } from "../local/host/index.js";
 
 // The benchmark runs the local functions host in this child process, so its memory is measured alone.
@@ -12,7 +13,12 @@ const settings = JSON.parse(process.env.BENCH_HOST_SETTINGS ?? "{}") as Record<s
 
 // Keep the last host log lines for a failure report; printing them all would cost the host time.
 const logs: string[] = [];
+// BENCH_HOST_TIMELINE=<file>: every sample and log line with its time, to see which step of a run peaks.
+const timeline = process.env.BENCH_HOST_TIMELINE;
+const t0 = Date.now();
+const trace = (entry: Record<string, unknown>) => timeline && appendFileSync(timeline, `${JSON.stringify({ t: Date.now() - t0, ...entry })}\n`);
 const log = (line: string) => {
+  trace({ log: line.slice(0, 300) });
   logs.push(line);
   if (logs.length > 200) logs.shift();
 };
@@ -26,6 +32,10 @@ const sample = () => {
   const rss = process.memoryUsage.rss();
   peakRss = Math.max(peakRss, rss);
   phase.peakRss = Math.max(phase.peakRss, rss);
+  if (timeline) {
+    const m = process.memoryUsage();
+    trace({ rss: Math.round(m.rss / 1e6), heapUsed: Math.round(m.heapUsed / 1e6), heapTotal: Math.round(m.heapTotal / 1e6), external: Math.round(m.external / 1e6), arrayBuffers: Math.round(m.arrayBuffers / 1e6) });
+  }
   if (ticks++ % 10 === 0) {
     const heapUsed = process.memoryUsage().heapUsed;
     peakHeapUsed = Math.max(peakHeapUsed, heapUsed);

@@ -17,7 +17,7 @@ import { wire } from "../shared/wiring.js";
 import { bulkUpsertFloor, readPartnerDocuments, type Doc } from "./floors.js";
 import { dateOfMonth, generateOpportunityHistories, subscriptionsCsv, type GeneratedTenant } from "./opportunityHistories.js";
 import { mb, round, waitFor } from "./stats.js";
-import { startHostChild, guardBench, type HostChild } from "./hostChild.js";
+import { hostHeapMB, startHostChild, guardBench, type HostChild } from "./hostChild.js";
 
 // npm run bench:opportunities (also part of npm run bench): the Opportunities tab at scale. A partner with 20,000
 // tenants and 15 monthly subscription snapshots (generated history with planted causes, bench/opportunityHistories.ts):
@@ -128,7 +128,7 @@ function cpuSeconds(pid: number | undefined): number {
 }
 
 async function main(): Promise<Record<string, unknown>> {
-  const partial: Record<string, unknown> = { spec: { ...spec, machine: { cpus: cpus().length, node: process.version } } };
+  const partial: Record<string, unknown> = { spec: { ...spec, hostHeapLimitMB: hostHeapMB() ?? "node default", machine: { cpus: cpus().length, node: process.version } } };
   let emulators: Emulators | undefined;
   let host: HostChild | undefined;
   const guard = guardBench(partial, spec.watchdogMs, () => ({ host, emulators }));

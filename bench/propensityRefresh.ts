@@ -7,7 +7,7 @@ import { ingestionDocSchema, partnerDocSchema, type IngestionDoc } from "../shar
 import { scorePropensity } from "../shared/domain/propensity/index.js";
 import { wire } from "../shared/wiring.js";
 import { bulkUpsertFloor, readPartnerDocuments } from "./floors.js";
-import { hostProfileDir, startHostChild, guardBench, type HostChild } from "./hostChild.js";
+import { hostHeapMB, hostProfileDir, startHostChild, guardBench, type HostChild } from "./hostChild.js";
 import { summariseCpuProfile } from "./profile.js";
 import { generatePropensityPartner } from "./propensityData.js";
 import { propensityDropFiles, type PropensityDropFile } from "./propensityDrop.js";
@@ -70,7 +70,7 @@ function dataRows(text: string): number {
 }
 
 async function main(): Promise<Record<string, unknown>> {
-  const partial: Record<string, unknown> = { spec: { ...spec, machine: { cpus: cpus().length, node: process.version } } };
+  const partial: Record<string, unknown> = { spec: { ...spec, hostHeapLimitMB: hostHeapMB() ?? "node default", machine: { cpus: cpus().length, node: process.version } } };
   let emulators: Emulators | undefined;
   let host: HostChild | undefined;
   const guard = guardBench(partial, spec.watchdogMs, () => ({ host, emulators }));

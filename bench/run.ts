@@ -11,7 +11,7 @@ import { loadConfig, names } from "../shared/config.js";
 import { datasetNames, type DatasetName } from "../shared/domain/datasets.js";
 import { ingestionDocSchema, partnerDocSchema, type IngestionDoc } from "../shared/domain/documents.js";
 import { bulkUpsertFloor, readPartnerDocuments } from "./floors.js";
-import { hostProfileDir, startHostChild, guardBench, type HostChild } from "./hostChild.js";
+import { hostHeapMB, hostProfileDir, startHostChild, guardBench, type HostChild } from "./hostChild.js";
 import { summariseCpuProfile } from "./profile.js";
 import { runBenchSection } from "./section.js";
 import { mb, round, runLoad, waitFor, type LoadResult } from "./stats.js";
@@ -273,7 +273,8 @@ async function main(): Promise<Record<string, unknown>> {
       // Peak live V8 heap (sampled every 50 ms): far below RSS means garbage not yet collected, not data held.
       hostPeakHeapUsedMB: round(mb(memory.peakHeapUsedBytes)),
       hostPeakByPhase: phasePeaks,
-      ...(process.env.BENCH_HOST_MAX_OLD_SPACE_MB ? { hostMaxOldSpaceMB: Number(process.env.BENCH_HOST_MAX_OLD_SPACE_MB) } : {}),
+      // The heap limit the host ran with: the deployed worker's unless BENCH_HOST_MAX_OLD_SPACE_MB said otherwise.
+      hostHeapLimitMB: hostHeapMB() ?? "node default",
       listQuery: listLoad,
       export: { rows: exportFloorRows, bytes: exportBytes, ms: exportMs, MBps: round(mb(exportBytes) / (exportMs / 1000), 2) },
     };

@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse as parseYaml } from "yaml";
 import { cosmosContainers } from "../../shared/adapters/cosmos/layout.js";
+import { azureInstanceMemoryMB, azureWorkerHeapMB } from "../../local/host/workerHeap.js";
 import { loadConfig, names, settingNames } from "../../shared/config.js";
 
 // The Bicep cannot be compiled here, so this test keeps it consistent with the code by reading its text:
@@ -144,12 +145,21 @@ describe("infra uses identities, not keys", () => {
     expect(app).toContain("tier: 'FlexConsumption'");
     expect(app).toContain("name: 'FC1'");
     expect(app).toContain("kind: 'functionapp,linux'");
-    expect(app).toContain("instanceMemoryMB: 2048");
+    expect(app).toContain(`var instanceMemoryMB = ${azureInstanceMemoryMB}`);
+    expect(app).toContain("instanceMemoryMB: instanceMemoryMB");
     expect(app).toMatch(/runtime: \{\s*name: 'node'/);
     expect(app).toMatch(/type: 'UserAssignedIdentity'/);
     const nodeVersions = quoted(/@allowed\(\[([^\]]*)\]\)\s*param nodeVersion/.exec(mainBicep)?.[1] ?? "");
     expect(nodeVersions.length).toBeGreaterThan(0);
     expect(nodeVersions.every((v) => Number(v) >= 20), `node versions ${nodeVersions.join(", ")}`).toBe(true);
+  });
+
+  it("starts the Node worker with the heap the benchmark's host runs with: half the instance", () => {
+    const app = modules["functionApp.bicep"];
+    expect(app).toContain("var nodeHeapMB = instanceMemoryMB / 2");
+    expect(azureWorkerHeapMB).toBe(azureInstanceMemoryMB / 2);
+    expect(declaredSettings).toContain("languageWorkers__node__arguments");
+    expect(app).toMatch(/name: 'languageWorkers__node__arguments'\s*value: '--max-old-space-size=\$\{nodeHeapMB\}'/);
   });
 
   it("contains no secret-looking strings", () => {
