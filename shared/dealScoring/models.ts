@@ -21,6 +21,7 @@ import {
   startTraining,
   trainingVersion,
   validateNewModel,
+  checkBesideModels,
   type DealRow,
   type DealScoringModel,
   type FilterOverlapWarning,
@@ -156,7 +157,8 @@ export async function createDealModel(
   input: { config: unknown; confirmOverlap?: boolean },
 ): Promise<{ model: DealModelView; warning?: FilterOverlapWarning }> {
   const now = clock(deps);
-  const existing = (await deps.models.list(partnerId)).map((s) => s.model.config);
+  const before = await deps.models.list(partnerId);
+  const existing = before.map((s) => s.model.config);
   const filter = parseModelConfig(input.config, now);
   // Filters on different columns overlap when some deal meets both: counting that needs every deal.
   const needsEveryDeal = filter.ok && filter.value.filter !== undefined && existing.some((m) => m.filter && m.filter.column.toLowerCase() !== filter.value.filter!.column.toLowerCase());
@@ -166,6 +168,21 @@ export async function createDealModel(
   const modelId = (deps.newModelId ?? (() => `dm-${randomBytes(6).toString("hex")}`))();
   const model = createModel({ modelId, config, now });
   if ((await deps.models.create(partnerId, model)) === "exists") throw new ConflictError(`model id ${modelId} is taken; try again`, "modelId");
+  // Creates at the same moment each passed the checks above against the models before them. So each checks again
+  // against every other model stored after its own write, and withdraws on a conflict: of two creates racing,
+  // the later to look always sees the other, so the limit, the unique name and the overlap warning hold (both may
+  // withdraw; the administrator tries again).
+  const others = (await deps.models.list(partnerId)).filter((s) => s.model.modelId !== modelId);
+  const arrived = others.filter((s) => !before.some((b) => b.model.modelId === s.model.modelId)).map((s) => s.model.config);
+  if (arrived.length > 0) {
+    // Filters on another column count as overlapping here: the deals were counted for the models before only.
+    const again = checkBesideModels(config, { existing: others.map((s) => s.model.config), overlapsWith: arrived, confirmOverlap: input.confirmOverlap });
+    if (!again.ok) {
+      await deps.models.remove(partnerId, modelId);
+      const names = arrived.map((m) => m.name).join(", ");
+      throw problemError({ ...again.error, message: `${again.error.message} (${names} ${arrived.length === 1 ? "was" : "were"} created at the same moment; nothing was created, try again)` });
+    }
+  }
   return { model: describeModel(model), ...(warning ? { warning } : {}) };
 }
 

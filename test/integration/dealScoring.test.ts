@@ -148,6 +148,26 @@ describe("scoring models (administrators)", () => {
     }
   });
 
+  it("holds the limit and unique names when administrators create models at the same moment", async () => {
+    const key = admin("deals-other");
+    const before = (await api.call("listDealModels", { key })).body.items.length;
+    // Twelve creates at once, two of them with one name: whichever order the store sees them in, at most ten models
+    // exist after, no two share a name, every 201 is a model that exists and every refusal is a 409 saying why.
+    const bodies = Array.from({ length: 12 }, (_, i) => ({ name: i < 2 ? "Same_name" : `Racing_${i}`, confirmOverlap: true }));
+    const answers = await Promise.all(bodies.map((body) => api.call("createDealModel", { key, body })));
+    const items: { modelId: string; config: { name: string } }[] = (await api.call("listDealModels", { key })).body.items;
+    expect(items.length).toBeLessThanOrEqual(10);
+    expect(new Set(items.map((m) => m.config.name)).size).toBe(items.length);
+    const createdIds = answers.filter((a) => a.status === 201).map((a) => a.body.modelId as string);
+    expect(createdIds.length).toBe(items.length - before);
+    expect(items.map((m) => m.modelId)).toEqual(expect.arrayContaining(createdIds));
+    for (const refused of answers.filter((a) => a.status !== 201)) {
+      expect(refused.status).toBe(409);
+      expect(["model_limit_reached", "duplicate_model_name"]).toContain(refused.body.error.details.problem);
+    }
+    for (const id of createdIds) expect((await api.call("deleteDealModel", { key, params: { modelId: id } })).status).toBe(204);
+  });
+
   it("answers 202 to train at once and trains the version in the queue job: performance, readiness, insights", async () => {
     const res = await api.call("trainDealModel", { key: admin("deals-a"), params: { modelId } });
     expect(res.status).toBe(202);

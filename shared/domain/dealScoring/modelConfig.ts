@@ -236,23 +236,42 @@ export interface NewModelContext {
  * overlap (refused with the warning until confirmed; the warning is returned with the accepted config).
  */
 export function validateNewModel(input: unknown, context: NewModelContext): Outcome<{ config: ModelConfig; warning?: FilterOverlapWarning }> {
-  if (context.existing.length >= MAX_MODELS_PER_PARTNER) {
-    return failure(
-      "model_limit_reached",
-      `a partner can have at most ${MAX_MODELS_PER_PARTNER} scoring models (published or not); delete one first`,
-      undefined,
-      { models: context.existing.length, limit: MAX_MODELS_PER_PARTNER },
-    );
-  }
+  const limit = checkModelLimit(context.existing);
+  if (!limit.ok) return limit;
   const parsed = parseModelConfig(input, context.now);
   if (!parsed.ok) return parsed;
   const checked = checkConfigColumns(parsed.value, context.columns);
   if (!checked.ok) return checked;
-  const config = checked.value;
+  return checkBesideModels(checked.value, context);
+}
+
+function checkModelLimit(existing: readonly ModelConfig[]): Outcome<true> {
+  if (existing.length < MAX_MODELS_PER_PARTNER) return success(true);
+  return failure(
+    "model_limit_reached",
+    `a partner can have at most ${MAX_MODELS_PER_PARTNER} scoring models (published or not); delete one first`,
+    undefined,
+    { models: existing.length, limit: MAX_MODELS_PER_PARTNER },
+  );
+}
+
+/**
+ * A valid configuration beside the partner's other models: under the 10-model limit, a name of its own, and a
+ * filter that overlaps none of theirs unless confirmed (the warning is returned with the accepted config).
+ */
+export function checkBesideModels(
+  config: ModelConfig,
+  context: Pick<NewModelContext, "existing" | "confirmOverlap" | "deals"> & {
+    /** The models whose filters are compared with its own: all of `existing` unless given. */
+    overlapsWith?: readonly ModelConfig[];
+  },
+): Outcome<{ config: ModelConfig; warning?: FilterOverlapWarning }> {
+  const limit = checkModelLimit(context.existing);
+  if (!limit.ok) return limit;
   if (findName(context.existing.map((m) => m.name), config.name)) {
     return failure("duplicate_model_name", `a model named ${config.name} already exists`, "name");
   }
-  const warning = findFilterOverlaps(config, context.existing, context.deals);
+  const warning = findFilterOverlaps(config, context.overlapsWith ?? context.existing, context.deals);
   if (warning && !context.confirmOverlap) return failure("filter_overlap_unconfirmed", warning.message, "filter", warning);
   return success(warning ? { config, warning } : { config });
 }
