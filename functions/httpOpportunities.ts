@@ -3,7 +3,7 @@ import {
   opportunitiesRowQuery,
   opportunityCsvFields,
 } from "../shared/api/opportunities.js";
-import { dismissedFilter, readCustomerData } from "../shared/api/opportunityReads.js";
+import { dismissedSince, readCustomerData } from "../shared/api/opportunityReads.js";
 import { registerRoute, type RouteHandler } from "../shared/api/register.js";
 import { apiBasePath, routes } from "../shared/api/routes.js";
 import { exportTabRows, notRefreshedMessage, readPartnerForStatus, readTabPage, readTabSummary, statusFields, tabListAnswer } from "../shared/api/tabReads.js";
@@ -25,14 +25,14 @@ import type { ApiDeps } from "../shared/wiring.js";
 // (shared/api/opportunityReads.ts), so a dismissed opportunity is gone from the next list, not the next refresh.
 
 const exportPageSize = 5_000;
+const feedbackDeps = (deps: ApiDeps) => ({ results: deps.results, feedback: deps.opportunities.feedback });
 export const listOpportunities = (deps: ApiDeps): RouteHandler<typeof routes.listOpportunities> =>
   async ({ caller, query, log }) => {
-    const [page, partnerRead, feedback] = await Promise.all([
+    const [page, partnerRead] = await Promise.all([
       readTabPage(deps, caller.partnerId, opportunitiesRowQuery(query), query),
       readPartnerForStatus(deps, caller.partnerId, log),
-      deps.opportunities.feedback.list(caller.partnerId),
     ]);
-    const dismissed = dismissedFilter(feedback);
+    const dismissed = page.status === "ready" ? await dismissedSince(feedbackDeps(deps), caller.partnerId, page.resultSetId) : () => false;
     // A page can hold fewer rows than pageSize when answers given since the refresh dismissed some of them.
     return ok(tabListAnswer(page, partnerRead, (docs) => docs.map(fromOpportunityRow).filter((o) => !dismissed(o))));
   };
@@ -69,8 +69,8 @@ export const opportunitiesSummary = (deps: ApiDeps): RouteHandler<typeof routes.
 
 export const exportOpportunities = (deps: ApiDeps): RouteHandler<typeof routes.exportOpportunities> =>
   async ({ caller, query, request, log }) => {
-    const [pointer, feedback] = await Promise.all([deps.results.pointer(caller.partnerId, "opportunities"), deps.opportunities.feedback.list(caller.partnerId)]);
-    const dismissed = dismissedFilter(feedback);
+    const pointer = await deps.results.pointer(caller.partnerId, "opportunities");
+    const dismissed = pointer ? await dismissedSince(feedbackDeps(deps), caller.partnerId, pointer.resultSetId) : () => false;
     const origin = new URL(request.url).origin;
     const fields = opportunityCsvFields((tenantId) => `${origin}/${apiBasePath}/opportunities/customers/${tenantId}`);
     return exportTabRows(deps, {
@@ -90,14 +90,14 @@ export const exportOpportunities = (deps: ApiDeps): RouteHandler<typeof routes.e
 export const getOpportunityCustomer = (deps: ApiDeps): RouteHandler<typeof routes.getOpportunityCustomer> =>
   async ({ caller, params }) => {
     const { partnerId } = caller;
-    const [pointer, customer, feedback] = await Promise.all([
-      deps.results.pointer(partnerId, "opportunities"),
-      readCustomerData(deps.opportunities.data, partnerId, params.tenantId),
-      deps.opportunities.feedback.list(partnerId),
-    ]);
-    const rows = pointer ? (await deps.results.rows(partnerId, pointer.resultSetId, customerRowQuery(params.tenantId), 20)).docs : [];
+    const [pointer, customer] = await Promise.all([deps.results.pointer(partnerId, "opportunities"), readCustomerData(deps.opportunities.data, partnerId, params.tenantId)]);
+    const [rows, dismissed] = pointer
+      ? await Promise.all([
+          deps.results.rows(partnerId, pointer.resultSetId, customerRowQuery(params.tenantId), 20).then((r) => r.docs),
+          dismissedSince(feedbackDeps(deps), partnerId, pointer.resultSetId),
+        ])
+      : [[], () => false];
     if (!customer && rows.length === 0) throw new NotFoundError("No customer tenant with this id in your data.");
-    const dismissed = dismissedFilter(feedback);
     const opportunities = rows.map(fromOpportunityRow).filter((o) => !dismissed(o));
     const first = opportunities[0];
     const tenant = customer?.tenant;

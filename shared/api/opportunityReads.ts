@@ -2,7 +2,11 @@ import { subscriptionsDocSchema, tenantDocSchema, usageDocSchema, type Subscript
 import { indexFeedback, isHiddenByFeedback, type FeedbackRecord, type Opportunity } from "../domain/opportunities/index.js";
 import { stagedDocId } from "../ingest/datasets.js";
 import { liveIngestionIds, resolveLiveSet } from "../ingest/liveSet.js";
+import { opportunitiesSummaryDocSchema } from "../domain/opportunities/stored.js";
+import { resultIds } from "../domain/results.js";
+import type { OpportunityFeedbackStore } from "../ports/opportunities.js";
 import type { PartnerDataReader } from "../ports/partnerData.js";
+import type { ResultReader } from "../ports/results.js";
 import type { UsageMonths } from "../refresh/partnerHistory.js";
 
 // What the Opportunities routes read besides the result set: one customer's live data (a handful of point reads
@@ -47,4 +51,24 @@ export async function readCustomerData(data: PartnerDataReader, partnerId: strin
 export function dismissedFilter(feedback: readonly FeedbackRecord[]): (o: Pick<Opportunity, "tenantId" | "type" | "product" | "status">) => boolean {
   const index = indexFeedback(feedback);
   return (o) => isHiddenByFeedback(index, o);
+}
+
+/** How long before a result set's feedbackAsOf answers are still read: instances' clocks differ, and an answer stored just before the refresh read may not have been seen by it. */
+export const feedbackSlackMs = 10 * 60_000;
+
+/**
+ * The filter for one result set's rows, from the answers it may not have applied: those given since its refresh
+ * read the feedback (less the slack). Older answers are in the result set already (an opportunity they dismissed
+ * is stored hidden and never listed), so a list reads the last few answers, not every answer ever given. A set
+ * whose summary does not say when it read the feedback is filtered with every answer.
+ */
+export async function dismissedSince(
+  deps: { results: Pick<ResultReader, "document">; feedback: Pick<OpportunityFeedbackStore, "list"> },
+  partnerId: string,
+  resultSetId: string,
+): Promise<ReturnType<typeof dismissedFilter>> {
+  const summary = opportunitiesSummaryDocSchema.safeParse(await deps.results.document(partnerId, resultIds.summary("opportunities", resultSetId)));
+  const readAt = summary.success ? Date.parse(summary.data.feedbackAsOf) : NaN;
+  const since = Number.isNaN(readAt) ? undefined : new Date(readAt - feedbackSlackMs).toISOString();
+  return dismissedFilter(await deps.feedback.list(partnerId, since ? { since } : {}));
 }

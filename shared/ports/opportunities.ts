@@ -17,6 +17,6 @@ export interface OpportunityModelRegistry {
 export interface OpportunityFeedbackStore {
   /** Stores one answer (each answer is its own document; answers are never overwritten). */
   add(partnerId: string, record: FeedbackRecord): Promise<void>;
-  /** Every answer the partner's users gave, oldest first. */
-  list(partnerId: string): Promise<FeedbackRecord[]>;
+  /** The answers the partner's users gave, oldest first: every one, or those given at or after `since`. */
+  list(partnerId: string, options?: { since?: string }): Promise<FeedbackRecord[]>;
 }

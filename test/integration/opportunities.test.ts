@@ -12,7 +12,7 @@ import { routeHandler } from "../../shared/api/register.js";
 import { routes } from "../../shared/api/routes.js";
 import { names } from "../../shared/config.js";
 import { opportunitySettingsSchema, type Opportunity } from "../../shared/domain/opportunities/index.js";
-import { opportunityRowSchema } from "../../shared/domain/opportunities/stored.js";
+import { opportunitiesSummaryDocSchema, opportunityRowSchema } from "../../shared/domain/opportunities/stored.js";
 import { resultIds } from "../../shared/domain/results.js";
 import { ingestDrop } from "../../shared/ingest/ingestDrop.js";
 import { parseCsv } from "../../shared/ingest/csv.js";
@@ -347,6 +347,42 @@ describe("a partner with twelve monthly snapshots of history", () => {
     const churn = models.body.models.find((m: any) => m.modelId === "churnRisk");
     expect(churn.feedback).toMatchObject({ helpful: 0, notHelpful: 1, reasons: { wrongTiming: 1 } });
     expect(models.body.models.find((m: any) => m.modelId === helpful.modelId).feedback.helpful).toBe(1);
+  });
+
+  it("hides an opportunity dismissed just before the refresh read the answers, though that refresh did not see it", async () => {
+    // An answer stored a minute before the refresh read the feedback, but not seen by it (another instance's clock,
+    // a write not yet visible): the list, which reads only the answers given since, still applies it.
+    const pointer = (await env.deps.api.results.pointer(partnerId, "opportunities"))!;
+    const { feedbackAsOf } = opportunitiesSummaryDocSchema.parse(await env.deps.api.results.document(partnerId, resultIds.summary("opportunities", pointer.resultSetId)));
+    const listed = await listAll(h, key);
+    const target = listed.find((o) => o.type === "Engagement" && !dismissed.has(o.id))!;
+    await env.deps.api.opportunities.feedback.add(partnerId, {
+      opportunityId: target.id,
+      tenantId: target.tenantId,
+      type: target.type,
+      modelId: target.modelId,
+      ...(target.product ? { product: target.product } : {}),
+      status: target.status,
+      helpful: false,
+      reason: "notRelevant",
+      givenAt: new Date(Date.parse(feedbackAsOf) - 60_000).toISOString(),
+    });
+    dismissed.add(target.id);
+    expect((await listAll(h, key)).map((o) => o.id)).not.toContain(target.id);
+    const customer = await call(h.customer, key, "x", { params: { tenantId: target.tenantId } });
+    expect(customer.body.opportunities.map((o: Opportunity) => o.id)).not.toContain(target.id);
+  });
+
+  it("reads the answers given since a moment, and only the partner's own", async () => {
+    const store = env.deps.api.opportunities.feedback;
+    const answer = (partner: string, givenAt: string) =>
+      store.add(partner, { opportunityId: `${partner}-t:Trial`, tenantId: `${partner}-t`, type: "Trial", modelId: "trials", status: "Medium", helpful: true, givenAt });
+    await answer("opp-feedback-a", "2026-01-01T00:00:00.000Z");
+    await answer("opp-feedback-a", "2026-03-01T00:00:00.000Z");
+    await answer("opp-feedback-b", "2026-03-01T00:00:00.000Z");
+    expect((await store.list("opp-feedback-a")).map((r) => r.givenAt)).toEqual(["2026-01-01T00:00:00.000Z", "2026-03-01T00:00:00.000Z"]);
+    expect((await store.list("opp-feedback-a", { since: "2026-02-01T00:00:00.000Z" })).map((r) => r.givenAt)).toEqual(["2026-03-01T00:00:00.000Z"]);
+    expect(await store.list("opp-feedback-a", { since: "2026-04-01T00:00:00.000Z" })).toEqual([]);
   });
 
   it("turns an 'already purchased' answer into a label and retrains only that model", async () => {

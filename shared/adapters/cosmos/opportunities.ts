@@ -54,12 +54,13 @@ export function createOpportunityFeedbackStore(container: Container): Opportunit
       await withCosmosRetry("storing opportunity feedback", () => container.items.create(doc), requestBudget);
     },
 
-    async list(partnerId) {
+    async list(partnerId, options = {}) {
+      const { since } = options;
       const iterator = container.items.query(
         {
           // partnerId in the filter too: the query must never leave the caller's partition.
-          query: `SELECT ${feedbackFields.map((f) => `c.${f}`).join(", ")} FROM c WHERE c.partnerId = @partnerId AND c.type = 'opportunityFeedback'`,
-          parameters: [{ name: "@partnerId", value: partnerId }],
+          query: `SELECT ${feedbackFields.map((f) => `c.${f}`).join(", ")} FROM c WHERE c.partnerId = @partnerId AND c.type = 'opportunityFeedback'${since ? " AND c.givenAt >= @since" : ""}`,
+          parameters: [{ name: "@partnerId", value: partnerId }, ...(since ? [{ name: "@since", value: since }] : [])],
         },
         { partitionKey: partnerId, maxItemCount: 5000 },
       );
