@@ -1,11 +1,7 @@
-import {
-  customerRowQuery,
-  opportunitiesRowQuery,
-  opportunityCsvFields,
-} from "../shared/api/opportunities.js";
+import { customerPageLink, customerRowQuery, opportunitiesRowQuery, opportunityCsvFields } from "../shared/api/opportunities.js";
 import { dismissedSince, readCustomerData } from "../shared/api/opportunityReads.js";
 import { registerRoute, type RouteHandler } from "../shared/api/register.js";
-import { apiBasePath, routes } from "../shared/api/routes.js";
+import { routes } from "../shared/api/routes.js";
 import { exportTabRows, notRefreshedMessage, readPartnerForStatus, readTabPage, readTabSummary, statusFields, tabListAnswer } from "../shared/api/tabReads.js";
 import {
   customerSubscriptions,
@@ -72,7 +68,7 @@ export const exportOpportunities = (deps: ApiDeps): RouteHandler<typeof routes.e
     const pointer = await deps.results.pointer(caller.partnerId, "opportunities");
     const dismissed = pointer ? await dismissedSince(feedbackDeps(deps), caller.partnerId, pointer.resultSetId) : () => false;
     const origin = new URL(request.url).origin;
-    const fields = opportunityCsvFields((tenantId) => `${origin}/${apiBasePath}/opportunities/customers/${tenantId}`);
+    const fields = opportunityCsvFields((tenantId) => customerPageLink(origin, tenantId));
     return exportTabRows(deps, {
       format: query.format,
       tab: "opportunities",

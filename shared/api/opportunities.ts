@@ -203,7 +203,13 @@ export const opportunityModelsResponseSchema = z.object({
 
 // ---- CSV export ------------------------------------------------------------------------------------
 
-/** The export's columns: the Lighthouse ones first, then ours. `link` is where the customer's detail is read. */
+/**
+ * The page's address of one customer: the Opportunities tab with its flyout open (web/src/app/router.ts reads it).
+ * A seller clicks it in the exported file and signs in as on the page; the API route would want a key header.
+ */
+export const customerPageLink = (origin: string, tenantId: string) => `${origin}/#/opportunities/customers/${encodeURIComponent(tenantId)}`;
+
+/** The export's columns: the Lighthouse ones first, then ours. `link` opens the customer on the page. */
 export function opportunityCsvFields(link: (tenantId: string) => string): CsvColumn<Opportunity>[] {
   return [
     { header: "Customer ID", value: (o) => o.tenantId },

@@ -309,7 +309,7 @@ describe("a partner with twelve monthly snapshots of history", () => {
       expect(o, row.join(",")).toBeDefined();
       expect(row[7]).toBe(o.status);
       expect(row[9]).toBe(String(o.seats));
-      expect(row[11]).toBe(`http://localhost/api/opportunities/customers/${o.tenantId}`);
+      expect(row[11]).toBe(`http://localhost/#/opportunities/customers/${o.tenantId}`);
       expect(row[4]).toBe(o.insights.join("; "));
     }
   });

@@ -105,6 +105,17 @@ export function opportunitiesFlow(session: () => PageSession): void {
     expect(lines.every((line) => line.length === header.length)).toBe(true);
     expect(lines.map((line) => line[2]).sort()).toEqual([...shown].sort());
 
+    // A row's Link opens that customer on the page, and closing it leaves the tab as it was.
+    const link = new URL(lines[0][11]);
+    expect(link.hash).toBe(`#/opportunities/customers/${lines[0][0]}`);
+    await page.goto(link.href);
+    const flyout = page.getByRole("dialog", { name: lines[0][2] });
+    await expect.poll(() => flyout.locator(".opportunity-cards > li").count(), patience).toBeGreaterThan(0);
+    await page.keyboard.press("Escape");
+    await expect.poll(() => flyout.count(), patience).toBe(0);
+    expect(new URL(page.url()).hash).toBe("#/opportunities");
+    expect(await page.getByLabel("Search customers").inputValue()).toBe(wanted);
+
     // A search that finds nobody says so, and clearing the filters brings the list back.
     await page.getByLabel("Search customers").fill("no customer is called this");
     await page.getByLabel("Search customers").press("Enter");
@@ -141,6 +152,17 @@ export function opportunitiesFlow(session: () => PageSession): void {
     await screenshot(page, "opportunities-customer");
     await page.keyboard.press("Escape");
     await expect.poll(() => flyout.count(), patience).toBe(0);
+    // A link to a customer that is not in the partner's data says so in the flyout.
+    const unknown = "00000000-0000-0000-0000-000000000000";
+    const logged = admin.errors.length;
+    await page.goto(`${new URL(page.url()).origin}/#/opportunities/customers/${unknown}`);
+    const missing = page.getByRole("dialog", { name: unknown });
+    await expect.poll(() => missing.getByText(/No customer tenant with this id in your data/).count(), patience).toBe(1);
+    // The browser logs the API's 404 for it; nothing else may be logged.
+    await expect.poll(() => admin.errors.length, patience).toBeGreaterThan(logged);
+    expect(admin.errors.splice(logged)).toEqual([expect.stringMatching(/status of 404/)]);
+    await page.keyboard.press("Escape");
+    await expect.poll(() => missing.count(), patience).toBe(0);
     await page.getByRole("button", { name: "Clear all" }).click();
   });
 

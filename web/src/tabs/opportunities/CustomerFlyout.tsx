@@ -18,17 +18,20 @@ const basisWords = { ml: "Machine learning", tree: "Decision tree", rule: "Busin
 const signedShare = (change: number) => (Math.abs(change) < 0.0005 ? formatPercent(0) : `${change > 0 ? "+" : "−"}${formatPercent(Math.abs(change))}`);
 const trendWords = { Positive: "↑ Positive", Negative: "↓ Negative", "No change": "→ No change" } as const;
 
-export function CustomerFlyout({ api, opportunity, given, onFeedback, onClose }: {
+export function CustomerFlyout({ api, tenantId, opportunity, given, onFeedback, onClose }: {
   api: Api;
-  opportunity: Opportunity;
+  tenantId: string;
+  /** The row it was opened from, which names the customer before its detail loads (none from a link). */
+  opportunity?: Opportunity;
   given: ReadonlyMap<string, OpportunityFeedback>;
   onFeedback: (opportunity: Opportunity, feedback: OpportunityFeedback) => void;
   onClose: () => void;
 }) {
-  const detail = useApiGet<OpportunityCustomer>(api, `/api/opportunities/customers/${encodeURIComponent(opportunity.tenantId)}`);
-  const subtitle = [opportunity.domain, opportunity.customerName, opportunity.tpid ? `TPID ${opportunity.tpid}` : undefined].filter(Boolean).join(" · ");
+  const detail = useApiGet<OpportunityCustomer>(api, `/api/opportunities/customers/${encodeURIComponent(tenantId)}`);
+  const named = opportunity ?? detail.data;
+  const subtitle = [named?.domain, named?.customerName, named?.tpid ? `TPID ${named.tpid}` : undefined].filter(Boolean).join(" · ");
   return (
-    <Flyout title={opportunity.tenantName} subtitle={subtitle} onClose={onClose}>
+    <Flyout title={named?.tenantName ?? tenantId} subtitle={subtitle} onClose={onClose}>
       {detail.error !== undefined ? (
         <ErrorMessage message={`This customer could not be loaded: ${describeError(detail.error)}`} onRetry={detail.reload} />
       ) : !detail.data ? (

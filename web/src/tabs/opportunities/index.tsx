@@ -4,6 +4,7 @@ import { formatInteger } from "../../app/format.js";
 import type { TabProps } from "../../app/tabs.js";
 import type { OpportunitiesListResponse, OpportunitiesSummaryResponse, Opportunity, OpportunityFeedback } from "../../app/types.js";
 import { useApiGet } from "../../app/useApiGet.js";
+import { customerHref, tabHref, useCustomerId } from "../../app/router.js";
 import { usePagedList } from "../../app/usePagedList.js";
 import { ExportButton } from "../../components/ExportButton.js";
 import { Pager } from "../../components/Pager.js";
@@ -43,7 +44,13 @@ export default function OpportunitiesTab({ api }: TabProps) {
   const [filters, setFilters] = useState<Filters>(noFilters);
   const [sort, setSort] = useState<Sort>(defaultSort);
   const [pageSize, setPageSize] = useState(50);
-  const [open, setOpen] = useState<Opportunity>();
+  // The open customer is in the address (#/opportunities/customers/{tenantId}): a link or Back opens and closes it.
+  const customerId = useCustomerId();
+  const [picked, setPicked] = useState<Opportunity>();
+  const openCustomer = (o: Opportunity) => {
+    setPicked(o);
+    location.hash = customerHref(o.tenantId);
+  };
   const [given, setGiven] = useState<ReadonlyMap<string, OpportunityFeedback>>(new Map());
   const [notice, setNotice] = useState<string>();
 
@@ -139,7 +146,7 @@ export default function OpportunitiesTab({ api }: TabProps) {
               sort={sort}
               busy={list.loading}
               onSort={(column) => setSort(nextSort(sort, column))}
-              onOpen={setOpen}
+              onOpen={openCustomer}
               given={given}
               onFeedback={saved}
             />
@@ -150,7 +157,16 @@ export default function OpportunitiesTab({ api }: TabProps) {
 
       <ModelsPanel api={api} feedbackVersion={given.size} />
 
-      {open && <CustomerFlyout api={api} opportunity={open} given={given} onFeedback={saved} onClose={() => setOpen(undefined)} />}
+      {customerId !== undefined && (
+        <CustomerFlyout
+          api={api}
+          tenantId={customerId}
+          opportunity={picked?.tenantId === customerId ? picked : undefined}
+          given={given}
+          onFeedback={saved}
+          onClose={() => (location.hash = tabHref("opportunities"))}
+        />
+      )}
     </section>
   );
 }
