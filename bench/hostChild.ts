@@ -1,13 +1,15 @@
-import { fork, type ChildProcess } from "node:child_process";
-import { mkdtempSync } from "node:fs";
+import { execFile, fork, type ChildProcess } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
 import type { Emulators } from "../local/emulators.js";
 import { azureWorkerHeapMB } from "../local/host/workerHeap.js";
 
-// The local functions host in a child process (hostProcess.ts), so its memory is measured alone; every bench
-// part that goes through the real service starts it here.
+// The local functions host in a child process (hostProcess.ts, compiled), so its memory is measured alone; every
+// bench part that goes through the real service starts it here.
 
 export interface HostChild {
   child: ChildProcess;
@@ -34,13 +36,33 @@ export function hostHeapMB(): number | undefined {
   return mb;
 }
 
+const projectRoot = fileURLToPath(new URL("..", import.meta.url));
+let compiling: Promise<string> | undefined;
+
+/**
+ * The host process compiled to JavaScript, as Azure runs the package (no TypeScript loader, whose transformed
+ * sources would add about 60 MB to the host's memory): tsc into a folder inside node_modules, so the compiled
+ * files resolve the project's packages, once per bench process, removed when it exits.
+ */
+function compiledHostProcess(): Promise<string> {
+  compiling ??= (async () => {
+    const outDir = mkdtempSync(join(projectRoot, "node_modules", ".cache-bench-host-"));
+    process.on("exit", () => rmSync(outDir, { recursive: true, force: true }));
+    const tsc = createRequire(import.meta.url).resolve("typescript/bin/tsc");
+    await promisify(execFile)(process.execPath, [tsc, "-p", "tsconfig.json", "--outDir", outDir], { cwd: projectRoot });
+    return join(outDir, "bench", "hostProcess.js");
+  })();
+  return compiling;
+}
+
 export async function startHostChild(settings: Record<string, string>, profileDir?: string): Promise<HostChild> {
-  const execArgv = ["--import", "tsx"];
+  const execArgv: string[] = [];
   const heap = hostHeapMB();
   if (heap !== undefined) execArgv.push(`--max-old-space-size=${heap}`);
   // Diagnostics: BENCH_HOST_PROFILE=1 writes a CPU profile of the host (summarised in the output).
   if (profileDir) execArgv.push("--cpu-prof", `--cpu-prof-dir=${profileDir}`);
-  const child = fork(fileURLToPath(new URL("./hostProcess.ts", import.meta.url)), [], {
+  const child = fork(await compiledHostProcess(), [], {
+    cwd: projectRoot,
     execArgv,
     // One key drives every client of a bench: the per-key budget (a backstop, 600 a minute) would answer 429
     // where the bench measures the service, as it did at BENCH_TENANTS=2000 where queries are fast.

@@ -1,4 +1,5 @@
 import { appendFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import { startLocalHost } from "../local/host/index.js";
 
 // The benchmark runs the local functions host in this child process, so its memory is measured alone.
@@ -52,7 +53,8 @@ const memory = () => {
   return { peakRssBytes: peakRss, maxRssBytes: process.resourceUsage().maxRSS * 1024, peakHeapUsedBytes: peakHeapUsed };
 };
 
-const host = await startLocalHost({ settings, port: 0, log });
+// The functions beside this file's folder: the compiled ones when this runs compiled (bench/hostChild.ts).
+const host = await startLocalHost({ settings, port: 0, log, functionsDir: fileURLToPath(new URL("../functions", import.meta.url)) });
 send({ type: "ready", baseUrl: host.baseUrl, functions: host.functions });
 
 process.on("message", (message: Message) => {
