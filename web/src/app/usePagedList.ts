@@ -6,6 +6,13 @@ import { useApiGet, type ApiGet } from "./useApiGet.js";
 // page on screen), back to the first page whenever the query changes, and a notice when a token outlived its
 // result set (two refreshes later) and paging started again.
 
+/** What a paged list answers: its rows of this page, whether anything was computed yet, the next page's token. */
+export interface ListPage {
+  status?: string;
+  items: readonly unknown[];
+  continuationToken?: string;
+}
+
 export interface PagedList<T> {
   list: ApiGet<T>;
   /** 1-based. */

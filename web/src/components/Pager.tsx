@@ -1,18 +1,18 @@
-import type { PagedList } from "../app/usePagedList.js";
+import type { ListPage, PagedList } from "../app/usePagedList.js";
 
 // Below a table: where the user is, rows per page, previous and next.
 
 export const pageSizes = [25, 50, 100, 200];
 
-export function Pager({ paged, rows, pageSize, onPageSize, label }: {
-  paged: PagedList<{ continuationToken?: string }>;
-  rows: number;
+export function Pager({ paged, pageSize, onPageSize, label }: {
+  paged: PagedList<ListPage>;
   pageSize: number;
   onPageSize: (size: number) => void;
   /** What the rows are, for the status line ("deals"). */
   label?: string;
 }) {
   const { list, page } = paged;
+  const rows = list.data?.items.length ?? 0;
   const first = (page - 1) * pageSize + 1;
   return (
     <div class="pager">

@@ -1,5 +1,6 @@
 import type { ComponentChildren } from "preact";
 import { describeError } from "../app/api.js";
+import type { ListPage, PagedList } from "../app/usePagedList.js";
 
 // Loading, empty and error states: every view says what is happening, never a blank area.
 
@@ -35,23 +36,25 @@ export function ErrorMessage({ message, onRetry }: { message: string; onRetry?: 
 }
 
 /**
- * A result table's states around the table itself: the error (with retry), loading, "none yet" before the first
- * refresh, "none match" with a way to clear the filters, else the table (`children`).
+ * A paged result table's states around the table itself: the error (with retry), loading, "none yet" before the
+ * first refresh, "none match" with a way to clear the filters, else the table (`children`).
  */
-export function ListStates({ noun, notice, error, loaded, count, notYet, onRetry, onClearFilters, children }: {
+export function ListStates({ noun, paged, notice: said, notYet, onClearFilters, children }: {
   /** What the rows are, plural ("deals"). */
   noun: string;
-  /** Said above the table (paging started again after a refresh, feedback saved). */
+  paged: PagedList<ListPage>;
+  /** Said above the table instead of the paging's own notice (feedback saved). */
   notice?: string;
-  error: unknown;
-  loaded: boolean;
-  count: number;
-  /** Set when nothing has been computed yet: the title and what will bring rows. */
-  notYet?: { title: string; text: string };
-  onRetry: () => void;
+  /** What is said while nothing is computed yet (the list answers notRefreshedYet, or `now` says so). */
+  notYet: { title: string; text: string; now?: boolean };
   onClearFilters: () => void;
   children: ComponentChildren;
 }) {
+  const { list, error } = paged;
+  const notice = said ?? paged.notice;
+  const count = list.data?.items.length ?? 0;
+  const onRetry = list.reload;
+  const nothingYet = list.data?.status === "notRefreshedYet" || notYet.now === true;
   return (
     <>
       {notice && (
@@ -61,11 +64,11 @@ export function ListStates({ noun, notice, error, loaded, count, notYet, onRetry
       )}
       {error !== undefined ? (
         <ErrorMessage message={`The ${noun} could not be loaded: ${describeError(error)}`} onRetry={onRetry} />
-      ) : !loaded ? (
+      ) : !list.data ? (
         <Loading label={`Loading ${noun}…`} />
       ) : count > 0 ? (
         children
-      ) : notYet ? (
+      ) : nothingYet ? (
         <Empty title={notYet.title}>
           <p>{notYet.text}</p>
         </Empty>

@@ -77,17 +77,13 @@ export default function CloudEndpointsTab({ api }: TabProps) {
         </div>
         <ListStates
           noun="tenants"
-          notice={paged.notice}
-          error={paged.error}
-          loaded={!!list.data}
-          count={rows.length}
-          notYet={list.data?.status === "notRefreshedYet" ? { title: "No tenants yet", text: "They appear after your first drop is loaded and refreshed." } : undefined}
-          onRetry={list.reload}
+          paged={paged}
+          notYet={{ title: "No tenants yet", text: "They appear after your first drop is loaded and refreshed." }}
           onClearFilters={() => setFilters(noFilters)}
         >
           <RowsTable rows={rows} columns={visibleColumns} sort={sort} busy={list.loading} onSort={setSort} />
         </ListStates>
-        <Pager paged={paged} rows={rows.length} pageSize={pageSize} onPageSize={setPageSize} />
+        <Pager paged={paged} pageSize={pageSize} onPageSize={setPageSize} />
       </section>
     </section>
   );

@@ -127,21 +127,13 @@ function ScoredDeals({ api, admin, summary }: { api: TabProps["api"]; admin: boo
         </div>
         <ListStates
           noun="deals"
-          notice={paged.notice}
-          error={paged.error}
-          loaded={!!list.data}
-          count={rows.length}
-          notYet={
-            list.data?.status === "notRefreshedYet" || (data && data.scored === 0)
-              ? { title: "No scored deals yet", text: "Deals are scored after a model is published and your deals are refreshed." }
-              : undefined
-          }
-          onRetry={list.reload}
+          paged={paged}
+          notYet={{ title: "No scored deals yet", text: "Deals are scored after a model is published and your deals are refreshed.", now: data?.scored === 0 }}
           onClearFilters={() => setFilters(noFilters)}
         >
           <DealsTable rows={rows} sort={sort} busy={list.loading} onSort={(column) => setSort(nextSort(sort, column))} onOpen={setOpen} />
         </ListStates>
-        <Pager paged={paged} rows={rows.length} pageSize={pageSize} onPageSize={setPageSize} label="deals" />
+        <Pager paged={paged} pageSize={pageSize} onPageSize={setPageSize} label="deals" />
       </section>
 
       {open && <DealFlyout api={api} deal={open} onClose={() => setOpen(undefined)} />}

@@ -132,12 +132,9 @@ export default function OpportunitiesTab({ api }: TabProps) {
           </div>
           <ListStates
             noun="opportunities"
-            notice={notice ?? paged.notice}
-            error={paged.error}
-            loaded={!!list.data}
-            count={rows.length}
-            notYet={list.data?.status === "notRefreshedYet" ? { title: "No opportunities yet", text: "They appear after your first drop is loaded and refreshed." } : undefined}
-            onRetry={list.reload}
+            paged={paged}
+            notice={notice}
+            notYet={{ title: "No opportunities yet", text: "They appear after your first drop is loaded and refreshed." }}
             onClearFilters={() => changeFilters({ search: "", category: filters.category })}
           >
             <OpportunitiesTable
@@ -151,7 +148,7 @@ export default function OpportunitiesTab({ api }: TabProps) {
               onFeedback={saved}
             />
           </ListStates>
-          <Pager paged={paged} rows={rows.length} pageSize={pageSize} onPageSize={setPageSize} label="opportunities" />
+          <Pager paged={paged} pageSize={pageSize} onPageSize={setPageSize} label="opportunities" />
         </SubTabs>
       </section>
 

@@ -105,17 +105,13 @@ export default function PropensityTab({ api, me }: TabProps) {
         </div>
         <ListStates
           noun="customers"
-          notice={paged.notice}
-          error={paged.error}
-          loaded={!!list.data}
-          count={rows.length}
-          notYet={list.data?.status === "notRefreshedYet" ? { title: "No customers yet", text: "They appear after your first drop is loaded and refreshed." } : undefined}
-          onRetry={list.reload}
+          paged={paged}
+          notYet={{ title: "No customers yet", text: "They appear after your first drop is loaded and refreshed." }}
           onClearFilters={() => changeFilters(noFilters)}
         >
           <CustomersTable rows={rows} sort={sort} busy={list.loading} onSort={(column) => setSort(nextSort(sort, column))} onOpen={setOpen} />
         </ListStates>
-        <Pager paged={paged} rows={rows.length} pageSize={pageSize} onPageSize={setPageSize} label="customers" />
+        <Pager paged={paged} pageSize={pageSize} onPageSize={setPageSize} label="customers" />
       </section>
 
       {open && <CustomerFlyout api={api} row={open} onClose={() => setOpen(undefined)} />}
