@@ -37,15 +37,19 @@ export function hostHeapMB(): number | undefined {
 }
 
 const projectRoot = fileURLToPath(new URL("..", import.meta.url));
+/** Names the compiled host process for a bench part that `npm run bench` runs in its own process (bench/section.ts). */
+export const compiledHostEnv = "BENCH_HOST_COMPILED";
 let compiling: Promise<string> | undefined;
 
 /**
  * The host process compiled to JavaScript, as Azure runs the package (no TypeScript loader, whose transformed
  * sources would add about 60 MB to the host's memory): tsc into a folder inside node_modules, so the compiled
- * files resolve the project's packages, once per bench process, removed when it exits.
+ * files resolve the project's packages, once per `npm run bench` (a part run by it reuses its files), removed when
+ * the process that compiled it exits.
  */
-function compiledHostProcess(): Promise<string> {
-  compiling ??= (async () => {
+export function compiledHostProcess(): Promise<string> {
+  const given = process.env[compiledHostEnv];
+  compiling ??= given ? Promise.resolve(given) : (async () => {
     const outDir = mkdtempSync(join(projectRoot, "node_modules", ".cache-bench-host-"));
     process.on("exit", () => rmSync(outDir, { recursive: true, force: true }));
     const tsc = createRequire(import.meta.url).resolve("typescript/bin/tsc");
